@@ -1,0 +1,91 @@
+import hashlib
+import json
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+
+class Action(models.TextChoices):
+    CREATE = "create", "Created"
+    UPDATE = "update", "Updated"
+    DELETE = "delete", "Deleted"
+    TRANSITION = "transition", "Moved stage"
+    DECISION = "decision", "Decision recorded"
+    ACCESS = "access", "Access changed"
+
+
+GENESIS_HASH = "0" * 64
+
+
+class AuditEventQuerySet(models.QuerySet):
+    def for_record(self, instance):
+        return self.filter(record_type=record_type_of(instance), record_id=str(instance.pk))
+
+
+class AuditEvent(models.Model):
+    """One entry of an organization's append-only, hash-chained audit trail.
+
+    Each event stores the hash of the one before it in the same organization, so altering,
+    removing or reordering a stored event breaks the chain from that point on.
+    """
+
+    organization = models.ForeignKey(
+        "organizations.Organization", on_delete=models.PROTECT, related_name="audit_events"
+    )
+    sequence = models.PositiveBigIntegerField()
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    actor_label = models.CharField(max_length=150)
+    record_type = models.CharField(max_length=100, db_index=True)
+    record_id = models.CharField(max_length=64, db_index=True)
+    record_label = models.CharField(max_length=300)
+    action = models.CharField(max_length=20, choices=Action.choices)
+    changes = models.JSONField(default=dict, blank=True)
+    note = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    previous_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64)
+
+    objects = AuditEventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-sequence"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "sequence"], name="one_event_per_sequence"
+            )
+        ]
+        indexes = [models.Index(fields=["organization", "-sequence"])]
+
+    def __str__(self) -> str:
+        return f"#{self.sequence} {self.action} {self.record_label}"
+
+    def payload(self) -> dict:
+        """The fields the hash covers, in a canonical form."""
+        return {
+            "organization": self.organization_id,
+            "sequence": self.sequence,
+            "actor": self.actor_label,
+            "record_type": self.record_type,
+            "record_id": self.record_id,
+            "record_label": self.record_label,
+            "action": self.action,
+            "changes": self.changes,
+            "note": self.note,
+            "created_at": self.created_at.isoformat(),
+            "previous_hash": self.previous_hash,
+        }
+
+    def compute_hash(self) -> str:
+        canonical = json.dumps(self.payload(), sort_keys=True, separators=(",", ":"), default=str)
+        return hashlib.sha256(canonical.encode()).hexdigest()
+
+    @property
+    def record_type_label(self) -> str:
+        return self.record_type.split(".")[-1].replace("_", " ")
+
+
+def record_type_of(instance) -> str:
+    return instance._meta.label_lower

@@ -1,0 +1,128 @@
+import datetime as dt
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+
+class Kind(models.TextChoices):
+    FILE = "file", "File"
+    LINK = "link", "Link"
+
+
+class EvidenceQuerySet(models.QuerySet):
+    def for_org(self, organization):
+        return self.filter(organization=organization)
+
+    def expired(self, today: dt.date | None = None):
+        today = today or timezone.localdate()
+        return self.filter(valid_until__lt=today)
+
+    def current(self, today: dt.date | None = None):
+        """Evidence in force today: effective already and not expired."""
+        today = today or timezone.localdate()
+        return self.filter(effective_from__lte=today).filter(
+            Q(valid_until__isnull=True) | Q(valid_until__gte=today)
+        )
+
+
+class Evidence(models.Model):
+    """A piece of evidence: one or more files (with revisions) or a link, and what it supports."""
+
+    organization = models.ForeignKey(
+        "organizations.Organization", on_delete=models.CASCADE, related_name="evidence"
+    )
+    title = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.FILE)
+    url = models.URLField("link", max_length=1000, blank=True)
+    effective_from = models.DateField(
+        help_text="The date the evidence speaks for, which may differ from the upload date."
+    )
+    valid_until = models.DateField(
+        null=True, blank=True, help_text="Leave empty if the evidence does not expire."
+    )
+    soa_entries = models.ManyToManyField(
+        "soa.SoAEntry", blank=True, related_name="evidence", verbose_name="SoA entries"
+    )
+    clauses = models.ManyToManyField("catalog.Clause", blank=True, related_name="evidence")
+    risks = models.ManyToManyField("risk.Risk", blank=True, related_name="evidence")
+    systems = models.ManyToManyField(
+        "inventory.AISystem", blank=True, related_name="evidence", verbose_name="AI systems"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    audit_exclude = ("updated_at",)
+
+    objects = EvidenceQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-effective_from", "-pk"]
+        verbose_name_plural = "evidence"
+
+    def __str__(self) -> str:
+        return self.title
+
+    def is_expired(self, today: dt.date | None = None) -> bool:
+        today = today or timezone.localdate()
+        return self.valid_until is not None and self.valid_until < today
+
+    def latest_revision(self):
+        return self.revisions.order_by("-number").first()
+
+
+class Blob(models.Model):
+    """A stored file, named by the SHA-256 of its content; stored once however often uploaded."""
+
+    sha256 = models.CharField(max_length=64, primary_key=True)
+    size = models.PositiveBigIntegerField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return self.sha256
+
+
+class Revision(models.Model):
+    evidence = models.ForeignKey(Evidence, on_delete=models.CASCADE, related_name="revisions")
+    number = models.PositiveIntegerField()
+    note = models.TextField(blank=True)
+    effective_from = models.DateField()
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["evidence", "number"], name="unique_revision_number")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.evidence} r{self.number}"
+
+    @property
+    def organization(self):
+        return self.evidence.organization
+
+
+class EvidenceFile(models.Model):
+    revision = models.ForeignKey(Revision, on_delete=models.CASCADE, related_name="files")
+    blob = models.ForeignKey(Blob, on_delete=models.PROTECT, related_name="files")
+    original_name = models.CharField(max_length=255)
+    content_type = models.CharField(max_length=100)
+
+    class Meta:
+        ordering = ["original_name"]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+    @property
+    def size(self) -> int:
+        return self.blob.size

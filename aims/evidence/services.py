@@ -1,0 +1,137 @@
+"""Evidence: recording files and links, and new revisions of them."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Max
+
+from aims.audit.models import Action
+from aims.audit.services import record, save_governed
+
+from . import storage
+from .models import Blob, Evidence, EvidenceFile, Kind, Revision
+from .uploads import check_upload
+
+LINK_FIELDS = ("soa_entries", "clauses", "risks", "systems")
+
+
+def _check_dates(effective_from, valid_until):
+    if valid_until and effective_from and valid_until < effective_from:
+        raise ValidationError({"valid_until": "The evidence cannot expire before it takes effect."})
+
+
+def _check_links(evidence: Evidence, links: dict) -> dict:
+    org_id = evidence.organization_id
+    for name, objects in links.items():
+        if name not in LINK_FIELDS:
+            raise ValueError(f"unknown link {name}")
+        if name != "clauses" and any(o.organization_id != org_id for o in objects):
+            raise ValidationError({name: "Links must point to records of this organization."})
+    return links
+
+
+def _store_files(revision: Revision, files) -> list[EvidenceFile]:
+    stored = []
+    for uploaded in files:
+        content_type = check_upload(uploaded)
+        uploaded.seek(0)
+        sha, size = storage.store(uploaded.chunks())
+        blob, _ = Blob.objects.get_or_create(sha256=sha, defaults={"size": size})
+        stored.append(
+            EvidenceFile.objects.create(
+                revision=revision,
+                blob=blob,
+                original_name=uploaded.name[:255],
+                content_type=content_type[:100],
+            )
+        )
+    return stored
+
+
+def validate_files(files) -> None:
+    """Check every file before anything is written, so a bad file saves nothing."""
+    errors = []
+    for uploaded in files:
+        try:
+            check_upload(uploaded)
+        except ValidationError as exc:
+            errors.extend(exc.messages)
+    if errors:
+        raise ValidationError({"files": errors})
+
+
+@transaction.atomic
+def create_evidence(evidence: Evidence, *, actor, files=(), links: dict | None = None) -> Evidence:
+    """Record new evidence: a link, or one or more files as its first revision."""
+    files = list(files)
+    _check_dates(evidence.effective_from, evidence.valid_until)
+    if evidence.kind == Kind.LINK:
+        if not evidence.url:
+            raise ValidationError({"url": "Give the address of the evidence."})
+        if files:
+            raise ValidationError({"files": "A link is recorded without files."})
+    elif not files:
+        raise ValidationError({"files": "Choose at least one file to upload."})
+    validate_files(files)
+    evidence.created_by = actor
+    save_governed(evidence, actor=actor, m2m=_check_links(evidence, links or {}))
+    if files:
+        revision = Revision.objects.create(
+            evidence=evidence,
+            number=1,
+            effective_from=evidence.effective_from,
+            created_by=actor,
+            note="First version",
+        )
+        _store_files(revision, files)
+    return evidence
+
+
+@transaction.atomic
+def update_evidence(evidence: Evidence, *, actor, links: dict | None = None) -> Evidence:
+    _check_dates(evidence.effective_from, evidence.valid_until)
+    if evidence.kind == Kind.LINK and not evidence.url:
+        raise ValidationError({"url": "Give the address of the evidence."})
+    return save_governed(evidence, actor=actor, m2m=_check_links(evidence, links or {}))
+
+
+@transaction.atomic
+def add_revision(
+    evidence: Evidence, *, actor, files, note: str = "", effective_from=None, valid_until=None
+) -> Revision:
+    """Upload a new version of file evidence; earlier revisions stay readable."""
+    files = list(files)
+    if evidence.kind != Kind.FILE:
+        raise ValidationError("Only file evidence has revisions; edit the link instead.")
+    if not files:
+        raise ValidationError({"files": "Choose at least one file to upload."})
+    validate_files(files)
+    evidence = Evidence.objects.select_for_update().get(pk=evidence.pk)
+    if effective_from:
+        evidence.effective_from = effective_from
+    if valid_until is not None:
+        evidence.valid_until = valid_until
+    _check_dates(evidence.effective_from, evidence.valid_until)
+    number = (evidence.revisions.aggregate(n=Max("number"))["n"] or 0) + 1
+    revision = Revision.objects.create(
+        evidence=evidence,
+        number=number,
+        note=note,
+        effective_from=evidence.effective_from,
+        created_by=actor,
+    )
+    stored = _store_files(revision, files)
+    save_governed(evidence, actor=actor)
+    record(
+        evidence.organization,
+        actor=actor,
+        instance=evidence,
+        action=Action.UPDATE,
+        changes={
+            "revision": [number - 1, number],
+            "files": [None, [f"{f.original_name} sha256:{f.blob.sha256}" for f in stored]],
+        },
+        note=note,
+    )
+    return revision

@@ -1,0 +1,166 @@
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+
+class OrganizationRole(models.TextChoices):
+    DEVELOPER = "developer", "AI developer"
+    PROVIDER = "provider", "AI provider"
+    DEPLOYER = "deployer", "AI deployer / user"
+
+
+class RiskTier(models.TextChoices):
+    """Risk classification under the EU AI Act."""
+
+    PROHIBITED = "prohibited", "Prohibited"
+    HIGH = "high", "High risk"
+    LIMITED = "limited", "Limited risk"
+    MINIMAL = "minimal", "Minimal risk"
+
+
+class Automation(models.TextChoices):
+    ADVISORY = "advisory", "Decision support: a person decides"
+    HUMAN_IN_LOOP = "in_the_loop", "Human in the loop: a person approves each decision"
+    HUMAN_ON_LOOP = "on_the_loop", "Human on the loop: a person monitors and can override"
+    AUTONOMOUS = "autonomous", "Fully automated"
+
+
+class Stage(models.TextChoices):
+    PLANNING = "planning", "Planning and design"
+    DEVELOPMENT = "development", "Development and training"
+    VALIDATION = "validation", "Verification and validation"
+    DEPLOYMENT = "deployment", "Deployment"
+    OPERATION = "operation", "Operation and monitoring"
+    RETIRED = "retired", "Retired"
+
+    @classmethod
+    def sequence(cls) -> list["Stage"]:
+        return list(cls)
+
+    @property
+    def index(self) -> int:
+        return list(Stage).index(self)
+
+
+class AISystemQuerySet(models.QuerySet):
+    def for_org(self, organization):
+        return self.filter(organization=organization)
+
+    def active(self):
+        return self.exclude(stage=Stage.RETIRED)
+
+
+class AISystem(models.Model):
+    """An AI system in the organization's inventory (clause 8, A.6, A.9.4)."""
+
+    organization = models.ForeignKey(
+        "organizations.Organization", on_delete=models.CASCADE, related_name="ai_systems"
+    )
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(
+        max_length=80,
+        help_text="Short id used by pipelines and the API, unique in the organization.",
+    )
+    purpose = models.TextField(help_text="What the system is for and the decisions it supports.")
+    intended_use = models.TextField(
+        blank=True, help_text="Who uses it, for what, in which context, and within which limits."
+    )
+    foreseeable_misuse = models.TextField(
+        blank=True, help_text="Uses that are reasonably foreseeable but not intended."
+    )
+    technique = models.CharField(
+        "AI technique",
+        max_length=200,
+        blank=True,
+        help_text="For example gradient-boosted trees, logistic regression, large language model.",
+    )
+    organization_role = models.CharField(
+        "our role",
+        max_length=20,
+        choices=OrganizationRole.choices,
+        default=OrganizationRole.DEVELOPER,
+    )
+    risk_tier = models.CharField(
+        "EU AI Act risk tier", max_length=20, choices=RiskTier.choices, default=RiskTier.MINIMAL
+    )
+    automation = models.CharField(
+        "level of automation",
+        max_length=20,
+        choices=Automation.choices,
+        default=Automation.ADVISORY,
+    )
+    human_oversight = models.TextField(
+        "human oversight mechanism",
+        blank=True,
+        help_text="How people supervise, override or stop the system.",
+    )
+    affected_stakeholders = models.TextField(blank=True)
+    affects_individuals = models.BooleanField(
+        "affects individuals",
+        default=False,
+        help_text="The system's outputs affect decisions about natural persons.",
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="owned_ai_systems",
+    )
+    datasets = models.TextField("data sets", blank=True)
+    models_used = models.TextField("models", blank=True)
+    third_parties = models.TextField("third parties involved", blank=True)
+    stage = models.CharField(max_length=20, choices=Stage.choices, default=Stage.PLANNING)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    audit_exclude = ("updated_at",)
+
+    objects = AISystemQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = "AI system"
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "slug"], name="unique_system_slug")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def stage_enum(self) -> Stage:
+        return Stage(self.stage)
+
+    def next_stage(self) -> Stage | None:
+        stages = Stage.sequence()
+        index = self.stage_enum.index
+        if self.stage == Stage.RETIRED or index + 1 >= len(stages) - 1:
+            return None
+        return stages[index + 1]
+
+    def gate(self, stage: str):
+        """The gate requirements for entering ``stage``, each with whether it is met."""
+        from .gates import evaluate
+
+        return evaluate(self, Stage(stage))
+
+    def can_enter(self, stage: str) -> bool:
+        return all(result.met for result in self.gate(stage))
+
+
+class LifecycleTransition(models.Model):
+    system = models.ForeignKey(AISystem, on_delete=models.CASCADE, related_name="transitions")
+    from_stage = models.CharField(max_length=20, choices=Stage.choices)
+    to_stage = models.CharField(max_length=20, choices=Stage.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reason = models.TextField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.system}: {self.get_from_stage_display()} → {self.get_to_stage_display()}"

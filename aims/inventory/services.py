@@ -1,0 +1,101 @@
+"""AI system inventory: registering systems and moving them through their life cycle."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.text import slugify
+
+from aims.audit.models import Action
+from aims.audit.services import record, save_governed
+
+from .models import AISystem, LifecycleTransition, Stage
+
+
+class GateBlocked(ValidationError):
+    """A transition refused because gate requirements are not met; ``results`` says which."""
+
+    def __init__(self, stage: Stage, results):
+        self.stage = stage
+        self.results = [r for r in results if not r.met]
+        reasons = [f"{r.label}: {r.detail}" for r in self.results]
+        super().__init__(f"{stage.label} is blocked: " + " ".join(reasons), code="gate_blocked")
+
+
+def unique_system_slug(organization, name: str, *, exclude_pk=None) -> str:
+    base = slugify(name)[:70] or "ai-system"
+    taken = set(
+        AISystem.objects.filter(organization=organization, slug__startswith=base)
+        .exclude(pk=exclude_pk)
+        .values_list("slug", flat=True)
+    )
+    slug, n = base, 2
+    while slug in taken:
+        slug, n = f"{base}-{n}", n + 1
+    return slug
+
+
+def save_system(system: AISystem, *, actor) -> AISystem:
+    """Create or update a system (not its stage: that is :func:`move_to_stage`)."""
+    if not system.slug:
+        system.slug = unique_system_slug(system.organization, system.name, exclude_pk=system.pk)
+    elif (
+        AISystem.objects.filter(organization_id=system.organization_id, slug=system.slug)
+        .exclude(pk=system.pk)
+        .exists()
+    ):
+        raise ValidationError({"slug": f"Another AI system already uses the id “{system.slug}”."})
+    if system.pk is not None:
+        stored_stage = AISystem.objects.filter(pk=system.pk).values_list("stage", flat=True).first()
+        if stored_stage is not None and stored_stage != system.stage:
+            raise ValidationError({"stage": "Change the stage with a recorded transition."})
+    return save_governed(system, actor=actor)
+
+
+def allowed_targets(system: AISystem) -> list[Stage]:
+    """Forward one stage, back to any earlier stage, or retire; a retired system can be revived
+    to planning."""
+    current = Stage(system.stage)
+    if current == Stage.RETIRED:
+        return [Stage.PLANNING]
+    stages = [s for s in Stage if s != Stage.RETIRED]
+    index = stages.index(current)
+    targets = stages[:index]
+    if index + 1 < len(stages):
+        targets.append(stages[index + 1])
+    targets.append(Stage.RETIRED)
+    return targets
+
+
+@transaction.atomic
+def move_to_stage(system: AISystem, *, to_stage: str, actor, reason: str) -> LifecycleTransition:
+    """Record a life-cycle transition after checking it is allowed and its gate is met."""
+    system = AISystem.objects.select_for_update().get(pk=system.pk)
+    target = Stage(to_stage)
+    if not reason.strip():
+        raise ValidationError({"reason": "Say why the system moves to this stage."})
+    if target == Stage(system.stage):
+        raise ValidationError({"to_stage": f"The system is already in {target.label}."})
+    if target not in allowed_targets(system):
+        raise ValidationError(
+            {"to_stage": f"A system in {system.get_stage_display()} cannot move to {target.label}."}
+        )
+    moving_forward = target != Stage.RETIRED and target.index > Stage(system.stage).index
+    if moving_forward:
+        results = system.gate(target)
+        if not all(r.met for r in results):
+            raise GateBlocked(target, results)
+    transition = LifecycleTransition.objects.create(
+        system=system, from_stage=system.stage, to_stage=target, actor=actor, reason=reason
+    )
+    record(
+        system.organization,
+        actor=actor,
+        instance=system,
+        action=Action.TRANSITION,
+        changes={"stage": [system.stage, str(target)]},
+        note=reason,
+    )
+    system.stage = target
+    system.save(update_fields=["stage", "updated_at"])
+    return transition

@@ -1,0 +1,145 @@
+import hashlib
+import secrets
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+
+class Organization(models.Model):
+    """One AI management system. Every governed record belongs to exactly one organization."""
+
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=60, unique=True)
+    scope = models.TextField(
+        blank=True,
+        help_text="The boundaries of the AI management system: units, sites, AI systems, roles.",
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Access(models.TextChoices):
+    """What a view or endpoint needs: read, contribute (create and edit), manage, or own."""
+
+    READ = "read", "Read"
+    CONTRIBUTE = "contribute", "Create and edit"
+    MANAGE = "manage", "Manage"
+    OWN = "own", "Owner only"
+
+
+class Role(models.TextChoices):
+    OWNER = "owner", "Owner"
+    MANAGER = "manager", "AIMS Manager"
+    CONTRIBUTOR = "contributor", "Contributor"
+    AUDITOR = "auditor", "Auditor"
+    VIEWER = "viewer", "Viewer"
+
+
+ROLE_ACCESS: dict[str, frozenset[str]] = {
+    Role.OWNER: frozenset(Access.values),
+    Role.MANAGER: frozenset({Access.READ, Access.CONTRIBUTE, Access.MANAGE}),
+    Role.CONTRIBUTOR: frozenset({Access.READ, Access.CONTRIBUTE}),
+    Role.AUDITOR: frozenset({Access.READ}),
+    Role.VIEWER: frozenset({Access.READ}),
+}
+
+
+class MembershipQuerySet(models.QuerySet):
+    def for_user(self, user):
+        return self.filter(user=user).select_related("organization")
+
+    def with_authority(self):
+        """Members who may take decisions that need authority (risk acceptance and the like)."""
+        return self.filter(
+            models.Q(role__in=[Role.OWNER, Role.MANAGER]) | models.Q(is_top_management=True)
+        )
+
+
+class Membership(models.Model):
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="memberships"
+    )
+    role = models.CharField(max_length=20, choices=Role.choices, default=Role.VIEWER)
+    is_top_management = models.BooleanField(
+        "top management",
+        default=False,
+        help_text="Top management can take decisions that need authority, such as accepting a "
+        "risk above appetite.",
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = MembershipQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "organization"], name="one_membership_per_org")
+        ]
+        ordering = ["organization__name", "user__username"]
+
+    def __str__(self) -> str:
+        return f"{self.user} in {self.organization} ({self.get_role_display()})"
+
+    def can(self, access: str) -> bool:
+        return access in ROLE_ACCESS[self.role]
+
+    @property
+    def has_authority(self) -> bool:
+        return self.role in (Role.OWNER, Role.MANAGER) or self.is_top_management
+
+
+class ApiTokenQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(revoked_at__isnull=True)
+
+
+class ApiToken(models.Model):
+    """A personal API token, scoped to one organization; it acts with its user's current role.
+
+    Only a SHA-256 digest of the secret is stored; the secret is shown once, at creation.
+    """
+
+    PREFIX = "aims_"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens"
+    )
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="api_tokens"
+    )
+    name = models.CharField(max_length=100)
+    key_prefix = models.CharField(max_length=16, db_index=True)
+    key_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ApiTokenQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.key_prefix}…)"
+
+    @staticmethod
+    def digest(secret: str) -> str:
+        return hashlib.sha256(secret.encode()).hexdigest()
+
+    @classmethod
+    def generate(cls) -> tuple[str, str, str]:
+        """A new secret, with its display prefix and its digest."""
+        secret = cls.PREFIX + secrets.token_urlsafe(32)
+        return secret, secret[: len(cls.PREFIX) + 6], cls.digest(secret)
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None

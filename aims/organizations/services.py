@@ -1,0 +1,84 @@
+"""Creating organizations and managing who belongs to them."""
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.text import slugify
+
+from aims.audit.models import Action
+from aims.audit.services import record, save_governed
+
+from .models import Membership, Organization, Role
+
+
+def unique_slug(name: str) -> str:
+    base = slugify(name)[:50] or "organization"
+    slug, n = base, 2
+    while Organization.objects.filter(slug=slug).exists():
+        slug, n = f"{base}-{n}", n + 1
+    return slug
+
+
+@transaction.atomic
+def create_organization(*, name: str, owner, slug: str | None = None, scope: str = ""):
+    """A new organization with its owner, default risk matrix and one SoA entry per control."""
+    from aims.risk.models import RiskMatrix
+    from aims.soa.services import ensure_soa_entries
+
+    organization = Organization.objects.create(
+        name=name, slug=slug or unique_slug(name), scope=scope
+    )
+    record(
+        organization,
+        actor=owner,
+        instance=organization,
+        action=Action.CREATE,
+        changes={"name": [None, name], "slug": [None, organization.slug]},
+    )
+    membership = Membership.objects.create(
+        user=owner, organization=organization, role=Role.OWNER, is_top_management=True
+    )
+    record(
+        organization,
+        actor=owner,
+        instance=membership,
+        action=Action.ACCESS,
+        changes={"role": [None, Role.OWNER]},
+    )
+    RiskMatrix.default_for(organization).save()
+    ensure_soa_entries(organization)
+    return organization
+
+
+def add_member(organization, *, actor, user, role: str, is_top_management: bool = False):
+    if Membership.objects.filter(organization=organization, user=user).exists():
+        raise ValidationError({"user": f"{user.get_username()} is already a member."})
+    membership = Membership(
+        organization=organization, user=user, role=role, is_top_management=is_top_management
+    )
+    return save_governed(membership, actor=actor, organization=organization)
+
+
+@transaction.atomic
+def change_member(membership, *, actor, role: str, is_top_management: bool):
+    if membership.role == Role.OWNER and role != Role.OWNER:
+        _ensure_another_owner(membership)
+    membership.role = role
+    membership.is_top_management = is_top_management
+    return save_governed(membership, actor=actor)
+
+
+@transaction.atomic
+def remove_member(membership, *, actor):
+    from aims.audit.services import delete_governed
+
+    if membership.role == Role.OWNER:
+        _ensure_another_owner(membership)
+    delete_governed(membership, actor=actor)
+
+
+def _ensure_another_owner(membership):
+    others = Membership.objects.filter(
+        organization=membership.organization, role=Role.OWNER
+    ).exclude(pk=membership.pk)
+    if not others.exists():
+        raise ValidationError({"role": "An organization needs at least one Owner."})

@@ -1,0 +1,308 @@
+import datetime as dt
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Case, Exists, F, OuterRef, When
+from django.utils import timezone
+
+DEFAULT_LIKELIHOOD = ["Rare", "Unlikely", "Possible", "Likely", "Almost certain"]
+DEFAULT_IMPACT = ["Negligible", "Minor", "Moderate", "Major", "Severe"]
+
+
+class Level(models.TextChoices):
+    LOW = "low", "Low"
+    MEDIUM = "medium", "Medium"
+    HIGH = "high", "High"
+    CRITICAL = "critical", "Critical"
+
+    @property
+    def rank(self) -> int:
+        return list(Level).index(self)
+
+
+class RiskMatrix(models.Model):
+    """How an organization scores risk: likelihood by impact, score bands and its risk appetite.
+
+    A risk's score is likelihood × impact. Levels are computed from the bands when read, so a
+    change to the matrix moves every existing risk to its new level at once.
+    """
+
+    organization = models.OneToOneField(
+        "organizations.Organization", on_delete=models.CASCADE, related_name="risk_matrix"
+    )
+    likelihood_labels = models.JSONField(default=list)
+    impact_labels = models.JSONField(default=list)
+    low_max = models.PositiveSmallIntegerField("highest low score", default=4)
+    medium_max = models.PositiveSmallIntegerField("highest medium score", default=9)
+    high_max = models.PositiveSmallIntegerField("highest high score", default=15)
+    appetite = models.CharField(
+        "risk appetite",
+        max_length=10,
+        choices=Level.choices,
+        default=Level.MEDIUM,
+        help_text="The highest level the organization accepts without a recorded decision.",
+    )
+
+    def __str__(self) -> str:
+        return f"Risk matrix of {self.organization}"
+
+    @classmethod
+    def default_for(cls, organization) -> "RiskMatrix":
+        return cls(
+            organization=organization,
+            likelihood_labels=list(DEFAULT_LIKELIHOOD),
+            impact_labels=list(DEFAULT_IMPACT),
+        )
+
+    @property
+    def likelihood_levels(self) -> int:
+        return len(self.likelihood_labels)
+
+    @property
+    def impact_levels(self) -> int:
+        return len(self.impact_labels)
+
+    @property
+    def max_score(self) -> int:
+        return self.likelihood_levels * self.impact_levels
+
+    def level_for(self, score: int | None) -> Level | None:
+        if score is None:
+            return None
+        if score <= self.low_max:
+            return Level.LOW
+        if score <= self.medium_max:
+            return Level.MEDIUM
+        if score <= self.high_max:
+            return Level.HIGH
+        return Level.CRITICAL
+
+    @property
+    def appetite_max_score(self) -> int:
+        return {
+            Level.LOW: self.low_max,
+            Level.MEDIUM: self.medium_max,
+            Level.HIGH: self.high_max,
+            Level.CRITICAL: self.max_score,
+        }[Level(self.appetite)]
+
+    def is_above_appetite(self, score: int | None) -> bool:
+        return score is not None and score > self.appetite_max_score
+
+    def bands(self) -> list[tuple[Level, int, int]]:
+        """Each level with its lowest and highest score."""
+        return [
+            (Level.LOW, 1, self.low_max),
+            (Level.MEDIUM, self.low_max + 1, self.medium_max),
+            (Level.HIGH, self.medium_max + 1, self.high_max),
+            (Level.CRITICAL, self.high_max + 1, self.max_score),
+        ]
+
+
+class Category(models.TextChoices):
+    FAIRNESS = "fairness", "Fairness"
+    PRIVACY = "privacy", "Privacy"
+    SAFETY = "safety", "Safety"
+    SECURITY = "security", "Security"
+    TRANSPARENCY = "transparency", "Transparency"
+    ACCOUNTABILITY = "accountability", "Accountability"
+    LEGAL = "legal", "Legal and regulatory"
+    OPERATIONAL = "operational", "Operational"
+    REPUTATIONAL = "reputational", "Reputational"
+    ENVIRONMENTAL = "environmental", "Environmental"
+
+
+class Treatment(models.TextChoices):
+    MODIFY = "modify", "Modify (reduce the risk with controls)"
+    AVOID = "avoid", "Avoid (stop the activity)"
+    SHARE = "share", "Share (transfer to a third party)"
+    RETAIN = "retain", "Retain (accept the risk)"
+
+
+class Status(models.TextChoices):
+    IDENTIFIED = "identified", "Identified"
+    IN_TREATMENT = "in_treatment", "In treatment"
+    TREATED = "treated", "Treated, monitoring"
+    CLOSED = "closed", "Closed"
+
+
+class RiskQuerySet(models.QuerySet):
+    def for_org(self, organization):
+        return self.filter(organization=organization)
+
+    def open(self):
+        return self.exclude(status=Status.CLOSED)
+
+    def with_scores(self):
+        """Annotate inherent and current score; the current one is residual once assessed."""
+        inherent = F("inherent_likelihood") * F("inherent_impact")
+        return self.annotate(
+            inherent_score_db=inherent,
+            current_score_db=Case(
+                When(
+                    residual_likelihood__isnull=False,
+                    residual_impact__isnull=False,
+                    then=F("residual_likelihood") * F("residual_impact"),
+                ),
+                default=inherent,
+            ),
+        )
+
+    def with_acceptance(self, today: dt.date | None = None):
+        today = today or timezone.localdate()
+        current = RiskAcceptance.objects.filter(
+            risk=OuterRef("pk"),
+            expires_on__gte=today,
+            accepted_score__gte=OuterRef("current_score_db"),
+        )
+        return self.with_scores().annotate(has_current_acceptance=Exists(current))
+
+    def above_appetite(self, matrix: RiskMatrix):
+        return self.open().with_scores().filter(current_score_db__gt=matrix.appetite_max_score)
+
+    def needs_decision(self, matrix: RiskMatrix):
+        """Open risks above appetite with no current acceptance decision."""
+        return self.above_appetite(matrix).with_acceptance().filter(has_current_acceptance=False)
+
+    def blocking_deployment(self, system):
+        matrix = RiskMatrix.objects.get(organization_id=system.organization_id)
+        return self.filter(systems=system).needs_decision(matrix).order_by("ref")
+
+    def review_overdue(self, today: dt.date | None = None):
+        today = today or timezone.localdate()
+        return self.open().filter(next_review__lt=today)
+
+
+class Risk(models.Model):
+    """An AI risk in the organization's register (6.1.2, 6.1.3, 8.2, 8.3)."""
+
+    organization = models.ForeignKey(
+        "organizations.Organization", on_delete=models.CASCADE, related_name="risks"
+    )
+    ref = models.CharField("id", max_length=20)
+    title = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    systems = models.ManyToManyField(
+        "inventory.AISystem", blank=True, related_name="risks", verbose_name="affected AI systems"
+    )
+    source = models.ForeignKey(
+        "catalog.RiskSource",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        verbose_name="risk source",
+    )
+    category = models.CharField(max_length=20, choices=Category.choices)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="owned_risks",
+    )
+    inherent_likelihood = models.PositiveSmallIntegerField()
+    inherent_impact = models.PositiveSmallIntegerField()
+    treatment = models.CharField(
+        "treatment option", max_length=10, choices=Treatment.choices, blank=True
+    )
+    controls = models.ManyToManyField(
+        "catalog.Control", blank=True, related_name="risks", verbose_name="Annex A controls"
+    )
+    treatment_plan = models.TextField(blank=True)
+    treatment_due = models.DateField("treatment due", null=True, blank=True)
+    residual_likelihood = models.PositiveSmallIntegerField(null=True, blank=True)
+    residual_impact = models.PositiveSmallIntegerField(null=True, blank=True)
+    next_review = models.DateField("next review", null=True, blank=True)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.IDENTIFIED)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    audit_exclude = ("updated_at",)
+
+    objects = RiskQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["ref"]
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "ref"], name="unique_risk_ref")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.ref} {self.title}"
+
+    @property
+    def matrix(self) -> RiskMatrix:
+        return self.organization.risk_matrix
+
+    @property
+    def inherent_score(self) -> int:
+        return self.inherent_likelihood * self.inherent_impact
+
+    @property
+    def residual_score(self) -> int | None:
+        if self.residual_likelihood is None or self.residual_impact is None:
+            return None
+        return self.residual_likelihood * self.residual_impact
+
+    @property
+    def current_score(self) -> int:
+        residual = self.residual_score
+        return self.inherent_score if residual is None else residual
+
+    def inherent_level(self) -> Level:
+        return self.matrix.level_for(self.inherent_score)
+
+    def residual_level(self) -> Level | None:
+        return self.matrix.level_for(self.residual_score)
+
+    def level(self) -> Level:
+        """The level that counts now: residual once assessed, inherent before."""
+        return self.matrix.level_for(self.current_score)
+
+    def is_above_appetite(self) -> bool:
+        return self.status != Status.CLOSED and self.matrix.is_above_appetite(self.current_score)
+
+    def current_acceptance(self, today: dt.date | None = None):
+        today = today or timezone.localdate()
+        for acceptance in self.acceptances.all():
+            if acceptance.covers(self.current_score, today):
+                return acceptance
+        return None
+
+    def needs_decision(self) -> bool:
+        """Above appetite and no current acceptance. Uses the annotation when present."""
+        if not self.is_above_appetite():
+            return False
+        annotated = getattr(self, "has_current_acceptance", None)
+        if annotated is not None:
+            return not annotated
+        return self.current_acceptance() is None
+
+
+class RiskAcceptance(models.Model):
+    """A decision, by someone with authority, to retain a risk above appetite until a date."""
+
+    risk = models.ForeignKey(Risk, on_delete=models.CASCADE, related_name="acceptances")
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    authority = models.CharField(max_length=100)
+    rationale = models.TextField()
+    accepted_score = models.PositiveSmallIntegerField(
+        help_text="The risk score accepted; a higher score later needs a new decision."
+    )
+    expires_on = models.DateField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"Acceptance of {self.risk.ref} until {self.expires_on}"
+
+    @property
+    def organization(self):
+        return self.risk.organization
+
+    def covers(self, score: int, today: dt.date) -> bool:
+        return self.expires_on >= today and self.accepted_score >= score

@@ -1,0 +1,146 @@
+"""AI risk register: recording risks, acceptance decisions and the organization's risk matrix."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from aims.audit.models import Action
+from aims.audit.services import record, save_governed
+from aims.organizations.models import Membership
+
+from .models import Risk, RiskAcceptance, RiskMatrix
+
+
+def next_ref(organization) -> str:
+    refs = Risk.objects.filter(organization=organization).values_list("ref", flat=True)
+    numbers = [int(r[2:]) for r in refs if r.startswith("R-") and r[2:].isdigit()]
+    return f"R-{(max(numbers, default=0) + 1):03d}"
+
+
+def validate_scores(risk: Risk, matrix: RiskMatrix) -> None:
+    errors = {}
+    for name, top in (
+        ("inherent_likelihood", matrix.likelihood_levels),
+        ("inherent_impact", matrix.impact_levels),
+        ("residual_likelihood", matrix.likelihood_levels),
+        ("residual_impact", matrix.impact_levels),
+    ):
+        value = getattr(risk, name)
+        if value is not None and not 1 <= value <= top:
+            errors[name] = f"Choose a value from 1 to {top}."
+    if (risk.residual_likelihood is None) != (risk.residual_impact is None):
+        field = "residual_impact" if risk.residual_impact is None else "residual_likelihood"
+        errors[field] = "Give both residual likelihood and residual impact, or neither."
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def save_risk(risk: Risk, *, actor, systems=None, controls=None) -> Risk:
+    """Create or update a risk with its links to AI systems and Annex A controls."""
+    validate_scores(risk, RiskMatrix.objects.get(organization_id=risk.organization_id))
+    if not risk.ref:
+        risk.ref = next_ref(risk.organization)
+    m2m = {}
+    if systems is not None:
+        foreign = [s for s in systems if s.organization_id != risk.organization_id]
+        if foreign:
+            raise ValidationError({"systems": "AI systems must belong to this organization."})
+        m2m["systems"] = systems
+    if controls is not None:
+        m2m["controls"] = controls
+    return save_governed(risk, actor=actor, m2m=m2m)
+
+
+def authority_of(membership: Membership) -> str:
+    parts = []
+    if membership.role in ("owner", "manager"):
+        parts.append(membership.get_role_display())
+    if membership.is_top_management:
+        parts.append("Top management")
+    return " and ".join(parts)
+
+
+@transaction.atomic
+def accept_risk(
+    risk: Risk, *, actor, rationale: str, expires_on: dt.date, today: dt.date | None = None
+) -> RiskAcceptance:
+    """Record a decision to retain a risk above appetite, by someone with authority."""
+    today = today or timezone.localdate()
+    membership = Membership.objects.filter(user=actor, organization=risk.organization).first()
+    if membership is None or not membership.has_authority:
+        raise ValidationError(
+            "Only an Owner, an AIMS Manager or top management can accept a risk above appetite."
+        )
+    errors = {}
+    if not rationale.strip():
+        errors["rationale"] = "Explain why the organization retains this risk."
+    if expires_on is None or expires_on <= today:
+        errors["expires_on"] = "The acceptance must expire on a future date."
+    elif expires_on > today + dt.timedelta(days=3 * 366):
+        errors["expires_on"] = "An acceptance can last at most three years; review it before."
+    if errors:
+        raise ValidationError(errors)
+    if not risk.is_above_appetite():
+        raise ValidationError("This risk is within appetite; it needs no acceptance decision.")
+    acceptance = RiskAcceptance.objects.create(
+        risk=risk,
+        decided_by=actor,
+        authority=authority_of(membership),
+        rationale=rationale,
+        accepted_score=risk.current_score,
+        expires_on=expires_on,
+    )
+    record(
+        risk.organization,
+        actor=actor,
+        instance=risk,
+        action=Action.DECISION,
+        changes={
+            "acceptance": [
+                None,
+                {"score": acceptance.accepted_score, "expires_on": expires_on.isoformat()},
+            ]
+        },
+        note=rationale,
+    )
+    return acceptance
+
+
+@transaction.atomic
+def update_matrix(matrix: RiskMatrix, *, actor) -> RiskMatrix:
+    """Save a changed matrix. Refused if it would leave existing scores out of range."""
+    errors = {}
+    if not 3 <= matrix.likelihood_levels <= 7:
+        errors["likelihood_labels"] = "Use from 3 to 7 likelihood levels."
+    if not 3 <= matrix.impact_levels <= 7:
+        errors["impact_labels"] = "Use from 3 to 7 impact levels."
+    if not 1 <= matrix.low_max < matrix.medium_max < matrix.high_max < matrix.max_score:
+        errors["high_max"] = (
+            f"Bands must rise: 1 ≤ low < medium < high < {matrix.max_score} (the highest score)."
+        )
+    risks = Risk.objects.filter(organization_id=matrix.organization_id)
+    used = risks.aggregate(
+        l1=Max("inherent_likelihood"),
+        l2=Max("residual_likelihood"),
+        i1=Max("inherent_impact"),
+        i2=Max("residual_impact"),
+    )
+    top_l = max(v or 0 for v in (used["l1"], used["l2"]))
+    top_i = max(v or 0 for v in (used["i1"], used["i2"]))
+    if top_l > matrix.likelihood_levels and "likelihood_labels" not in errors:
+        errors["likelihood_labels"] = (
+            f"Existing risks use likelihood {top_l}; keep at least {top_l} levels."
+        )
+    if top_i > matrix.impact_levels and "impact_labels" not in errors:
+        errors["impact_labels"] = (
+            f"Existing risks use impact {top_i}; keep at least {top_i} levels."
+        )
+    if errors:
+        raise ValidationError(errors)
+    return save_governed(matrix, actor=actor)

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class SoaConfig(AppConfig):
+    name = "aims.soa"
+    label = "soa"

@@ -1,0 +1,39 @@
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from aims.api.urls import api
+from aims.core import views as core_views
+
+org_patterns = [
+    path("", include("aims.dashboard.urls")),
+    path("systems/", include("aims.inventory.urls")),
+    path("risks/", include("aims.risk.urls")),
+    path("soa/", include("aims.soa.urls")),
+    path("evidence/", include("aims.evidence.urls")),
+    path("catalog/", include("aims.catalog.urls")),
+    path("audit/", include("aims.audit.urls")),
+    path("settings/", include("aims.organizations.urls")),
+]
+
+urlpatterns = [
+    path("", core_views.home, name="home"),
+    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path(
+        "account/password/",
+        auth_views.PasswordChangeView.as_view(success_url="/account/password/done/"),
+        name="password_change",
+    ),
+    path(
+        "account/password/done/",
+        auth_views.PasswordChangeDoneView.as_view(),
+        name="password_change_done",
+    ),
+    path("organizations/", core_views.organization_list, name="organization_list"),
+    path("organizations/new/", core_views.organization_create, name="organization_create"),
+    path("o/<slug:org>/", include(org_patterns)),
+    path("api/v1/", api.urls),
+]
+
+handler403 = "aims.core.views.permission_denied"
+handler404 = "aims.core.views.page_not_found"
