@@ -30,6 +30,7 @@ class Access(models.TextChoices):
     READ = "read", "Read"
     CONTRIBUTE = "contribute", "Create and edit"
     MANAGE = "manage", "Manage"
+    DECIDE = "decide", "Decide with authority"
     OWN = "own", "Owner only"
 
 
@@ -43,7 +44,7 @@ class Role(models.TextChoices):
 
 ROLE_ACCESS: dict[str, frozenset[str]] = {
     Role.OWNER: frozenset(Access.values),
-    Role.MANAGER: frozenset({Access.READ, Access.CONTRIBUTE, Access.MANAGE}),
+    Role.MANAGER: frozenset({Access.READ, Access.CONTRIBUTE, Access.MANAGE, Access.DECIDE}),
     Role.CONTRIBUTOR: frozenset({Access.READ, Access.CONTRIBUTE}),
     Role.AUDITOR: frozenset({Access.READ}),
     Role.VIEWER: frozenset({Access.READ}),
@@ -89,6 +90,8 @@ class Membership(models.Model):
         return f"{self.user} in {self.organization} ({self.get_role_display()})"
 
     def can(self, access: str) -> bool:
+        if access == Access.DECIDE:
+            return self.has_authority
         return access in ROLE_ACCESS[self.role]
 
     @property

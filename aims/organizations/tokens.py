@@ -1,0 +1,74 @@
+"""Personal API tokens: issued to a member for one organization, stored hashed, revocable."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from aims.audit.models import Action
+from aims.audit.services import record
+
+from .models import ApiToken, Membership
+
+
+@transaction.atomic
+def issue_token(*, user, organization, name: str) -> tuple[ApiToken, str]:
+    """Create a token; return it with its secret, which is shown once and never stored."""
+    name = name.strip()
+    if not name:
+        raise ValidationError({"name": "Name the token after where it is used, e.g. 'CI'."})
+    if not Membership.objects.filter(user=user, organization=organization).exists():
+        raise PermissionDenied("Only members can have a token for this organization.")
+    secret, prefix, digest = ApiToken.generate()
+    token = ApiToken.objects.create(
+        user=user, organization=organization, name=name[:100], key_prefix=prefix, key_hash=digest
+    )
+    record(
+        organization,
+        actor=user,
+        instance=token,
+        action=Action.ACCESS,
+        changes={"token": [None, f"{token.name} ({prefix}…)"]},
+    )
+    return token, secret
+
+
+@transaction.atomic
+def revoke_token(token: ApiToken, *, actor) -> ApiToken:
+    if token.revoked_at is None:
+        token.revoked_at = timezone.now()
+        token.save(update_fields=["revoked_at"])
+        record(
+            token.organization,
+            actor=actor,
+            instance=token,
+            action=Action.ACCESS,
+            changes={"revoked_at": [None, token.revoked_at.isoformat()]},
+        )
+    return token
+
+
+def authenticate(secret: str) -> tuple[ApiToken, Membership] | None:
+    """The active token and its user's current membership, or None."""
+    if not secret or not secret.startswith(ApiToken.PREFIX):
+        return None
+    token = (
+        ApiToken.objects.active()
+        .select_related("user", "organization")
+        .filter(key_hash=ApiToken.digest(secret))
+        .first()
+    )
+    if token is None or not token.user.is_active:
+        return None
+    membership = (
+        Membership.objects.select_related("organization", "organization__risk_matrix")
+        .filter(user=token.user, organization=token.organization)
+        .first()
+    )
+    if membership is None:
+        return None
+    now = timezone.now()
+    if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    return token, membership
