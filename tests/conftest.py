@@ -24,8 +24,9 @@ def django_db_setup(django_db_setup, django_db_blocker):
 
 @pytest.fixture(autouse=True)
 def evidence_root(settings, tmp_path):
-    """Evidence files of each test go to its own folder."""
+    """Evidence files of each test go to its own folder; passwords hash fast in tests."""
     settings.EVIDENCE_ROOT = tmp_path / "evidence"
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     return settings.EVIDENCE_ROOT
 
 

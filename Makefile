@@ -1,0 +1,46 @@
+# OpenAIMS: `make run` serves the app with a demo organization; `make test` runs the whole suite.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+
+.PHONY: run test bench lint browser-deps clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed-base: requirements/base.txt pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements/base.txt
+	$(BIN)/pip install --quiet --no-deps --no-build-isolation -e .
+	touch $@
+
+$(VENV)/.installed-test: requirements/test.txt $(VENV)/.installed-base
+	$(BIN)/pip install --quiet -r requirements/test.txt
+	touch $@
+
+run: $(VENV)/.installed-base
+	$(BIN)/aims run --port $(PORT)
+
+# Browser tests drive Debian's Chromium (Playwright's own browser download is not used).
+browser-deps:
+	@if [ ! -x /usr/bin/chromium ]; then \
+		echo "Installing Chromium from Debian packages for the browser tests"; \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; \
+	fi
+
+lint: $(VENV)/.installed-test
+	$(BIN)/ruff check aims tests bench
+	$(BIN)/ruff format --check aims tests bench
+
+test: $(VENV)/.installed-test browser-deps
+	$(BIN)/ruff check aims tests bench
+	$(BIN)/python manage.py makemigrations --check --dry-run
+	$(BIN)/pytest
+
+bench: $(VENV)/.installed-test
+	$(BIN)/python bench/pages.py
+
+clean:
+	rm -rf $(VENV) data staticfiles

@@ -1,0 +1,158 @@
+"""The ``aims`` console script: a thin wrapper over Django management commands.
+
+aims run [--host H] [--port P] [--workers N] [--no-demo]
+aims demo [--username U] [--password P]
+aims createadmin --username U [--email E] [--org NAME]
+aims catalog load
+aims audit verify [--org SLUG]
+aims manage <any django-admin command>
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+DEMO_USERNAME = "demo"
+DEMO_PASSWORD = "northwind-demo-2026"
+
+
+def _setup(debug_default: str | None = None) -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "aims.settings")
+    if debug_default is not None:
+        os.environ.setdefault("AIMS_DEBUG", debug_default)
+    import django
+
+    django.setup()
+
+
+def _call(name: str, *args, **options) -> None:
+    from django.core.management import call_command
+
+    call_command(name, *args, **options)
+
+
+def cmd_run(args) -> int:
+    """Migrate, load the catalog and the demo, collect static files, then serve with gunicorn."""
+    _setup(debug_default="0")
+    from django.conf import settings
+
+    print(f"OpenAIMS: data folder {settings.DATA_DIR}", flush=True)
+    try:
+        _call("migrate", interactive=False, verbosity=0)
+    except Exception as exc:  # noqa: BLE001 - any failure must stop the start, not serve
+        print(f"Migrations failed, not serving a half-migrated database:\n  {exc}", file=sys.stderr)
+        return 1
+    _call("catalog_load")
+    login_hint = "log in with an account made by `aims createadmin`"
+    if not args.no_demo:
+        from aims.demo import load_demo
+        from aims.organizations.models import Organization
+
+        if not Organization.objects.exists():
+            print("Loading the demo organization (Northwind Credit)…", flush=True)
+            load_demo(username=DEMO_USERNAME, password=DEMO_PASSWORD)
+        if Organization.objects.filter(slug="northwind-credit").exists():
+            login_hint = f"demo login: user {DEMO_USERNAME!r}, password {DEMO_PASSWORD!r}"
+    _call("collectstatic", interactive=False, verbosity=0)
+    url = f"http://{args.host}:{args.port}"
+    print(f"\nOpenAIMS is serving on {url}  ({login_hint})\n", flush=True)
+    argv = [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "aims.wsgi:application",
+        "--bind",
+        f"{args.host}:{args.port}",
+        "--workers",
+        str(args.workers),
+        "--access-logfile",
+        "-",
+        "--forwarded-allow-ips",
+        "127.0.0.1",
+    ]
+    os.execv(sys.executable, argv)
+    return 0  # not reached
+
+
+def cmd_demo(args) -> int:
+    _setup()
+    from aims.demo import load_demo
+
+    org, user, created = load_demo(username=args.username, password=args.password)
+    state = "Loaded" if created else "Already present:"
+    print(f"{state} {org.name}. Log in as {user.get_username()!r} with password {args.password!r}.")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="aims", description="OpenAIMS: AI management system.")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    run = sub.add_parser("run", help="migrate, load catalog and demo, serve with gunicorn")
+    run.add_argument("--host", default=os.environ.get("AIMS_HOST", "127.0.0.1"))
+    run.add_argument("--port", type=int, default=int(os.environ.get("AIMS_PORT", "8000")))
+    run.add_argument("--workers", type=int, default=int(os.environ.get("AIMS_WORKERS", "2")))
+    run.add_argument("--no-demo", action="store_true", help="do not create the demo organization")
+    run.set_defaults(func=cmd_run)
+
+    demo = sub.add_parser("demo", help="load the demo organization (idempotent)")
+    demo.add_argument("--username", default=DEMO_USERNAME)
+    demo.add_argument("--password", default=DEMO_PASSWORD)
+    demo.set_defaults(func=cmd_demo)
+
+    admin = sub.add_parser(
+        "createadmin", help="create a user, optionally owning a new organization"
+    )
+    admin.add_argument("--username", required=True)
+    admin.add_argument("--email", default="")
+    admin.add_argument("--password")
+    admin.add_argument("--org")
+    admin.set_defaults(
+        func=lambda a: _django("createadmin", *_flags(a, "username", "email", "password", "org"))
+    )
+
+    catalog = sub.add_parser("catalog", help="the standards catalog")
+    catalog_sub = catalog.add_subparsers(dest="action", required=True)
+    catalog_sub.add_parser("load", help="load the shipped frameworks (idempotent)").set_defaults(
+        func=lambda a: _django("catalog_load")
+    )
+
+    audit = sub.add_parser("audit", help="the audit trail")
+    audit_sub = audit.add_subparsers(dest="action", required=True)
+    verify = audit_sub.add_parser("verify", help="recompute the hash chain of every organization")
+    verify.add_argument("--org")
+    verify.set_defaults(func=lambda a: _django("audit_verify", *_flags(a, "org")))
+
+    manage = sub.add_parser("manage", help="run any Django management command")
+    manage.add_argument("args", nargs=argparse.REMAINDER)
+    manage.set_defaults(func=lambda a: _django(*a.args))
+
+    args = parser.parse_args(argv)
+    return args.func(args)
+
+
+def _flags(args, *names: str) -> list[str]:
+    out = []
+    for name in names:
+        value = getattr(args, name, None)
+        if value:
+            out += [f"--{name}", value]
+    return out
+
+
+def _django(*argv: str) -> int:
+    """Run a management command the way ``manage.py`` would: errors print, exit code 1."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "aims.settings")
+    from django.core.management import execute_from_command_line
+
+    try:
+        execute_from_command_line(["aims", *argv])
+    except SystemExit as exc:
+        return int(exc.code or 0)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

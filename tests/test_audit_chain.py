@@ -1,0 +1,97 @@
+"""The audit trail is a hash chain per organization; `aims audit verify` names the first break."""
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from aims.audit.models import Action, AuditEvent
+from aims.audit.services import delete_governed, verify_chain
+from aims.cli import main as aims_main
+from aims.inventory.models import AISystem
+from aims.inventory.services import save_system
+
+
+def register(world, name="Credit scoring"):
+    return save_system(
+        AISystem(organization=world.org, name=name, purpose="Score applicants"), actor=world.owner
+    )
+
+
+def test_every_change_writes_an_event_with_old_and_new_values(world):
+    system = register(world)
+    system.purpose = "Score loan applicants"
+    save_system(system, actor=world.manager)
+    events = list(AuditEvent.objects.for_record(system).order_by("sequence"))
+    assert [e.action for e in events] == [Action.CREATE, Action.UPDATE]
+    assert events[1].actor == world.manager
+    assert events[1].changes == {"purpose": ["Score applicants", "Score loan applicants"]}
+    assert events[0].changes["name"] == [None, "Credit scoring"]
+
+
+def test_saving_without_change_writes_no_event(world):
+    system = register(world)
+    before = AuditEvent.objects.count()
+    save_system(system, actor=world.owner)
+    assert AuditEvent.objects.count() == before
+
+
+def test_deleting_records_the_last_values(world):
+    system = register(world)
+    pk = system.pk
+    delete_governed(system, actor=world.owner)
+    event = AuditEvent.objects.filter(record_id=str(pk), action=Action.DELETE).get()
+    assert event.changes["name"] == ["Credit scoring", None]
+
+
+def test_each_event_links_to_the_previous_one(world):
+    register(world, "A")
+    register(world, "B")
+    events = list(AuditEvent.objects.filter(organization=world.org).order_by("sequence"))
+    assert [e.sequence for e in events] == list(range(1, len(events) + 1))
+    for previous, event in zip(events, events[1:], strict=False):
+        assert event.previous_hash == previous.hash
+        assert event.hash == event.compute_hash()
+    assert verify_chain(world.org) == (len(events), None)
+
+
+def test_verify_names_an_altered_event(world, capsys):
+    register(world, "A")
+    target = register(world, "B")
+    register(world, "C")
+    event = AuditEvent.objects.for_record(target).get()
+    # Someone edits the stored row directly in the database.
+    AuditEvent.objects.filter(pk=event.pk).update(changes={"name": [None, "Something else"]})
+    checked, chain_break = verify_chain(world.org)
+    assert chain_break.event.pk == event.pk
+    with pytest.raises(CommandError) as excinfo:
+        call_command("audit_verify")
+    assert f"event #{event.sequence} (id {event.pk}" in str(excinfo.value)
+    assert "altered" in str(excinfo.value)
+    # Through the console script too, with a failing exit code.
+    assert aims_main(["audit", "verify", "--org", world.org.slug]) == 1
+    assert f"#{event.sequence}" in capsys.readouterr().err
+
+
+def test_verify_names_a_removed_event(world):
+    register(world, "A")
+    gone = register(world, "B")
+    register(world, "C")
+    event = AuditEvent.objects.for_record(gone).get()
+    AuditEvent.objects.filter(pk=event.pk).delete()
+    _, chain_break = verify_chain(world.org)
+    assert chain_break.event.sequence == event.sequence + 1
+    assert "missing" in chain_break.reason
+
+
+def test_verify_passes_on_an_intact_trail(world, capsys):
+    register(world)
+    assert aims_main(["audit", "verify"]) == 0
+    out = capsys.readouterr().out
+    assert f"{world.org.slug}: intact" in out and f"{world.other_org.slug}: intact" in out
+
+
+def test_chains_are_separate_per_organization(world):
+    register(world)
+    other_events = AuditEvent.objects.filter(organization=world.other_org).order_by("sequence")
+    assert other_events.first().sequence == 1
+    assert verify_chain(world.other_org)[1] is None
