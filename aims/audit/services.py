@@ -32,7 +32,7 @@ def _plain(value):
 
 
 def snapshot(instance: models.Model) -> dict:
-    """Field values of a record, with many-to-many fields as sorted lists of ids."""
+    """Field values of a record, with many-to-many fields as sorted lists of names."""
     data = {}
     for field in instance._meta.concrete_fields:
         if field.name in getattr(instance, "audit_exclude", ()):
@@ -40,7 +40,8 @@ def snapshot(instance: models.Model) -> dict:
         data[field.name] = _plain(field.value_from_object(instance))
     if instance.pk:
         for field in instance._meta.many_to_many:
-            data[field.name] = sorted(getattr(instance, field.name).values_list("pk", flat=True))
+            # Names, not ids: an auditor reads "A.6.2.4 AI system verification and validation".
+            data[field.name] = sorted(str(obj) for obj in getattr(instance, field.name).all())
     return data
 
 

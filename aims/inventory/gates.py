@@ -63,7 +63,7 @@ def evaluate(system: AISystem, stage: Stage) -> list[Result]:
 @requirement("owner", "An accountable owner is set", entering=stages_from(Stage.DEVELOPMENT))
 def _owner_is_set(system: AISystem) -> tuple[bool, str]:
     if system.owner_id:
-        return True, f"Owner: {system.owner}"
+        return True, f"Owner: {system.owner.get_full_name() or system.owner.get_username()}"
     return False, "No owner is set. Edit the system and choose an owner."
 
 

@@ -1,5 +1,7 @@
 from django.conf import settings
 from django.db import models
+from django.db.models import Count, IntegerField, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 
@@ -48,6 +50,34 @@ class AISystemQuerySet(models.QuerySet):
 
     def active(self):
         return self.exclude(stage=Stage.RETIRED)
+
+    def search(self, text: str):
+        text = text.strip()
+        if not text:
+            return self
+        return self.filter(
+            Q(name__icontains=text) | Q(purpose__icontains=text) | Q(slug__icontains=text)
+        )
+
+    def with_risk_counts(self, matrix):
+        """Annotate ``open_risk_count`` and ``needs_decision_count`` (open risks above appetite
+        without a current acceptance), one query whatever the number of systems."""
+        from aims.risk.models import Risk
+
+        def count_of(risks):
+            counted = (
+                risks.filter(systems=OuterRef("pk"))
+                .order_by()
+                .values("organization_id")
+                .annotate(n=Count("pk", distinct=True))
+                .values("n")
+            )
+            return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
+
+        return self.annotate(
+            open_risk_count=count_of(Risk.objects.open()),
+            needs_decision_count=count_of(Risk.objects.needs_decision(matrix)),
+        )
 
 
 class AISystem(models.Model):

@@ -7,7 +7,7 @@ from django.db import transaction
 from django.utils.text import slugify
 
 from aims.audit.models import Action
-from aims.audit.services import record, save_governed
+from aims.audit.services import delete_governed, record, save_governed
 
 from .models import AISystem, LifecycleTransition, Stage
 
@@ -99,3 +99,36 @@ def move_to_stage(system: AISystem, *, to_stage: str, actor, reason: str) -> Lif
     system.stage = target
     system.save(update_fields=["stage", "updated_at"])
     return transition
+
+
+def deletion_blockers(system: AISystem) -> list[str]:
+    """Why deleting ``system`` would lose governed history; empty when it may be deleted.
+
+    Only a record registered by mistake may be deleted: still in planning, never moved through
+    the life cycle, and not linked to any risk or evidence. Anything else is retired instead,
+    which keeps the inventory, its transitions and its links for audits (clause 7.5.3).
+    """
+    reasons = []
+    if system.stage == Stage.RETIRED:
+        reasons.append("it is retired; its record stays in the inventory for audits")
+    elif system.stage != Stage.PLANNING:
+        reasons.append(f"it is in {system.get_stage_display()}, past planning; retire it instead")
+    elif system.transitions.exists():
+        reasons.append("it has a recorded life-cycle history; retire it instead")
+    risks = system.risks.count()
+    if risks:
+        reasons.append(f"{risks} risk{'s' if risks != 1 else ''} of the register name it")
+    evidence = system.evidence.count()
+    if evidence:
+        reasons.append(f"{evidence} piece{'s' if evidence != 1 else ''} of evidence name it")
+    return reasons
+
+
+@transaction.atomic
+def delete_system(system: AISystem, *, actor) -> None:
+    """Delete a system registered by mistake; refused when :func:`deletion_blockers` objects."""
+    system = AISystem.objects.select_for_update().get(pk=system.pk)
+    reasons = deletion_blockers(system)
+    if reasons:
+        raise ValidationError(f"“{system.name}” cannot be deleted: " + "; ".join(reasons) + ".")
+    delete_governed(system, actor=actor)

@@ -2,7 +2,7 @@ import datetime as dt
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Case, Exists, F, OuterRef, When
+from django.db.models import Case, Exists, F, OuterRef, Q, When
 from django.utils import timezone
 
 DEFAULT_LIKELIHOOD = ["Rare", "Unlikely", "Possible", "Likely", "Almost certain"]
@@ -89,6 +89,13 @@ class RiskMatrix(models.Model):
     def is_above_appetite(self, score: int | None) -> bool:
         return score is not None and score > self.appetite_max_score
 
+    def likelihood_label(self, value: int | None) -> str:
+        """``"4 · Likely"`` for likelihood 4; empty when not assessed."""
+        return _scale_label(self.likelihood_labels, value)
+
+    def impact_label(self, value: int | None) -> str:
+        return _scale_label(self.impact_labels, value)
+
     def bands(self) -> list[tuple[Level, int, int]]:
         """Each level with its lowest and highest score."""
         return [
@@ -97,6 +104,14 @@ class RiskMatrix(models.Model):
             (Level.HIGH, self.medium_max + 1, self.high_max),
             (Level.CRITICAL, self.high_max + 1, self.max_score),
         ]
+
+
+def _scale_label(labels: list[str], value: int | None) -> str:
+    if value is None:
+        return ""
+    if 0 < value <= len(labels):
+        return f"{value} · {labels[value - 1]}"
+    return str(value)
 
 
 class Category(models.TextChoices):
@@ -171,6 +186,44 @@ class RiskQuerySet(models.QuerySet):
     def review_overdue(self, today: dt.date | None = None):
         today = today or timezone.localdate()
         return self.open().filter(next_review__lt=today)
+
+    def for_register(self):
+        """What a register page or export reads of each risk, in a fixed number of queries."""
+        return (
+            self.select_related("owner", "source", "organization__risk_matrix")
+            .prefetch_related("systems")
+            .with_acceptance()
+        )
+
+    def search(self, text: str):
+        text = text.strip()
+        if not text:
+            return self
+        return self.filter(
+            Q(ref__icontains=text) | Q(title__icontains=text) | Q(description__icontains=text)
+        )
+
+    def at_level(self, matrix: RiskMatrix, level: str):
+        """Risks whose current level (residual once assessed) is ``level`` under ``matrix``."""
+        for band, lowest, highest in matrix.bands():
+            if band == level:
+                return self.with_scores().filter(
+                    current_score_db__gte=lowest, current_score_db__lte=highest
+                )
+        return self.none()
+
+    def in_cell(self, likelihood: int, impact: int, *, residual: bool = False):
+        """Open risks in one heat map cell, as counted by :func:`aims.risk.heatmap.heatmap`."""
+        prefix = "residual" if residual else "inherent"
+        return self.open().filter(
+            **{f"{prefix}_likelihood": likelihood, f"{prefix}_impact": impact}
+        )
+
+    def waiting_decision(self, matrix: RiskMatrix):
+        """Like :meth:`needs_decision`, on a queryset already annotated by ``with_acceptance``."""
+        return self.open().filter(
+            current_score_db__gt=matrix.appetite_max_score, has_current_acceptance=False
+        )
 
 
 class Risk(models.Model):
@@ -268,6 +321,18 @@ class Risk(models.Model):
             if acceptance.covers(self.current_score, today):
                 return acceptance
         return None
+
+    def treatment_name(self) -> str:
+        """The treatment option in one word: Modify, Avoid, Share or Retain."""
+        return self.get_treatment_display().split(" (")[0] if self.treatment else ""
+
+    def is_review_overdue(self, today: dt.date | None = None) -> bool:
+        today = today or timezone.localdate()
+        return (
+            self.status != Status.CLOSED
+            and self.next_review is not None
+            and self.next_review < today
+        )
 
     def needs_decision(self) -> bool:
         """Above appetite and no current acceptance. Uses the annotation when present."""

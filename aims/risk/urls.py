@@ -1,8 +1,15 @@
 from django.urls import path
 
-from aims.core.access import org_view
-from aims.core.views import under_construction
+from . import views
 
 urlpatterns = [
-    path("", org_view()(under_construction), name="risk_list"),
+    path("", views.risk_list, name="risk_list"),
+    path("export.csv", views.risk_export_csv, name="risk_export_csv"),
+    path("new/", views.risk_create, name="risk_create"),
+    path("matrix/", views.risk_matrix, name="risk_matrix"),
+    path("matrix/edit/", views.risk_matrix_edit, name="risk_matrix_edit"),
+    path("<int:risk_id>/", views.risk_detail, name="risk_detail"),
+    path("<int:risk_id>/edit/", views.risk_edit, name="risk_edit"),
+    path("<int:risk_id>/accept/", views.risk_accept, name="risk_accept"),
+    path("<int:risk_id>/delete/", views.risk_delete, name="risk_delete"),
 ]

@@ -1,0 +1,241 @@
+"""AI system inventory pages: the register, a system's record and its life cycle (clause 8, A.6)."""
+
+import csv
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_POST
+
+from aims.audit.models import AuditEvent
+from aims.core.access import org_view
+from aims.core.pagination import paginate, query_without_page
+from aims.organizations.models import Access
+from aims.risk.models import Risk
+
+from .forms import SystemFilterForm, SystemForm, TransitionForm, person_label
+from .models import AISystem, Stage
+from .services import GateBlocked, delete_system, deletion_blockers, move_to_stage, save_system
+
+
+def get_system(request, system_id: int) -> AISystem:
+    return get_object_or_404(
+        AISystem.objects.select_related("owner"), pk=system_id, organization=request.org
+    )
+
+
+def put_errors_on(form, error: ValidationError) -> None:
+    """Service errors name model fields; those the form does not show become form errors."""
+    if hasattr(error, "error_dict"):
+        for field, problems in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, problems)
+    else:
+        form.add_error(None, error.messages)
+
+
+def filtered_systems(request):
+    systems = (
+        AISystem.objects.for_org(request.org)
+        .select_related("owner")
+        .with_risk_counts(request.org.risk_matrix)
+    )
+    filters = SystemFilterForm(request.GET, organization=request.org)
+    return filters, filters.filter(systems)
+
+
+@org_view()
+def system_list(request):
+    filters, systems = filtered_systems(request)
+    page_obj = paginate(request, systems)
+    is_filtered = any(request.GET.get(name) for name in filters.fields)
+    return render(
+        request,
+        "inventory/system_list.html",
+        {
+            "filters": filters,
+            "page_obj": page_obj,
+            "systems": page_obj.object_list,
+            "is_filtered": is_filtered,
+            "querystring": query_without_page(request),
+        },
+    )
+
+
+def _cell(value) -> str:
+    """A CSV cell a spreadsheet will not run as a formula."""
+    text = "" if value is None else str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+@org_view()
+def system_export(request):
+    _, systems = filtered_systems(request)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    stamp = timezone.localdate().isoformat()
+    response["Content-Disposition"] = (
+        f'attachment; filename="{request.org.slug}-ai-systems-{stamp}.csv"'
+    )
+    writer = csv.writer(response)
+    writer.writerow(
+        [
+            "Short id",
+            "Name",
+            "Stage",
+            "EU AI Act risk tier",
+            "Our role",
+            "Level of automation",
+            "Affects individuals",
+            "Owner",
+            "Open risks",
+            "Risks needing a decision",
+            "Purpose",
+            "Intended use",
+            "Foreseeable misuse",
+            "AI technique",
+            "Human oversight",
+            "Affected stakeholders",
+            "Data sets",
+            "Models",
+            "Third parties",
+            "Updated",
+        ]
+    )
+    for s in systems:
+        row = [
+            s.slug,
+            s.name,
+            s.get_stage_display(),
+            s.get_risk_tier_display(),
+            s.get_organization_role_display(),
+            s.get_automation_display(),
+            "yes" if s.affects_individuals else "no",
+            person_label(s.owner) if s.owner else "",
+            s.open_risk_count,
+            s.needs_decision_count,
+            s.purpose,
+            s.intended_use,
+            s.foreseeable_misuse,
+            s.technique,
+            s.human_oversight,
+            s.affected_stakeholders,
+            s.datasets,
+            s.models_used,
+            s.third_parties,
+            timezone.localtime(s.updated_at).strftime("%Y-%m-%d %H:%M"),
+        ]
+        writer.writerow([_cell(v) for v in row])
+    return response
+
+
+def _edit(request, system: AISystem, *, template: str):
+    form = SystemForm(request.POST or None, instance=system, organization=request.org)
+    if request.method == "POST" and form.is_valid():
+        creating = system.pk is None
+        try:
+            save_system(form.instance, actor=request.user)
+        except ValidationError as error:
+            put_errors_on(form, error)
+        else:
+            verb = "registered" if creating else "saved"
+            messages.success(request, f"“{system.name}” {verb}.")
+            return redirect("system_detail", org=request.org.slug, system_id=system.pk)
+    return render(request, template, {"form": form, "system": system})
+
+
+@org_view(Access.CONTRIBUTE)
+@require_http_methods(["GET", "POST"])
+def system_create(request):
+    return _edit(request, AISystem(organization=request.org), template="inventory/system_form.html")
+
+
+@org_view(Access.CONTRIBUTE)
+@require_http_methods(["GET", "POST"])
+def system_edit(request, system_id: int):
+    return _edit(request, get_system(request, system_id), template="inventory/system_form.html")
+
+
+def stepper(system: AISystem, transitions) -> list[tuple[Stage, str]]:
+    """Each stage with its state: past, current or ahead; a retired system shows how far it
+    came before it was retired."""
+    current = Stage(system.stage)
+    if current == Stage.RETIRED:
+        last = next((t for t in transitions if t.to_stage == Stage.RETIRED), None)
+        reached = Stage(last.from_stage).index if last else -1
+        steps = [(s, "past" if s.index <= reached else "") for s in Stage if s != Stage.RETIRED]
+        return [*steps, (Stage.RETIRED, "current")]
+    return [
+        (s, "past" if s.index < current.index else "current" if s == current else "") for s in Stage
+    ]
+
+
+def render_detail(request, system: AISystem, *, transition_form=None, blocked=None, status=200):
+    transitions = list(system.transitions.select_related("actor"))
+    following = system.next_stage()
+    risks = (
+        Risk.objects.filter(systems=system)
+        .with_acceptance()
+        .select_related("organization__risk_matrix", "owner")
+    )
+    context = {
+        "system": system,
+        "steps": stepper(system, transitions),
+        "next_stage": following,
+        "gate": system.gate(following) if following else [],
+        "transitions": transitions,
+        "risks": risks,
+        "evidence": system.evidence.all(),
+        "events": AuditEvent.objects.for_record(system)[:20],
+        "blocked": blocked,
+        "today": timezone.localdate(),
+    }
+    if request.membership.can(Access.CONTRIBUTE):
+        context["transition_form"] = transition_form or TransitionForm(system=system)
+    if request.membership.can(Access.MANAGE):
+        context["deletion_blockers"] = deletion_blockers(system)
+    return render(request, "inventory/system_detail.html", context, status=status)
+
+
+@org_view()
+def system_detail(request, system_id: int):
+    return render_detail(request, get_system(request, system_id))
+
+
+@org_view(Access.CONTRIBUTE)
+@require_POST
+def system_transition(request, system_id: int):
+    system = get_system(request, system_id)
+    form = TransitionForm(request.POST, system=system)
+    if form.is_valid():
+        try:
+            transition = move_to_stage(
+                system,
+                to_stage=form.cleaned_data["to_stage"],
+                actor=request.user,
+                reason=form.cleaned_data["reason"],
+            )
+        except GateBlocked as blocked:
+            return render_detail(request, system, transition_form=form, blocked=blocked, status=409)
+        except ValidationError as error:
+            put_errors_on(form, error)
+        else:
+            messages.success(
+                request,
+                f"“{system.name}” moved to {transition.get_to_stage_display()}.",
+            )
+            return redirect("system_detail", org=request.org.slug, system_id=system.pk)
+    return render_detail(request, system, transition_form=form, status=422)
+
+
+@org_view(Access.MANAGE)
+@require_POST
+def system_delete(request, system_id: int):
+    system = get_system(request, system_id)
+    try:
+        delete_system(system, actor=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("system_detail", org=request.org.slug, system_id=system.pk)
+    messages.success(request, f"“{system.name}” deleted. The audit trail keeps its record.")
+    return redirect("system_list", org=request.org.slug)

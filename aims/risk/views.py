@@ -1,0 +1,335 @@
+"""Pages of the AI risk register (ISO/IEC 42001 6.1.2, 6.1.3, 8.2, 8.3)."""
+
+from __future__ import annotations
+
+import csv
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_POST
+
+from aims.audit.models import AuditEvent
+from aims.audit.services import delete_governed
+from aims.core.access import org_view
+from aims.core.pagination import paginate, query_without_page
+from aims.organizations.models import Access
+
+from . import services
+from .forms import AcceptanceForm, MatrixForm, RiskFilterForm, RiskForm
+from .heatmap import heatmap
+from .models import Risk, RiskMatrix
+
+
+def matrix_of(request) -> RiskMatrix:
+    return request.org.risk_matrix
+
+
+def get_risk(request, risk_id: int) -> Risk:
+    """A risk of the current organization, or 404 (another organization's risk is not found)."""
+    risk = get_object_or_404(
+        Risk.objects.for_org(request.org).select_related("owner", "source"), pk=risk_id
+    )
+    risk.organization = request.org  # shares the matrix already loaded with the membership
+    return risk
+
+
+def filtered_register(request):
+    """The organization's risks narrowed by the query string, with the filter form."""
+    matrix = matrix_of(request)
+    form = RiskFilterForm(request.GET, organization=request.org)
+    risks = form.apply(Risk.objects.for_org(request.org).for_register(), matrix)
+    return risks, form
+
+
+def cell_caption(matrix: RiskMatrix, cell: tuple[int, int], *, residual: bool) -> str:
+    likelihood, impact = cell
+
+    def named(labels, n):
+        return labels[n - 1] if 0 < n <= len(labels) else str(n)
+
+    return (
+        f"{'Residual' if residual else 'Inherent'}: likelihood "
+        f"{named(matrix.likelihood_labels, likelihood)} × impact {named(matrix.impact_labels, impact)}"
+    )
+
+
+@org_view()
+def risk_list(request):
+    matrix = matrix_of(request)
+    risks, filters = filtered_register(request)
+    page = paginate(request, risks)
+    open_risks = Risk.objects.for_org(request.org).open()
+    list_url = reverse("risk_list", kwargs={"org": request.org.slug})
+    cells = [
+        cell_caption(matrix, cell, residual=residual)
+        for name, residual in (("inherent_cell", False), ("residual_cell", True))
+        if (cell := filters.cell(name))
+    ]
+    context = {
+        "matrix": matrix,
+        "page_obj": page,
+        "risks": page.object_list,
+        "filters": filters,
+        "cells": cells,
+        "filtered": any(v for k, v in request.GET.items() if k != "page"),
+        "querystring": query_without_page(request),
+        "inherent_map": heatmap(matrix, open_risks),
+        "residual_map": heatmap(matrix, open_risks, residual=True),
+        "list_url": list_url,
+        "today": timezone.localdate(),
+        "needing_decision": Risk.objects.for_org(request.org).needs_decision(matrix).count(),
+    }
+    return render(request, "risk/risk_list.html", context)
+
+
+def csv_safe(value) -> str:
+    """A cell a spreadsheet will not run as a formula."""
+    text = "" if value is None else str(value)
+    if text and text[0] in "=+-@\t\r":
+        return "'" + text
+    return text
+
+
+@org_view()
+def risk_export_csv(request):
+    matrix = matrix_of(request)
+    risks, _ = filtered_register(request)
+    risks = risks.prefetch_related("controls")
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    stamp = timezone.localdate().isoformat()
+    response["Content-Disposition"] = (
+        f'attachment; filename="risk-register-{request.org.slug}-{stamp}.csv"'
+    )
+    writer = csv.writer(response)
+    writer.writerow(
+        [
+            "ID",
+            "Title",
+            "Description",
+            "AI systems",
+            "Risk source",
+            "Category",
+            "Owner",
+            "Inherent likelihood",
+            "Inherent impact",
+            "Inherent score",
+            "Inherent level",
+            "Residual likelihood",
+            "Residual impact",
+            "Residual score",
+            "Residual level",
+            "Above appetite",
+            "Needs decision",
+            "Treatment",
+            "Annex A controls",
+            "Treatment plan",
+            "Treatment due",
+            "Next review",
+            "Status",
+            "Created",
+            "Updated",
+        ]
+    )
+
+    for risk in risks:
+        residual_level = risk.residual_level()
+        writer.writerow(
+            csv_safe(v)
+            for v in [
+                risk.ref,
+                risk.title,
+                risk.description,
+                "; ".join(s.name for s in risk.systems.all()),
+                str(risk.source) if risk.source else "",
+                risk.get_category_display(),
+                (risk.owner.get_full_name() or risk.owner.get_username()) if risk.owner else "",
+                matrix.likelihood_label(risk.inherent_likelihood),
+                matrix.impact_label(risk.inherent_impact),
+                risk.inherent_score,
+                risk.inherent_level().label,
+                matrix.likelihood_label(risk.residual_likelihood),
+                matrix.impact_label(risk.residual_impact),
+                risk.residual_score,
+                residual_level.label if residual_level else "",
+                "Yes" if risk.is_above_appetite() else "No",
+                "Yes" if risk.needs_decision() else "No",
+                risk.get_treatment_display(),
+                "; ".join(str(c) for c in risk.controls.all()),
+                risk.treatment_plan,
+                risk.treatment_due,
+                risk.next_review,
+                risk.get_status_display(),
+                risk.created_at.date(),
+                risk.updated_at.date(),
+            ]
+        )
+    return response
+
+
+def risk_form_page(request, risk: Risk):
+    matrix = matrix_of(request)
+    form = RiskForm(
+        request.POST if request.method == "POST" else None,
+        instance=risk,
+        organization=request.org,
+        matrix=matrix,
+    )
+    if request.method == "POST" and form.is_valid():
+        changed = form.save(commit=False)
+        try:
+            services.save_risk(
+                changed,
+                actor=request.user,
+                systems=list(form.cleaned_data["systems"]),
+                controls=list(form.cleaned_data["controls"]),
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, f"Risk {changed.ref} saved.")
+            return redirect("risk_detail", org=request.org.slug, risk_id=changed.pk)
+    status = 422 if request.method == "POST" else 200
+    return render(
+        request,
+        "risk/risk_form.html",
+        {"form": form, "risk": risk, "matrix": matrix},
+        status=status,
+    )
+
+
+@org_view(Access.CONTRIBUTE)
+@require_http_methods(["GET", "POST"])
+def risk_create(request):
+    return risk_form_page(request, Risk(organization=request.org))
+
+
+@org_view(Access.CONTRIBUTE)
+@require_http_methods(["GET", "POST"])
+def risk_edit(request, risk_id: int):
+    return risk_form_page(request, get_risk(request, risk_id))
+
+
+def assessment_of(risk: Risk, matrix: RiskMatrix) -> list[dict]:
+    """Inherent and residual assessment, with the matrix labels, for display."""
+    rows = [
+        {
+            "name": "Inherent",
+            "likelihood": matrix.likelihood_label(risk.inherent_likelihood),
+            "impact": matrix.impact_label(risk.inherent_impact),
+            "score": risk.inherent_score,
+            "level": risk.inherent_level(),
+        }
+    ]
+    rows.append(
+        {
+            "name": "Residual",
+            "likelihood": matrix.likelihood_label(risk.residual_likelihood),
+            "impact": matrix.impact_label(risk.residual_impact),
+            "score": risk.residual_score,
+            "level": risk.residual_level(),
+        }
+    )
+    return rows
+
+
+@org_view()
+def risk_detail(request, risk_id: int):
+    risk = get_risk(request, risk_id)
+    matrix = risk.matrix
+    acceptances = list(risk.acceptances.select_related("decided_by"))
+    context = {
+        "risk": risk,
+        "matrix": matrix,
+        "systems": risk.systems.all(),
+        "controls": risk.controls.all(),
+        "acceptances": acceptances,
+        "current_acceptance": risk.current_acceptance(),
+        "soa_entries": risk.soa_entries.select_related("control"),
+        "evidence": risk.evidence.all(),
+        "assessment": assessment_of(risk, matrix),
+        "events": AuditEvent.objects.for_record(risk)[:20],
+        "can_decide": request.membership.can(Access.DECIDE),
+        "today": timezone.localdate(),
+    }
+    return render(request, "risk/risk_detail.html", context)
+
+
+@org_view(Access.DECIDE)
+@require_http_methods(["GET", "POST"])
+def risk_accept(request, risk_id: int):
+    risk = get_risk(request, risk_id)
+    form = AcceptanceForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.accept_risk(
+                risk,
+                actor=request.user,
+                rationale=form.cleaned_data["rationale"],
+                expires_on=form.cleaned_data["expires_on"],
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, f"Acceptance of {risk.ref} recorded.")
+            return redirect("risk_detail", org=request.org.slug, risk_id=risk.pk)
+    context = {
+        "risk": risk,
+        "matrix": risk.matrix,
+        "assessment": assessment_of(risk, risk.matrix),
+        "form": form,
+        "current_acceptance": risk.current_acceptance(),
+    }
+    status = 422 if request.method == "POST" else 200
+    return render(request, "risk/risk_accept.html", context, status=status)
+
+
+@org_view(Access.MANAGE)
+@require_POST
+def risk_delete(request, risk_id: int):
+    risk = get_risk(request, risk_id)
+    label = str(risk)
+    delete_governed(risk, actor=request.user)
+    messages.success(request, f"Risk {label} deleted.")
+    return redirect("risk_list", org=request.org.slug)
+
+
+def matrix_context(matrix: RiskMatrix) -> dict:
+    return {"matrix": matrix, "grid": heatmap(matrix, Risk.objects.none())}
+
+
+@org_view()
+def risk_matrix(request):
+    matrix = matrix_of(request)
+    risks = Risk.objects.for_org(request.org).open()
+    context = matrix_context(matrix) | {
+        "open_count": risks.count(),
+        "above_count": risks.above_appetite(matrix).count(),
+    }
+    return render(request, "risk/risk_matrix.html", context)
+
+
+@org_view(Access.OWN)
+@require_http_methods(["GET", "POST"])
+def risk_matrix_edit(request):
+    matrix = RiskMatrix.objects.get(organization=request.org)
+    form = MatrixForm.for_matrix(matrix, request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_matrix(form.apply_to(matrix), actor=request.user)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(
+                request, "Risk matrix saved. Every risk now shows its level under the new matrix."
+            )
+            return redirect("risk_matrix", org=request.org.slug)
+    context = matrix_context(RiskMatrix.objects.get(organization=request.org)) | {
+        "form": form,
+        "risk_count": Risk.objects.for_org(request.org).count(),
+    }
+    status = 422 if request.method == "POST" else 200
+    return render(request, "risk/risk_matrix_edit.html", context, status=status)
