@@ -11,9 +11,31 @@ class Kind(models.TextChoices):
     LINK = "link", "Link"
 
 
+class State(models.TextChoices):
+    """Where a piece of evidence stands today, from its effective and expiry dates."""
+
+    CURRENT = "current", "Current"
+    EXPIRED = "expired", "Expired"
+    NOT_YET_EFFECTIVE = "not_yet_effective", "Not yet effective"
+
+
 class EvidenceQuerySet(models.QuerySet):
     def for_org(self, organization):
         return self.filter(organization=organization)
+
+    def not_yet_effective(self, today: dt.date | None = None):
+        today = today or timezone.localdate()
+        return self.filter(effective_from__gt=today)
+
+    def in_state(self, state: str, today: dt.date | None = None):
+        """Filter by a :class:`State` value; an unknown value filters nothing."""
+        if state == State.CURRENT:
+            return self.current(today)
+        if state == State.EXPIRED:
+            return self.expired(today)
+        if state == State.NOT_YET_EFFECTIVE:
+            return self.not_yet_effective(today)
+        return self
 
     def expired(self, today: dt.date | None = None):
         today = today or timezone.localdate()
@@ -71,6 +93,14 @@ class Evidence(models.Model):
     def is_expired(self, today: dt.date | None = None) -> bool:
         today = today or timezone.localdate()
         return self.valid_until is not None and self.valid_until < today
+
+    def state(self, today: dt.date | None = None) -> State:
+        today = today or timezone.localdate()
+        if self.is_expired(today):
+            return State.EXPIRED
+        if self.effective_from > today:
+            return State.NOT_YET_EFFECTIVE
+        return State.CURRENT
 
     def latest_revision(self):
         return self.revisions.order_by("-number").first()

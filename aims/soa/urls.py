@@ -1,8 +1,11 @@
 from django.urls import path
 
-from aims.core.access import org_view
-from aims.core.views import under_construction
+from . import views
 
 urlpatterns = [
-    path("", org_view()(under_construction), name="soa_list"),
+    path("", views.soa_list, name="soa_list"),
+    path("export.xlsx", views.soa_export_xlsx, name="soa_export_xlsx"),
+    path("export.csv", views.soa_export_csv, name="soa_export_csv"),
+    path("<int:entry_id>/", views.soa_detail, name="soa_detail"),
+    path("<int:entry_id>/edit/", views.soa_edit, name="soa_edit"),
 ]

@@ -1,0 +1,193 @@
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from aims.catalog.models import Clause
+from aims.inventory.models import AISystem
+from aims.risk.models import Risk
+from aims.soa.models import SoAEntry
+
+from .models import Evidence, Kind
+from .uploads import allowed_extensions
+
+
+def add_service_errors(form: forms.Form, exc: ValidationError) -> None:
+    """Put a service's ValidationError on the form: beside its field when the form has one."""
+    if hasattr(exc, "error_dict"):
+        for field, messages in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, messages)
+    else:
+        form.add_error(None, exc.messages)
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """One or more files from a single ``<input type=file multiple>``; cleans to a list."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput())
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        single_clean = super().clean
+        if isinstance(data, (list, tuple)):
+            files = [single_clean(item, initial) for item in data if item]
+        else:
+            files = [single_clean(data, initial)] if data else []
+        if self.required and not files:
+            raise ValidationError(self.error_messages["required"], code="required")
+        return files
+
+
+def _files_help() -> str:
+    from django.conf import settings
+
+    return (
+        f"You can select several files. Up to {settings.AIMS_MAX_UPLOAD_MB} MB each. Accepted: "
+        + ", ".join(allowed_extensions())
+        + ". The content must match the file name's type."
+    )
+
+
+class SoAEntryChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, entry):
+        return f"{entry.control.ref} {entry.control.title}"
+
+
+LINK_WIDGET = {"size": 8}
+LINK_HELP = "Hold Ctrl (Cmd on a Mac) to choose several."
+
+
+class EvidenceForm(forms.ModelForm):
+    """Metadata and links of a piece of evidence; the create form adds the files."""
+
+    soa_entries = SoAEntryChoiceField(
+        queryset=SoAEntry.objects.none(),
+        required=False,
+        label="Annex A controls",
+        help_text="Controls of your Statement of Applicability this evidence supports. "
+        + LINK_HELP,
+        widget=forms.SelectMultiple(attrs=LINK_WIDGET),
+    )
+    clauses = forms.ModelMultipleChoiceField(
+        queryset=Clause.objects.none(),
+        required=False,
+        label="Clauses",
+        help_text="Requirements of clauses 4 to 10 it demonstrates. " + LINK_HELP,
+        widget=forms.SelectMultiple(attrs=LINK_WIDGET),
+    )
+    risks = forms.ModelMultipleChoiceField(
+        queryset=Risk.objects.none(),
+        required=False,
+        help_text=LINK_HELP,
+        widget=forms.SelectMultiple(attrs=LINK_WIDGET),
+    )
+    systems = forms.ModelMultipleChoiceField(
+        queryset=AISystem.objects.none(),
+        required=False,
+        label="AI systems",
+        help_text=LINK_HELP,
+        widget=forms.SelectMultiple(attrs=LINK_WIDGET),
+    )
+
+    url = forms.URLField(
+        assume_scheme="https",
+        max_length=1000,
+        required=False,
+        label="Link (for link evidence)",
+        help_text="The address of the document, page or record, for evidence kept elsewhere.",
+    )
+
+    link_fields = ("soa_entries", "clauses", "risks", "systems")
+
+    class Meta:
+        model = Evidence
+        fields = ["title", "description", "kind", "url", "effective_from", "valid_until"]
+        widgets = {
+            "description": forms.Textarea(attrs={"rows": 3}),
+            "kind": forms.RadioSelect,
+            "effective_from": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "valid_until": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        }
+        labels = {"effective_from": "Effective from"}
+        help_texts = {
+            "description": "What it shows and where it comes from.",
+            "valid_until": "The date after which an auditor would no longer accept it, such as "
+            "the next review. Leave empty if it does not expire.",
+        }
+
+    def __init__(self, *args, organization, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["soa_entries"].queryset = (
+            SoAEntry.objects.for_org(organization)
+            .select_related("control")
+            .order_by("control__position")
+        )
+        self.fields["clauses"].queryset = Clause.objects.order_by("position")
+        self.fields["risks"].queryset = Risk.objects.for_org(organization).order_by("ref")
+        self.fields["systems"].queryset = AISystem.objects.for_org(organization).order_by("name")
+        self.fields["kind"].choices = Kind.choices
+        if self.instance.pk:
+            for name in self.link_fields:
+                self.initial.setdefault(name, list(getattr(self.instance, name).all()))
+        elif not self.initial.get("effective_from"):
+            self.initial["effective_from"] = timezone.localdate()
+
+    def links(self) -> dict:
+        return {name: list(self.cleaned_data[name]) for name in self.link_fields}
+
+
+class EvidenceCreateForm(EvidenceForm):
+    files = MultipleFileField(required=False, label="Files", help_text="")
+
+    field_order = [
+        "title",
+        "description",
+        "kind",
+        "files",
+        "url",
+        "effective_from",
+        "valid_until",
+    ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["files"].help_text = _files_help()
+
+
+class EvidenceEditForm(EvidenceForm):
+    """Kind is fixed once recorded: a file's revisions would make no sense as a link."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        del self.fields["kind"]
+        if self.instance.kind != Kind.LINK:
+            del self.fields["url"]
+
+
+class RevisionForm(forms.Form):
+    files = MultipleFileField(label="Files of the new revision")
+    note = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        help_text="What changed, for example \u201c2025 review, approved by the board\u201d.",
+    )
+    effective_from = forms.DateField(
+        required=False,
+        label="New effective from",
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text="Leave empty to keep the current date.",
+    )
+    valid_until = forms.DateField(
+        required=False,
+        label="New valid until",
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text="Leave empty to keep the current expiry date.",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["files"].help_text = _files_help()

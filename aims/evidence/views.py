@@ -1,0 +1,262 @@
+"""Evidence pages: the register, recording files and links, revisions, and verified downloads."""
+
+from __future__ import annotations
+
+import logging
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db.models import Max, Prefetch, Q
+from django.http import FileResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_POST
+
+from aims.audit.models import AuditEvent
+from aims.audit.services import delete_governed
+from aims.core.access import org_view
+from aims.core.pagination import paginate, query_without_page
+from aims.inventory.models import AISystem
+from aims.organizations.models import Access
+from aims.soa.models import SoAEntry
+
+from . import storage
+from .forms import EvidenceCreateForm, EvidenceEditForm, RevisionForm, add_service_errors
+from .models import Evidence, EvidenceFile, Kind, Revision, State
+from .services import add_revision, create_evidence, update_evidence
+
+log = logging.getLogger(__name__)
+
+PAGE_SIZE = 25
+# Content types a browser could render or run; they are sent as plain bytes instead.
+ACTIVE_TYPES = ("html", "xml", "javascript", "svg")
+
+
+def _linked_entries():
+    return Prefetch(
+        "soa_entries",
+        queryset=SoAEntry.objects.select_related("control").order_by("control__position"),
+    )
+
+
+@org_view()
+def evidence_list(request):
+    today = timezone.localdate()
+    evidence = (
+        Evidence.objects.for_org(request.org)
+        .select_related("created_by")
+        .annotate(latest_revision_number=Max("revisions__number"))
+        .prefetch_related(_linked_entries())
+        .order_by("-effective_from", "-pk")
+    )
+    q = request.GET.get("q", "").strip()
+    state = request.GET.get("state", "")
+    kind = request.GET.get("kind", "")
+    system = request.GET.get("system", "")
+    control = request.GET.get("control", "")
+    if q:
+        evidence = evidence.filter(Q(title__icontains=q) | Q(description__icontains=q))
+    if state in State.values:
+        evidence = evidence.in_state(state, today)
+    if kind in Kind.values:
+        evidence = evidence.filter(kind=kind)
+    # Filter through subqueries so the joins do not narrow the prefetched links.
+    if system.isdigit():
+        evidence = evidence.filter(pk__in=Evidence.objects.filter(systems__pk=system).values("pk"))
+    if control.isdigit():
+        evidence = evidence.filter(
+            pk__in=Evidence.objects.filter(soa_entries__pk=control).values("pk")
+        )
+    page = paginate(request, evidence, PAGE_SIZE)
+    for item in page.object_list:
+        item.state_now = item.state(today)
+    filtering = bool(q or state or kind or system or control)
+    return render(
+        request,
+        "evidence/evidence_list.html",
+        {
+            "page_obj": page,
+            "querystring": query_without_page(request),
+            "filtering": filtering,
+            "has_any": filtering or page.paginator.count > 0,
+            "f": {"q": q, "state": state, "kind": kind, "system": system, "control": control},
+            "state_choices": State.choices,
+            "kind_choices": Kind.choices,
+            "systems": AISystem.objects.for_org(request.org).order_by("name"),
+            "entries": SoAEntry.objects.for_org(request.org)
+            .select_related("control")
+            .order_by("control__position"),
+        },
+    )
+
+
+@org_view(Access.CONTRIBUTE)
+@require_http_methods(["GET", "POST"])
+def evidence_create(request):
+    evidence = Evidence(organization=request.org)
+    if request.method == "POST":
+        form = EvidenceCreateForm(
+            request.POST, request.FILES, instance=evidence, organization=request.org
+        )
+        if form.is_valid():
+            try:
+                create_evidence(
+                    form.instance,
+                    actor=request.user,
+                    files=form.cleaned_data["files"],
+                    links=form.links(),
+                )
+            except ValidationError as exc:
+                form.instance.pk = None
+                add_service_errors(form, exc)
+            else:
+                messages.success(request, f"Recorded \u201c{evidence.title}\u201d.")
+                return redirect("evidence_detail", org=request.org.slug, evidence_id=evidence.pk)
+    else:
+        initial = {
+            name: request.GET.getlist(name)
+            for name in ("soa_entries", "risks", "systems", "clauses")
+            if request.GET.getlist(name)
+        }
+        form = EvidenceCreateForm(instance=evidence, organization=request.org, initial=initial)
+    return render(request, "evidence/evidence_form.html", {"form": form, "creating": True})
+
+
+def _evidence(request, evidence_id: int) -> Evidence:
+    return get_object_or_404(
+        Evidence.objects.for_org(request.org).select_related("created_by"), pk=evidence_id
+    )
+
+
+@org_view()
+def evidence_detail(request, evidence_id: int):
+    evidence = get_object_or_404(
+        Evidence.objects.for_org(request.org)
+        .select_related("created_by")
+        .prefetch_related(
+            _linked_entries(),
+            "clauses",
+            "risks",
+            "systems",
+            Prefetch(
+                "revisions",
+                queryset=Revision.objects.select_related("created_by").prefetch_related(
+                    Prefetch("files", queryset=EvidenceFile.objects.select_related("blob"))
+                ),
+            ),
+        ),
+        pk=evidence_id,
+    )
+    return render(
+        request,
+        "evidence/evidence_detail.html",
+        {
+            "evidence": evidence,
+            "state": evidence.state(),
+            "revisions": evidence.revisions.all(),
+            "events": AuditEvent.objects.for_record(evidence)[:20],
+        },
+    )
+
+
+@org_view(Access.CONTRIBUTE)
+@require_http_methods(["GET", "POST"])
+def evidence_edit(request, evidence_id: int):
+    evidence = _evidence(request, evidence_id)
+    form = EvidenceEditForm(request.POST or None, instance=evidence, organization=request.org)
+    if request.method == "POST" and form.is_valid():
+        try:
+            update_evidence(form.instance, actor=request.user, links=form.links())
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, f"Saved \u201c{evidence.title}\u201d.")
+            return redirect("evidence_detail", org=request.org.slug, evidence_id=evidence.pk)
+    return render(request, "evidence/evidence_form.html", {"form": form, "evidence": evidence})
+
+
+@org_view(Access.CONTRIBUTE)
+@require_http_methods(["GET", "POST"])
+def evidence_revision_create(request, evidence_id: int):
+    evidence = _evidence(request, evidence_id)
+    if evidence.kind != Kind.FILE:
+        messages.error(request, "Only file evidence has revisions; edit the link instead.")
+        return redirect("evidence_detail", org=request.org.slug, evidence_id=evidence.pk)
+    form = RevisionForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            revision = add_revision(
+                evidence,
+                actor=request.user,
+                files=data["files"],
+                note=data["note"],
+                effective_from=data["effective_from"],
+                valid_until=data["valid_until"],
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, f"Uploaded revision {revision.number}.")
+            return redirect("evidence_detail", org=request.org.slug, evidence_id=evidence.pk)
+    latest = evidence.latest_revision()
+    return render(
+        request,
+        "evidence/revision_form.html",
+        {"form": form, "evidence": evidence, "latest": latest},
+    )
+
+
+@org_view()
+def evidence_download(request, evidence_id: int, file_id: int):
+    stored = get_object_or_404(
+        EvidenceFile.objects.select_related("blob", "revision__evidence"),
+        pk=file_id,
+        revision__evidence_id=evidence_id,
+        revision__evidence__organization=request.org,
+    )
+    sha = stored.blob.sha256
+    try:
+        storage.verify(sha)
+    except storage.IntegrityError as exc:
+        log.error(
+            "Evidence file integrity failure: org=%s evidence=%s file=%s sha256=%s: %s",
+            request.org.slug,
+            evidence_id,
+            file_id,
+            sha,
+            exc,
+        )
+        return render(
+            request,
+            "evidence/integrity_error.html",
+            {"stored": stored, "evidence": stored.revision.evidence, "reason": str(exc)},
+            status=409,
+        )
+    content_type = stored.content_type or "application/octet-stream"
+    if any(word in content_type.lower() for word in ACTIVE_TYPES):
+        content_type = "application/octet-stream"
+    response = FileResponse(
+        storage.path_for(sha).open("rb"),
+        as_attachment=True,
+        filename=stored.original_name,
+        content_type=content_type,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["X-Content-SHA256"] = sha
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@org_view(Access.MANAGE)
+@require_POST
+def evidence_delete(request, evidence_id: int):
+    evidence = _evidence(request, evidence_id)
+    title = evidence.title
+    delete_governed(evidence, actor=request.user)
+    messages.success(
+        request,
+        f"Deleted \u201c{title}\u201d. Its files stay in the content store; the audit trail "
+        "keeps the record of the deletion.",
+    )
+    return redirect("evidence_list", org=request.org.slug)
