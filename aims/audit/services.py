@@ -37,7 +37,12 @@ def snapshot(instance: models.Model) -> dict:
     for field in instance._meta.concrete_fields:
         if field.name in getattr(instance, "audit_exclude", ()):
             continue
-        data[field.name] = _plain(field.value_from_object(instance))
+        value = field.value_from_object(instance)
+        if field.is_relation and value is not None:
+            # A name an auditor can read ("max.manager"), not a database id.
+            related = getattr(instance, field.name)
+            value = related.get_username() if hasattr(related, "get_username") else str(related)
+        data[field.name] = _plain(value)
     if instance.pk:
         for field in instance._meta.many_to_many:
             # Names, not ids: an auditor reads "A.6.2.4 AI system verification and validation".

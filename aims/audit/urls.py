@@ -1,8 +1,9 @@
 from django.urls import path
 
-from aims.core.access import org_view
-from aims.core.views import under_construction
+from . import views
 
 urlpatterns = [
-    path("", org_view()(under_construction), name="audit_log"),
+    path("", views.audit_log, name="audit_log"),
+    path("verify/", views.audit_verify, name="audit_verify"),
+    path("export.csv", views.audit_export_csv, name="audit_export_csv"),
 ]

@@ -1,8 +1,9 @@
 from django.urls import path
 
-from aims.core.access import org_view
-from aims.core.views import under_construction
+from . import views
 
 urlpatterns = [
-    path("", org_view()(under_construction), name="catalog_index"),
+    path("", views.catalog_index, name="catalog_index"),
+    path("clauses/<str:ref>/", views.catalog_clause, name="catalog_clause"),
+    path("controls/<str:ref>/", views.catalog_control, name="catalog_control"),
 ]

@@ -1,8 +1,7 @@
 from django.urls import path
 
-from aims.core.access import org_view
-from aims.core.views import under_construction
+from . import views
 
 urlpatterns = [
-    path("", org_view()(under_construction), name="dashboard"),
+    path("", views.dashboard, name="dashboard"),
 ]

@@ -1,8 +1,15 @@
 from django.urls import path
 
-from aims.core.access import org_view
-from aims.core.views import under_construction
+from . import views
 
 urlpatterns = [
-    path("", org_view()(under_construction), name="settings_index"),
+    path("", views.settings_index, name="settings_index"),
+    path("scope/", views.settings_scope, name="settings_scope"),
+    path("members/", views.member_list, name="member_list"),
+    path("members/add/", views.member_add, name="member_add"),
+    path("members/<int:member_id>/edit/", views.member_edit, name="member_edit"),
+    path("members/<int:member_id>/remove/", views.member_remove, name="member_remove"),
+    path("tokens/", views.token_list, name="token_list"),
+    path("tokens/new/", views.token_create, name="token_create"),
+    path("tokens/<int:token_id>/revoke/", views.token_revoke, name="token_revoke"),
 ]

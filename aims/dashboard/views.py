@@ -1,0 +1,26 @@
+from django.shortcuts import render
+from django.urls import reverse
+
+from aims.core.access import org_view
+
+from .summary import summarize
+
+# Sections an htmx request may ask for on their own (``?section=<name>``).
+PARTIALS = {
+    "activity": "dashboard/_activity.html",
+    "attention": "dashboard/_attention.html",
+    "checklist": "dashboard/_checklist.html",
+}
+
+
+@org_view()
+def dashboard(request):
+    summary = summarize(request.org, matrix=request.org.risk_matrix)
+    context = {
+        "summary": summary,
+        "heatmap_link": reverse("risk_list", kwargs={"org": request.org.slug}),
+    }
+    section = request.GET.get("section")
+    if request.headers.get("HX-Request") and section in PARTIALS:
+        return render(request, PARTIALS[section], context)
+    return render(request, "dashboard/dashboard.html", context)

@@ -1,0 +1,737 @@
+"""A demo organization, Northwind Credit, built through the services like a real one.
+
+:func:`load_demo` creates a fictional consumer lender with its people, three AI systems taken
+through their life cycle, a risk register, a Statement of Applicability about half decided and
+some evidence. Everything goes through the same services as the web pages, so the audit trail
+reads as it would in real use. Loading twice does nothing the second time.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib.auth import get_user_model
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import transaction
+from django.utils import timezone
+
+from aims.catalog.models import Clause, Control, RiskSource
+from aims.evidence.models import Evidence, Kind
+from aims.evidence.services import create_evidence
+from aims.inventory.models import AISystem, Automation, OrganizationRole, RiskTier, Stage
+from aims.inventory.services import move_to_stage, save_system
+from aims.organizations.models import Organization, Role
+from aims.organizations.services import add_member, create_organization
+from aims.risk.models import Category, Risk, Status, Treatment
+from aims.risk.services import accept_risk, save_risk
+from aims.soa.models import Applicability, Implementation, SoAEntry
+from aims.soa.services import update_entry
+
+DEMO_SLUG = "northwind-credit"
+DEMO_PASSWORD = "northwind-demo-2024"
+
+SCOPE = """\
+The AI management system of Northwind Credit covers the design, development, validation, \
+deployment and operation of every AI system used in consumer lending and customer service at \
+the head office in Leeds and the customer contact centre in Glasgow.
+
+In scope: the credit-scoring model for personal loans and credit cards, the CV-screening model \
+used by People & Talent, and the customer-service assistant on the website and app. Northwind \
+acts as AI developer and provider for the credit-scoring and CV-screening models, and as \
+deployer of the third-party language model behind the assistant.
+
+Out of scope: the fraud-detection service operated by our card processor under its own \
+certification, and office productivity tools with embedded AI features."""
+
+COLLEAGUES = [
+    # username, first, last, role, top management
+    ("priya.shah", "Priya", "Shah", Role.MANAGER, False),
+    ("tom.becker", "Tom", "Becker", Role.CONTRIBUTOR, False),
+    ("ines.moreau", "Inès", "Moreau", Role.AUDITOR, False),
+    ("daniel.okafor", "Daniel", "Okafor", Role.VIEWER, True),
+]
+
+SYSTEMS = [
+    {
+        "key": "credit",
+        "name": "Credit scoring model",
+        "purpose": "Estimates the probability that an applicant for a personal loan or credit card "
+        "defaults within 12 months, to support the lending decision and the credit limit.",
+        "intended_use": "Used by the underwriting team and the automated decision engine for "
+        "applicants resident in the UK aged 18 or over, for unsecured lending up to £25,000. "
+        "Scores below the cut-off are referred to an underwriter; no application is declined "
+        "by the model alone.",
+        "foreseeable_misuse": "Using the score for marketing or collections prioritisation; "
+        "applying it to small-business lending or to applicants outside the UK; treating the "
+        "score as an affordability assessment.",
+        "technique": "Gradient-boosted trees (LightGBM) with monotonic constraints",
+        "organization_role": OrganizationRole.DEVELOPER,
+        "risk_tier": RiskTier.HIGH,
+        "automation": Automation.HUMAN_ON_LOOP,
+        "human_oversight": "Underwriters review every referral and a 2% random sample of "
+        "automated approvals each week; the credit risk committee can switch the engine to "
+        "manual referral for all applications within an hour.",
+        "affected_stakeholders": "Loan and credit card applicants, underwriters, the credit "
+        "risk committee, the Financial Conduct Authority.",
+        "affects_individuals": True,
+        "datasets": "Application data 2019–2024 (1.2 M applications); credit bureau attributes "
+        "from two agencies; repayment outcomes at 12 months.",
+        "models_used": "credit-pd v4.2 (LightGBM, 180 features), with SHAP explanations for "
+        "adverse-action reasons.",
+        "third_parties": "Two credit reference agencies (data); model validation by an "
+        "external consultancy.",
+        "owner": "priya.shah",
+        "stages": [
+            (Stage.DEVELOPMENT, "Business case approved by the credit risk committee."),
+            (Stage.VALIDATION, "Model development complete; handed to independent validation."),
+            (
+                Stage.DEPLOYMENT,
+                "Validation passed with two findings, both treated; fairness "
+                "risk accepted by the CFO until the next annual review.",
+            ),
+            (Stage.OPERATION, "Champion/challenger period completed without incident."),
+        ],
+    },
+    {
+        "key": "cv",
+        "name": "CV screening model",
+        "purpose": "Ranks applications for contact-centre and operations roles by how well the CV "
+        "matches the job's required skills, so recruiters read the most relevant ones first.",
+        "intended_use": "Used by the People & Talent team to order, not reject, applications for "
+        "high-volume roles. Every application is still read by a recruiter before any decision.",
+        "foreseeable_misuse": "Using the ranking to reject applicants without human review; "
+        "applying it to senior or specialist roles it was not trained for; inferring protected "
+        "characteristics from CV content.",
+        "technique": "Fine-tuned transformer text classifier (DistilBERT)",
+        "organization_role": OrganizationRole.DEVELOPER,
+        "risk_tier": RiskTier.HIGH,
+        "automation": Automation.ADVISORY,
+        "human_oversight": "Recruiters see the ranking with the matched skills highlighted and "
+        "must open every application; the Head of Talent reviews shortlist diversity monthly.",
+        "affected_stakeholders": "Job applicants, recruiters, hiring managers, works council.",
+        "affects_individuals": True,
+        "datasets": "Anonymised CVs and hiring outcomes 2020–2024 (38,000 applications), with "
+        "names, addresses, dates of birth and photos removed.",
+        "models_used": "cv-rank v0.9 (DistilBERT fine-tuned), skills taxonomy v3.",
+        "third_parties": "Applicant tracking system vendor (integration).",
+        "owner": "tom.becker",
+        "stages": [
+            (Stage.DEVELOPMENT, "Pilot approved by the Head of Talent and the works council."),
+            (Stage.VALIDATION, "Training complete; bias testing and user testing started."),
+        ],
+    },
+    {
+        "key": "chat",
+        "name": "Customer service assistant",
+        "purpose": "Answers customers' questions about accounts, payments and products on the "
+        "website and in the app, and hands over to an agent when it cannot help.",
+        "intended_use": "General account and product questions from existing and prospective "
+        "customers. It does not give financial advice, make lending decisions or change account "
+        "data; those go to an agent.",
+        "foreseeable_misuse": "Customers seeking debt or financial advice; prompt injection to "
+        "obtain other customers' data; agents relying on its answers without checking.",
+        "technique": "Large language model with retrieval over the help-centre articles",
+        "organization_role": OrganizationRole.DEPLOYER,
+        "risk_tier": RiskTier.LIMITED,
+        "automation": Automation.AUTONOMOUS,
+        "human_oversight": "Customers can ask for a person at any time; the contact-centre lead "
+        "reviews 50 sampled conversations a week and can switch the assistant off.",
+        "affected_stakeholders": "Customers, prospective customers, contact-centre agents.",
+        "affects_individuals": False,
+        "datasets": "Help-centre articles (412); no customer data is used for training.",
+        "models_used": "Hosted general-purpose LLM via API; retrieval index rebuilt nightly.",
+        "third_parties": "LLM provider (processor under a data processing agreement); cloud "
+        "hosting provider.",
+        "owner": "priya.shah",
+        "stages": [
+            (Stage.DEVELOPMENT, "Vendor selected after a security and privacy assessment."),
+            (Stage.VALIDATION, "Prompt and retrieval configuration frozen for testing."),
+            (
+                Stage.DEPLOYMENT,
+                "Red-team test and accessibility review passed; released to all customers.",
+            ),
+        ],
+    },
+]
+
+# ref, systems, title, category, source, controls, owner, L, I, treatment, residual (L, I) or
+# None, status, accept (None, "accept"), review offset in days (negative: overdue), description
+RISKS = [
+    (
+        "credit",
+        "Credit scores disadvantage younger applicants",
+        Category.FAIRNESS,
+        "C.3.4",
+        ["A.5.4", "A.7.4", "A.6.2.4"],
+        "priya.shah",
+        4,
+        5,
+        Treatment.MODIFY,
+        (4, 4),
+        Status.IN_TREATMENT,
+        "accept",
+        60,
+        "Approval rates for applicants under 25 are 18 points lower than for comparable older "
+        "applicants with similar repayment outcomes; thin credit files drive the gap.",
+    ),
+    (
+        "credit",
+        "Model drift after interest-rate changes",
+        Category.OPERATIONAL,
+        "C.3.1",
+        ["A.6.2.6", "A.6.2.8"],
+        "tom.becker",
+        3,
+        4,
+        Treatment.MODIFY,
+        (2, 3),
+        Status.TREATED,
+        None,
+        90,
+        "Default rates shift when rates move; the model was trained mostly on a low-rate period.",
+    ),
+    (
+        "credit",
+        "Applicants cannot get a meaningful explanation of a decline",
+        Category.TRANSPARENCY,
+        "C.3.2",
+        ["A.8.2", "A.9.2"],
+        "priya.shah",
+        3,
+        3,
+        Treatment.MODIFY,
+        (2, 2),
+        Status.TREATED,
+        None,
+        -14,
+        "Adverse-action reasons must be specific and understandable to the applicant.",
+    ),
+    (
+        "credit",
+        "Credit bureau data used beyond its licensed purpose",
+        Category.LEGAL,
+        "C.3.6",
+        ["A.7.3", "A.7.5", "A.10.3"],
+        "priya.shah",
+        2,
+        4,
+        Treatment.MODIFY,
+        None,
+        Status.IDENTIFIED,
+        None,
+        120,
+        "Bureau licences restrict use to credit decisions; reuse for marketing would breach them.",
+    ),
+    (
+        "cv",
+        "CV ranking reproduces historic gender imbalance",
+        Category.FAIRNESS,
+        "C.3.4",
+        ["A.5.4", "A.7.4", "A.6.2.4"],
+        "tom.becker",
+        4,
+        4,
+        Treatment.MODIFY,
+        None,
+        Status.IN_TREATMENT,
+        None,
+        30,
+        "Historic hires for operations roles were 70% male; the model may learn proxies such as "
+        "hobbies or past employers.",
+    ),
+    (
+        "cv",
+        "Recruiters over-rely on the ranking",
+        Category.ACCOUNTABILITY,
+        "C.3.3",
+        ["A.9.2", "A.3.2"],
+        "tom.becker",
+        3,
+        3,
+        Treatment.MODIFY,
+        (2, 3),
+        Status.IN_TREATMENT,
+        None,
+        45,
+        "Under time pressure, recruiters may read only the top of the list.",
+    ),
+    (
+        "cv",
+        "Special-category data in CVs processed without a lawful basis",
+        Category.PRIVACY,
+        "C.3.6",
+        ["A.7.2", "A.7.6"],
+        "priya.shah",
+        2,
+        4,
+        Treatment.MODIFY,
+        (1, 4),
+        Status.TREATED,
+        None,
+        180,
+        "CVs can reveal health, religion or ethnicity; these must not be features.",
+    ),
+    (
+        "chat",
+        "Assistant gives inaccurate answers about fees",
+        Category.OPERATIONAL,
+        "C.3.7",
+        ["A.6.2.4", "A.8.2"],
+        "priya.shah",
+        3,
+        3,
+        Treatment.MODIFY,
+        (2, 2),
+        Status.TREATED,
+        None,
+        60,
+        "Generated answers may state outdated or invented fees and charges.",
+    ),
+    (
+        "chat",
+        "Prompt injection reveals other customers' data",
+        Category.SECURITY,
+        "C.3.1",
+        ["A.6.2.4", "A.6.2.8", "A.10.3"],
+        "tom.becker",
+        3,
+        5,
+        Treatment.MODIFY,
+        (3, 4),
+        Status.IN_TREATMENT,
+        "accept",
+        90,
+        "An attacker crafts messages to make the assistant disclose data from retrieval or tools.",
+    ),
+    (
+        "chat",
+        "Customers not told they are talking to an AI",
+        Category.TRANSPARENCY,
+        "C.3.2",
+        ["A.8.2", "A.8.5"],
+        "priya.shah",
+        2,
+        3,
+        Treatment.MODIFY,
+        (1, 2),
+        Status.CLOSED,
+        None,
+        None,
+        "The EU AI Act and our conduct rules require telling customers they interact with an AI.",
+    ),
+    (
+        "chat",
+        "Vulnerable customers not routed to a person",
+        Category.SAFETY,
+        "C.3.3",
+        ["A.9.2", "A.8.4"],
+        "priya.shah",
+        3,
+        3,
+        Treatment.MODIFY,
+        None,
+        Status.IDENTIFIED,
+        None,
+        30,
+        "Customers in financial difficulty may need a person; the assistant may not recognise it.",
+    ),
+    (
+        None,
+        "No staff competent to challenge AI model outputs",
+        Category.ACCOUNTABILITY,
+        "C.3.7",
+        ["A.4.6", "A.3.2"],
+        "priya.shah",
+        3,
+        3,
+        Treatment.MODIFY,
+        None,
+        Status.IN_TREATMENT,
+        None,
+        90,
+        "Second-line risk staff lack data-science skills to challenge model developers.",
+    ),
+]
+
+# control ref -> applicability, status, owner, justification
+SOA_DECISIONS = {
+    "A.2.2": (
+        Applicability.APPLICABLE,
+        Implementation.IMPLEMENTED,
+        "demo",
+        "The AI policy sets direction for all AI in lending and service; approved by the board.",
+    ),
+    "A.2.3": (
+        Applicability.APPLICABLE,
+        Implementation.PARTIAL,
+        "priya.shah",
+        "AI policy must align with the information security, privacy and model risk policies.",
+    ),
+    "A.2.4": (
+        Applicability.APPLICABLE,
+        Implementation.PLANNED,
+        "priya.shah",
+        "Annual policy review is required by our governance framework.",
+    ),
+    "A.3.2": (
+        Applicability.APPLICABLE,
+        Implementation.IMPLEMENTED,
+        "demo",
+        "Accountable owners are needed for each AI system and for the AIMS.",
+    ),
+    "A.3.3": (
+        Applicability.APPLICABLE,
+        Implementation.PARTIAL,
+        "priya.shah",
+        "Staff must be able to raise AI concerns; extends the whistleblowing process.",
+    ),
+    "A.4.3": (
+        Applicability.APPLICABLE,
+        Implementation.IMPLEMENTED,
+        "tom.becker",
+        "All three systems depend on documented data resources.",
+    ),
+    "A.4.6": (
+        Applicability.APPLICABLE,
+        Implementation.NOT_STARTED,
+        "priya.shah",
+        "Competence gaps in second-line challenge were identified (risk R-012).",
+    ),
+    "A.5.2": (
+        Applicability.APPLICABLE,
+        Implementation.IMPLEMENTED,
+        "priya.shah",
+        "Two high-risk systems affect individuals; impact assessment is mandatory.",
+    ),
+    "A.5.4": (
+        Applicability.APPLICABLE,
+        Implementation.PARTIAL,
+        "priya.shah",
+        "Credit and hiring decisions affect individuals' access to finance and work.",
+    ),
+    "A.5.5": (
+        Applicability.EXCLUDED,
+        Implementation.NOT_STARTED,
+        "priya.shah",
+        "Our systems serve individual customers and applicants only; societal-scale impacts "
+        "are assessed at group level, outside this AIMS.",
+    ),
+    "A.6.2.4": (
+        Applicability.APPLICABLE,
+        Implementation.IMPLEMENTED,
+        "tom.becker",
+        "Every model is validated before deployment and after material change.",
+    ),
+    "A.6.2.6": (
+        Applicability.APPLICABLE,
+        Implementation.PARTIAL,
+        "tom.becker",
+        "Deployed models need drift and performance monitoring.",
+    ),
+    "A.6.2.8": (
+        Applicability.APPLICABLE,
+        Implementation.IMPLEMENTED,
+        "tom.becker",
+        "Decision logs are needed for complaints, audits and the regulator.",
+    ),
+    "A.7.4": (
+        Applicability.APPLICABLE,
+        Implementation.PARTIAL,
+        "tom.becker",
+        "Data quality drives both fairness and accuracy of the scoring models.",
+    ),
+    "A.7.5": (
+        Applicability.APPLICABLE,
+        Implementation.PLANNED,
+        "tom.becker",
+        "Bureau and application data provenance must be traceable.",
+    ),
+    "A.8.2": (
+        Applicability.APPLICABLE,
+        Implementation.IMPLEMENTED,
+        "priya.shah",
+        "Applicants and customers must receive understandable information about AI use.",
+    ),
+    "A.8.4": (
+        Applicability.APPLICABLE,
+        Implementation.PLANNED,
+        "priya.shah",
+        "Incidents affecting customers must be communicated under our conduct rules.",
+    ),
+    "A.9.2": (
+        Applicability.APPLICABLE,
+        Implementation.PARTIAL,
+        "priya.shah",
+        "Human oversight processes are needed for every system in scope.",
+    ),
+    "A.10.4": (
+        Applicability.EXCLUDED,
+        Implementation.NOT_STARTED,
+        "priya.shah",
+        "We do not supply AI systems or components to customers; they only use our services.",
+    ),
+}
+
+MODEL_CARD = """# Model card: credit-pd v4.2
+
+**Owner:** Priya Shah (AIMS Manager) · **Status:** in operation · **Tier:** EU AI Act high risk
+
+## Intended use
+Probability of default at 12 months for unsecured personal lending up to £25,000, UK residents
+aged 18+. Scores support, and never replace, the underwriting decision.
+
+## Training data
+1.2 M applications 2019–2024 with 12-month repayment outcomes; bureau attributes from two
+agencies. Protected characteristics are not features; age is used only for fairness testing.
+
+## Performance (hold-out, 2024 Q1)
+| Metric | Value |
+| --- | --- |
+| Gini | 0.61 |
+| KS | 0.47 |
+| Calibration (Brier) | 0.071 |
+
+## Fairness
+Approval-rate gap for applicants under 25: 11 points after treatment (was 18). Accepted by the
+CFO until the next annual review; see risk R-001.
+
+## Limitations
+Not validated for small-business lending, secured lending or applicants outside the UK.
+"""
+
+VALIDATION_CSV = """check,segment,metric,value,threshold,result
+discrimination,all,gini,0.61,0.55,pass
+discrimination,age_under_25,gini,0.52,0.45,pass
+calibration,all,brier,0.071,0.080,pass
+stability,all,psi,0.06,0.10,pass
+fairness,age_under_25,approval_rate_difference,0.11,0.10,fail
+fairness,sex,approval_rate_difference,0.02,0.10,pass
+"""
+
+POLICY = """# Northwind Credit AI policy (v1.3)
+
+Approved by the board. Applies to every AI system developed, provided or deployed by Northwind.
+
+1. AI supports people's decisions about customers; it does not replace accountability.
+2. Every AI system has a named owner and is registered in the AIMS before development starts.
+3. Risks are assessed before deployment and reviewed at least yearly; risks above appetite need
+   a recorded decision by the CFO or the AIMS Manager.
+4. Customers are told when they interact with AI and can always reach a person.
+"""
+
+OLD_TEST_REPORT = """# Chatbot red-team test report (2023)
+
+Scope: assistant v1 on the previous LLM provider. 140 attack prompts, 3 findings (all fixed).
+Superseded: a new test is due after the provider change.
+"""
+
+
+def _file(name: str, text: str, content_type: str) -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, text.encode("utf-8"), content_type=content_type)
+
+
+def _users(password: str, username: str):
+    User = get_user_model()
+    people = {}
+    owner = User.objects.filter(username=username).first()
+    if owner is None:
+        owner = User.objects.create_user(
+            username=username,
+            email=f"{username}@northwind-credit.example",
+            password=password,
+            first_name="Morgan",
+            last_name="Ellis",
+        )
+    people["demo"] = owner
+    for name, first, last, _role, _top in COLLEAGUES:
+        user = User.objects.filter(username=name).first()
+        if user is None:
+            user = User.objects.create_user(
+                username=name,
+                email=f"{name}@northwind-credit.example",
+                password=password,
+                first_name=first,
+                last_name=last,
+            )
+        people[name] = user
+    return people
+
+
+@transaction.atomic
+def load_demo(*, username: str = "demo", password: str = DEMO_PASSWORD):
+    """Create the Northwind Credit demo organization; return ``(org, owner, created)``.
+
+    Does nothing when an organization with the slug ``northwind-credit`` already exists.
+    """
+    User = get_user_model()
+    existing = Organization.objects.filter(slug=DEMO_SLUG).first()
+    if existing is not None:
+        return existing, User.objects.filter(username=username).first(), False
+
+    today = timezone.localdate()
+    people = _users(password, username)
+    owner = people["demo"]
+    org = create_organization(name="Northwind Credit", owner=owner, slug=DEMO_SLUG, scope=SCOPE)
+    for name, _first, _last, role, top in COLLEAGUES:
+        add_member(org, actor=owner, user=people[name], role=role, is_top_management=top)
+    manager, cfo = people["priya.shah"], people["daniel.okafor"]
+
+    systems = {}
+    for spec in SYSTEMS:
+        fields = {k: v for k, v in spec.items() if k not in ("key", "owner", "stages")}
+        system = save_system(
+            AISystem(organization=org, owner=people[spec["owner"]], **fields), actor=manager
+        )
+        systems[spec["key"]] = system
+
+    controls = {c.ref: c for c in Control.objects.all()}
+    sources = {s.ref: s for s in RiskSource.objects.all()}
+    risks = []
+    acceptances = []
+    for (
+        key,
+        title,
+        category,
+        source,
+        control_refs,
+        risk_owner,
+        lik,
+        imp,
+        treatment,
+        residual,
+        status,
+        accept,
+        review_days,
+        description,
+    ) in RISKS:
+        risk = Risk(
+            organization=org,
+            title=title,
+            description=description,
+            category=category,
+            source=sources.get(source),
+            owner=people[risk_owner],
+            inherent_likelihood=lik,
+            inherent_impact=imp,
+            treatment=treatment,
+            treatment_plan="; ".join(
+                f"{ref} {controls[ref].title}" for ref in control_refs if ref in controls
+            ),
+            treatment_due=today + dt.timedelta(days=90) if status != Status.CLOSED else None,
+            residual_likelihood=residual[0] if residual else None,
+            residual_impact=residual[1] if residual else None,
+            next_review=today + dt.timedelta(days=review_days) if review_days is not None else None,
+            status=status,
+        )
+        risk = save_risk(
+            risk,
+            actor=manager,
+            systems=[systems[key]] if key else [],
+            controls=[controls[ref] for ref in control_refs if ref in controls],
+        )
+        risks.append(risk)
+        if accept:
+            acceptances.append(risk)
+
+    for risk in acceptances:
+        accept_risk(
+            risk,
+            actor=cfo,
+            rationale="Residual risk is above appetite but the treatment plan is funded and on "
+            "track; retained until the next review, with monthly monitoring reported to the "
+            "credit risk committee.",
+            expires_on=today + dt.timedelta(days=180),
+        )
+
+    for spec in SYSTEMS:
+        system = systems[spec["key"]]
+        for stage, reason in spec["stages"]:
+            move_to_stage(system, to_stage=stage, actor=manager, reason=reason)
+
+    entries = {
+        e.control.ref: e
+        for e in SoAEntry.objects.filter(organization=org).select_related("control")
+    }
+    risk_by_control: dict[str, list] = {}
+    for risk in risks:
+        for control in risk.controls.all():
+            risk_by_control.setdefault(control.ref, []).append(risk)
+    for ref, (applicability, impl, entry_owner, justification) in SOA_DECISIONS.items():
+        entry = entries[ref]
+        entry.applicability = applicability
+        entry.status = impl if applicability == Applicability.APPLICABLE else entry.status
+        entry.owner = people[entry_owner]
+        entry.justification = justification
+        update_entry(entry, actor=manager, risks=risk_by_control.get(ref, []))
+
+    credit = systems["credit"]
+    chat = systems["chat"]
+    create_evidence(
+        Evidence(
+            organization=org,
+            title="AI policy v1.3 (board approved)",
+            description="The approved AI policy.",
+            effective_from=today - dt.timedelta(days=200),
+            valid_until=today + dt.timedelta(days=165),
+        ),
+        actor=manager,
+        files=[_file("ai-policy-v1.3.md", POLICY, "text/markdown")],
+        links={
+            "soa_entries": [entries["A.2.2"]],
+            "clauses": list(Clause.objects.filter(ref="5.2")),
+        },
+    )
+    create_evidence(
+        Evidence(
+            organization=org,
+            title="Model card: credit-pd v4.2",
+            description="Model card of the credit scoring model in operation.",
+            effective_from=today - dt.timedelta(days=40),
+        ),
+        actor=people["tom.becker"],
+        files=[_file("model-card-credit-pd-v4.2.md", MODEL_CARD, "text/markdown")],
+        links={"soa_entries": [entries["A.8.2"]], "systems": [credit], "risks": [risks[0]]},
+    )
+    create_evidence(
+        Evidence(
+            organization=org,
+            title="Independent validation summary: credit-pd v4.2",
+            description="Results of the external validation, by check and segment.",
+            effective_from=today - dt.timedelta(days=50),
+            valid_until=today + dt.timedelta(days=315),
+        ),
+        actor=people["tom.becker"],
+        files=[_file("validation-summary-credit-pd-v4.2.csv", VALIDATION_CSV, "text/csv")],
+        links={
+            "soa_entries": [entries["A.6.2.4"]],
+            "systems": [credit],
+            "risks": [risks[0], risks[1]],
+        },
+    )
+    create_evidence(
+        Evidence(
+            organization=org,
+            kind=Kind.LINK,
+            title="AI roles and responsibilities (intranet RACI)",
+            url="https://intranet.northwind-credit.example/aims/raci",
+            effective_from=today - dt.timedelta(days=120),
+        ),
+        actor=manager,
+        links={
+            "soa_entries": [entries["A.3.2"]],
+            "clauses": list(Clause.objects.filter(ref="5.3")),
+        },
+    )
+    create_evidence(
+        Evidence(
+            organization=org,
+            title="Chatbot red-team test report 2023",
+            description="Superseded by the provider change; a new test is due.",
+            effective_from=today - dt.timedelta(days=500),
+            valid_until=today - dt.timedelta(days=30),
+        ),
+        actor=people["tom.becker"],
+        files=[_file("red-team-report-2023.md", OLD_TEST_REPORT, "text/markdown")],
+        links={"systems": [chat], "risks": [risks[8]]},
+    )
+    return org, owner, True

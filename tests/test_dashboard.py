@@ -1,0 +1,180 @@
+import datetime as dt
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from django.utils import timezone
+
+from aims.audit.services import save_governed
+from aims.dashboard.summary import summarize
+from aims.evidence.models import Evidence
+from aims.evidence.services import create_evidence
+from aims.inventory.models import AISystem, RiskTier
+from aims.inventory.services import save_system
+from aims.risk.models import Category, Risk
+from aims.risk.services import save_risk
+from aims.soa.models import Applicability, Implementation, SoAEntry
+from aims.soa.services import update_entry
+
+
+def url(world):
+    return reverse("dashboard", kwargs={"org": world.org.slug})
+
+
+def add_records(world, n: int):
+    """n systems, n risks (half above appetite, some overdue), n SoA decisions, n evidence."""
+    org, actor = world.org, world.owner
+    today = timezone.localdate()
+    systems = []
+    for i in range(n):
+        systems.append(
+            save_system(
+                AISystem(
+                    organization=org,
+                    name=f"System {i}",
+                    purpose="Scores things.",
+                    risk_tier=RiskTier.HIGH if i % 2 else RiskTier.LIMITED,
+                ),
+                actor=actor,
+            )
+        )
+        save_risk(
+            Risk(
+                organization=org,
+                title=f"Risk {i}",
+                category=Category.FAIRNESS,
+                owner=actor,
+                inherent_likelihood=5 if i % 2 else 2,
+                inherent_impact=4 if i % 2 else 2,
+                residual_likelihood=2,
+                residual_impact=2 if i % 3 else 5,
+                next_review=today - dt.timedelta(days=1 + i),
+            ),
+            actor=actor,
+            systems=[systems[-1]],
+        )
+    entries = list(SoAEntry.objects.filter(organization=org)[:n])
+    for entry in entries:
+        entry.applicability = Applicability.APPLICABLE
+        entry.status = Implementation.IMPLEMENTED
+        entry.justification = "Needed."
+        update_entry(entry, actor=actor)
+    for i in range(n):
+        create_evidence(
+            Evidence(
+                organization=org,
+                title=f"Evidence {i}",
+                effective_from=today - dt.timedelta(days=100),
+                valid_until=today - dt.timedelta(days=1) if i % 2 else None,
+            ),
+            actor=actor,
+            files=[SimpleUploadedFile(f"e{i}.txt", b"evidence text", content_type="text/plain")],
+            links={"soa_entries": [entries[i % len(entries)]]},
+        )
+
+
+@pytest.mark.parametrize("who", ["owner", "manager", "contributor", "auditor", "viewer"])
+def test_every_member_sees_the_dashboard(world, who):
+    response = world.client(getattr(world, who)).get(url(world))
+    assert response.status_code == 200
+    assert b"Getting started" in response.content
+
+
+def test_an_outsider_gets_404_and_an_anonymous_visitor_is_sent_to_log_in(world):
+    assert world.client(world.outsider).get(url(world)).status_code == 404
+    response = world.client(None).get(url(world))
+    assert response.status_code == 302 and "/login/" in response["Location"]
+
+
+def test_an_empty_organization_gets_a_welcome_not_a_wall_of_zeros(world):
+    response = world.client(world.owner).get(url(world))
+    content = response.content.decode()
+    assert "Welcome to your AI management system" in content
+    assert "0 of 5 done" in content
+    assert "Risk heat maps" not in content
+    assert "0 of 38 controls decided" in content
+
+
+def test_the_checklist_ticks_itself_from_the_data(world):
+    org = world.org
+    summary = summarize(org)
+    assert [s.done for s in summary.steps] == [False] * 5
+
+    org.scope = "Lending AI at head office."
+    save_governed(org, actor=world.owner, organization=org)
+    add_records(world, 1)
+
+    summary = summarize(org)
+    assert [s.done for s in summary.steps] == [True] * 5
+    assert summary.getting_started_complete
+    assert summary.steps[3].detail == "1 of 38 controls decided."
+    content = world.client(world.owner).get(url(world)).content.decode()
+    assert "Getting started" not in content  # complete: the checklist steps aside
+    assert "Risk heat maps" in content
+
+
+def test_the_checklist_shows_progress_in_between(world):
+    add_records(world, 2)
+    content = world.client(world.viewer).get(url(world)).content.decode()
+    assert "4 of 5 done" in content
+    assert "2 of 38 controls decided" in content
+    assert "Welcome to your AI management system" not in content
+
+
+def test_the_summary_counts_what_needs_attention(world):
+    add_records(world, 4)
+    summary = summarize(world.org)
+    assert summary.systems_total == 4
+    assert {t.value: t.count for t in summary.systems_by_tier}["high"] == 2
+    # risks 1 and 3 score 20 inherent; residual 2x2 except i=0,3 which are 2x5=10 > 9
+    assert (
+        summary.needs_decision_count == Risk.objects.needs_decision(world.org.risk_matrix).count()
+    )
+    assert summary.needs_decision_count == 2
+    assert summary.review_overdue_count == 4
+    assert summary.expired_evidence_count == 2
+    assert summary.soa_decided == 4 and summary.soa_undecided == 34
+    assert {t.value: t.count for t in summary.soa_by_status}["implemented"] == 4
+    assert summary.inherent_map.total == 4 and summary.residual_map.total == 4
+    assert len(summary.recent_events) == 10
+
+
+def test_the_dashboard_links_risks_needing_a_decision(world):
+    add_records(world, 2)
+    content = world.client(world.owner).get(url(world)).content.decode()
+    assert "Risks needing a decision" in content
+    assert "R-002 Risk 1" in content
+
+
+def test_the_activity_section_refreshes_alone(world):
+    add_records(world, 1)
+    response = world.client(world.owner).get(
+        url(world) + "?section=activity", headers={"HX-Request": "true"}
+    )
+    content = response.content.decode()
+    assert response.status_code == 200
+    assert 'id="recent-activity"' in content and "<html" not in content
+
+
+def queries_for(client, path) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(path).status_code == 200
+    return len(ctx.captured_queries)
+
+
+def test_the_dashboard_query_count_does_not_grow_with_the_data(world, django_assert_num_queries):
+    client = world.client(world.owner)
+    add_records(world, 2)
+    small = queries_for(client, url(world))
+
+    add_records(world, 15)
+    with django_assert_num_queries(small):
+        response = client.get(url(world))
+
+    assert response.status_code == 200
+    assert Risk.objects.filter(organization=world.org).count() == 17
+    summary = response.context["summary"]
+    assert len(summary.review_overdue) == 10 and summary.review_overdue_count == 17

@@ -1,0 +1,75 @@
+from django.core.management import call_command
+
+from aims.audit.models import AuditEvent
+from aims.audit.services import verify_chain
+from aims.demo import load_demo
+from aims.evidence.models import Evidence
+from aims.inventory.models import AISystem, Stage
+from aims.organizations.models import Membership, Role
+from aims.risk.models import Risk
+from aims.soa.models import Applicability, SoAEntry
+
+
+def test_it_builds_northwind_credit_through_the_services(db):
+    org, user, created = load_demo(password="a-demo-password-123")
+
+    assert created is True
+    assert org.slug == "northwind-credit" and org.scope
+    assert user.check_password("a-demo-password-123")
+    assert Membership.objects.get(organization=org, user=user).role == Role.OWNER
+    assert Membership.objects.filter(organization=org).count() == 5
+    assert Membership.objects.get(
+        organization=org, user__username="daniel.okafor"
+    ).is_top_management
+
+    stages = dict(AISystem.objects.filter(organization=org).values_list("slug", "stage"))
+    assert stages == {
+        "credit-scoring-model": Stage.OPERATION,
+        "cv-screening-model": Stage.VALIDATION,
+        "customer-service-assistant": Stage.DEPLOYMENT,
+    }
+    risks = Risk.objects.filter(organization=org)
+    assert risks.count() == 12
+    matrix = org.risk_matrix
+    assert risks.needs_decision(matrix).count() == 1
+    assert risks.above_appetite(matrix).count() == 3  # two accepted, one awaiting a decision
+    entries = SoAEntry.objects.filter(organization=org)
+    decided = entries.exclude(applicability=Applicability.UNDECIDED).count()
+    assert 15 <= decided <= 23 and entries.count() == 38
+    assert Evidence.objects.filter(organization=org).count() == 5
+    assert Evidence.objects.filter(organization=org).expired().count() == 1
+
+    checked, chain_break = verify_chain(org)
+    assert chain_break is None
+    assert checked == AuditEvent.objects.filter(organization=org).count() > 50
+
+
+def test_loading_twice_creates_nothing_new(db):
+    load_demo()
+    counts = (
+        AISystem.objects.count(),
+        Risk.objects.count(),
+        Evidence.objects.count(),
+        AuditEvent.objects.count(),
+    )
+
+    org, user, created = load_demo()
+
+    assert created is False
+    assert org.slug == "northwind-credit" and user.username == "demo"
+    assert counts == (
+        AISystem.objects.count(),
+        Risk.objects.count(),
+        Evidence.objects.count(),
+        AuditEvent.objects.count(),
+    )
+
+
+def test_the_command_prints_the_login(db, capsys):
+    call_command("load_demo", "--username", "demo-owner", "--password", "pw-for-the-demo-42")
+    out = capsys.readouterr().out
+    assert "demo-owner" in out and "pw-for-the-demo-42" in out
+
+    call_command("load_demo")
+    assert "already exists" in capsys.readouterr().out
+    assert Membership.objects.get(user__username="demo-owner").role == Role.OWNER

@@ -1,0 +1,272 @@
+import pytest
+from django.contrib.auth import get_user_model
+from django.urls import reverse
+
+from aims.audit.models import AuditEvent
+from aims.organizations.models import ApiToken, Membership, Role
+from aims.organizations.tokens import authenticate, issue_token
+
+
+def page(world, name, **kwargs):
+    return reverse(name, kwargs={"org": world.org.slug, **kwargs})
+
+
+# --- index and scope -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("who", ["owner", "manager", "auditor", "viewer"])
+def test_every_member_sees_the_settings(world, who):
+    response = world.client(getattr(world, who)).get(page(world, "settings_index"))
+    assert response.status_code == 200
+    assert world.org.slug in response.content.decode()
+
+
+def test_an_outsider_gets_404_on_every_settings_page(world):
+    client = world.client(world.outsider)
+    member = world.membership(world.viewer)
+    for name, kwargs in [
+        ("settings_index", {}),
+        ("settings_scope", {}),
+        ("member_list", {}),
+        ("member_add", {}),
+        ("member_edit", {"member_id": member.pk}),
+        ("token_list", {}),
+        ("token_create", {}),
+    ]:
+        assert client.get(page(world, name, **kwargs)).status_code == 404, name
+
+
+def test_a_manager_edits_the_scope_and_it_is_audited(world):
+    response = world.client(world.manager).post(
+        page(world, "settings_scope"),
+        {"name": "Acme Lending plc", "scope": "All AI in consumer lending."},
+    )
+    assert response.status_code == 302
+    world.org.refresh_from_db()
+    assert world.org.name == "Acme Lending plc"
+    assert world.org.scope == "All AI in consumer lending."
+    event = AuditEvent.objects.filter(organization=world.org).first()
+    assert event.actor_label == world.manager.username and "scope" in event.changes
+
+
+@pytest.mark.parametrize("who", ["contributor", "auditor", "viewer"])
+def test_others_cannot_edit_the_scope(world, who):
+    client = world.client(getattr(world, who))
+    assert client.get(page(world, "settings_scope")).status_code == 403
+    response = client.post(page(world, "settings_scope"), {"name": "X", "scope": "Y"})
+    assert response.status_code == 403
+    world.org.refresh_from_db()
+    assert world.org.name == "Acme Lending"
+
+
+def test_the_scope_form_needs_a_name(world):
+    response = world.client(world.owner).post(page(world, "settings_scope"), {"name": ""})
+    assert response.status_code == 200
+    assert response.context["form"].errors["name"]
+
+
+# --- members ------------------------------------------------------------------------------
+
+
+def test_members_see_the_list_but_only_an_owner_sees_the_controls(world):
+    as_viewer = world.client(world.viewer).get(page(world, "member_list")).content.decode()
+    as_owner = world.client(world.owner).get(page(world, "member_list")).content.decode()
+    assert world.manager.username in as_viewer
+    assert "Add a member" not in as_viewer and "Change role" not in as_viewer
+    assert "Add a member" in as_owner and "Change role" in as_owner
+
+
+@pytest.mark.parametrize("who", ["manager", "contributor", "auditor", "viewer"])
+def test_only_an_owner_manages_members(world, who):
+    client = world.client(getattr(world, who))
+    target = world.membership(world.viewer)
+    assert client.get(page(world, "member_add")).status_code == 403
+    assert (
+        client.post(
+            page(world, "member_add"), {"user": "oscar.outsider", "role": "owner"}
+        ).status_code
+        == 403
+    )
+    assert (
+        client.post(page(world, "member_edit", member_id=target.pk), {"role": "owner"}).status_code
+        == 403
+    )
+    assert client.post(page(world, "member_remove", member_id=target.pk)).status_code == 403
+    target.refresh_from_db()
+    assert target.role == Role.VIEWER
+    assert not Membership.objects.filter(organization=world.org, user=world.outsider).exists()
+
+
+def test_an_owner_adds_an_existing_user_by_email(world):
+    response = world.client(world.owner).post(
+        page(world, "member_add"),
+        {"user": "OSCAR.OUTSIDER@example.test", "role": Role.AUDITOR},
+    )
+    assert response.status_code == 302
+    membership = Membership.objects.get(organization=world.org, user=world.outsider)
+    assert membership.role == Role.AUDITOR and not membership.is_top_management
+
+
+def test_adding_an_existing_member_again_is_refused_on_the_field(world):
+    response = world.client(world.owner).post(
+        page(world, "member_add"), {"user": world.viewer.username, "role": Role.OWNER}
+    )
+    assert response.status_code == 200
+    assert "already a member" in response.context["form"].errors["user"][0]
+    assert world.membership(world.viewer).role == Role.VIEWER
+
+
+def test_an_unknown_user_is_refused_in_words(world):
+    response = world.client(world.owner).post(
+        page(world, "member_add"), {"user": "nobody", "role": Role.VIEWER}
+    )
+    assert "No account is called" in response.context["form"].errors["user"][0]
+
+
+def test_an_owner_creates_a_new_user_as_a_member(world):
+    response = world.client(world.owner).post(
+        page(world, "member_add"),
+        {
+            "new_username": "nina.new",
+            "new_email": "nina@example.test",
+            "new_password": "a-long-and-unusual-passphrase",
+            "role": Role.CONTRIBUTOR,
+            "is_top_management": "on",
+        },
+    )
+    assert response.status_code == 302
+    user = get_user_model().objects.get(username="nina.new")
+    assert user.check_password("a-long-and-unusual-passphrase")
+    membership = Membership.objects.get(organization=world.org, user=user)
+    assert membership.role == Role.CONTRIBUTOR and membership.is_top_management
+
+
+def test_a_weak_initial_password_is_refused_and_nothing_is_created(world):
+    response = world.client(world.owner).post(
+        page(world, "member_add"),
+        {
+            "new_username": "nina.new",
+            "new_email": "nina@example.test",
+            "new_password": "password",
+            "role": Role.VIEWER,
+        },
+    )
+    assert response.status_code == 200
+    assert response.context["form"].errors["new_password"]
+    assert not get_user_model().objects.filter(username="nina.new").exists()
+
+
+def test_a_taken_username_is_refused_for_a_new_user(world):
+    response = world.client(world.owner).post(
+        page(world, "member_add"),
+        {
+            "new_username": world.outsider.username,
+            "new_email": "x@example.test",
+            "new_password": "a-long-and-unusual-passphrase",
+            "role": Role.VIEWER,
+        },
+    )
+    assert "is taken" in response.context["form"].errors["new_username"][0]
+    assert not Membership.objects.filter(organization=world.org, user=world.outsider).exists()
+
+
+def test_an_owner_changes_a_role(world):
+    target = world.membership(world.viewer)
+    response = world.client(world.owner).post(
+        page(world, "member_edit", member_id=target.pk),
+        {"role": Role.MANAGER, "is_top_management": "on"},
+    )
+    assert response.status_code == 302
+    target.refresh_from_db()
+    assert target.role == Role.MANAGER and target.is_top_management
+
+
+def test_the_last_owner_cannot_be_demoted(world):
+    own = world.membership(world.owner)
+    response = world.client(world.owner).post(
+        page(world, "member_edit", member_id=own.pk), {"role": Role.MANAGER}
+    )
+    assert response.status_code == 200
+    assert "at least one Owner" in response.context["form"].errors["role"][0]
+    own.refresh_from_db()
+    assert own.role == Role.OWNER
+
+
+def test_the_last_owner_cannot_be_removed(world):
+    own = world.membership(world.owner)
+    response = world.client(world.owner).post(
+        page(world, "member_remove", member_id=own.pk), follow=True
+    )
+    assert "at least one Owner" in response.content.decode()
+    assert Membership.objects.filter(pk=own.pk).exists()
+
+
+def test_an_owner_removes_a_member_with_post_only(world):
+    target = world.membership(world.viewer)
+    client = world.client(world.owner)
+    assert client.get(page(world, "member_remove", member_id=target.pk)).status_code == 405
+    response = client.post(page(world, "member_remove", member_id=target.pk))
+    assert response.status_code == 302
+    assert not Membership.objects.filter(pk=target.pk).exists()
+    assert world.client(world.viewer).get(page(world, "dashboard")).status_code == 404
+
+
+def test_a_member_of_another_organization_is_404(world):
+    foreign = Membership.objects.get(organization=world.other_org, user=world.outsider)
+    client = world.client(world.owner)
+    assert client.get(page(world, "member_edit", member_id=foreign.pk)).status_code == 404
+    assert client.post(page(world, "member_remove", member_id=foreign.pk)).status_code == 404
+    assert Membership.objects.filter(pk=foreign.pk).exists()
+
+
+# --- tokens -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("who", ["viewer", "auditor", "owner"])
+def test_any_member_creates_a_token_and_sees_the_secret_once(world, who):
+    user = getattr(world, who)
+    client = world.client(user)
+    response = client.post(page(world, "token_create"), {"name": "CI pipeline"})
+    assert response.status_code == 200
+    secret = response.context["secret"]
+    assert secret.startswith("aims_") and secret in response.content.decode()
+    assert response["Cache-Control"] == "no-store"
+
+    token = ApiToken.objects.get(user=user, organization=world.org)
+    assert token.key_hash == ApiToken.digest(secret) and secret not in token.key_hash
+    assert authenticate(secret)[0] == token
+    listing = client.get(page(world, "token_list")).content.decode()
+    assert "CI pipeline" in listing and secret not in listing
+
+
+def test_a_token_needs_a_name(world):
+    response = world.client(world.viewer).post(page(world, "token_create"), {"name": " "})
+    assert response.status_code == 200 and response.context["form"].errors["name"]
+    assert not ApiToken.objects.exists()
+
+
+def test_a_member_sees_only_their_own_tokens(world):
+    issue_token(user=world.manager, organization=world.org, name="Manager's sync")
+    content = world.client(world.viewer).get(page(world, "token_list")).content.decode()
+    assert "Manager&#x27;s sync" not in content and "Manager's sync" not in content
+    assert "No tokens yet" in content
+
+
+def test_a_member_revokes_their_own_token(world):
+    token, secret = issue_token(user=world.viewer, organization=world.org, name="Laptop")
+    client = world.client(world.viewer)
+    assert client.get(page(world, "token_revoke", token_id=token.pk)).status_code == 405
+    response = client.post(page(world, "token_revoke", token_id=token.pk))
+    assert response.status_code == 302
+    token.refresh_from_db()
+    assert token.revoked_at is not None
+    assert authenticate(secret) is None
+
+
+def test_nobody_revokes_someone_elses_token(world):
+    token, secret = issue_token(user=world.manager, organization=world.org, name="Sync")
+    for user in (world.owner, world.viewer, world.outsider):
+        response = world.client(user).post(page(world, "token_revoke", token_id=token.pk))
+        assert response.status_code == 404
+    token.refresh_from_db()
+    assert token.revoked_at is None and authenticate(secret) is not None
