@@ -245,10 +245,18 @@ def test_api_refuses_anonymous_callers_everywhere(world, records, client):
 def test_api_hides_other_organizations_records(world, records, client):
     _, secret = issue_token(user=world.outsider, organization=world.other_org, name="x")
     for (method, path), _ in api_operations().items():
-        if "{" not in path:
+        # SoA entries are addressed by control id, which every organization has: the outsider
+        # reaches its own entry there (checked below), never ours.
+        if "{" not in path or "{control_ref}" in path:
             continue
         response = call(client, method, fill_api(path, records), secret)
         assert response.status_code == 404, (method, path, response.status_code)
+    SoAEntry.objects.filter(organization=world.org, control__ref="A.2.2").update(
+        justification="Only Acme may read this."
+    )
+    response = call(client, "GET", "/api/v1/soa/A.2.2", secret)
+    assert response.status_code == 200
+    assert response.json()["justification"] == ""
 
 
 def test_api_gives_viewers_and_auditors_403_on_every_write(world, records, client):

@@ -1,3 +1,66 @@
+"""The REST API at ``/api/v1/``: personal tokens, typed schemas, one error shape.
+
+The OpenAPI document is at ``/api/v1/openapi.json`` and its interactive form at
+``/api/v1/docs``; both are generated from the operations below.
+"""
+
+from __future__ import annotations
+
 from ninja import NinjaAPI
 
-api = NinjaAPI(title="OpenAIMS API", version="1", urls_namespace="api")
+from . import errors, evidence, me, risks, soa, systems
+from .auth import UNDECLARED
+
+
+class AimsAPI(NinjaAPI):
+    def get_openapi_operation_id(self, operation) -> str:
+        """Operation ids are the function names: ``list_systems``, ``accept_risk``, …"""
+        return operation.view_func.__name__
+
+
+api = AimsAPI(
+    title="OpenAIMS API",
+    version="1",
+    description=(
+        "Read and update an organization's AI management system (ISO/IEC 42001): AI systems "
+        "and their life cycle, the risk register, the Statement of Applicability and "
+        "evidence.\n\n"
+        "**Authentication.** Create a personal API token in the organization's settings and "
+        "send it as `Authorization: Bearer <token>`. A token belongs to one organization and "
+        "acts with its user's current role.\n\n"
+        '**Errors** are JSON: `{"detail": "…", "errors": [{"field": "…", '
+        '"message": "…"}]}` with 401 (no or bad token), 403 (role lacks access), 404 (not '
+        "in your organization), 409 (state conflict, e.g. a life-cycle gate) or 422 (invalid "
+        "input).\n\n"
+        "**Lists** are paginated with `limit` and `offset` and answer `items` and `count`."
+    ),
+    urls_namespace="api",
+    auth=UNDECLARED,  # each operation declares its own; one that forgets is refused
+)
+errors.install(api)
+
+api.add_router("", me.router)
+api.add_router("", systems.router)
+api.add_router("", risks.router)
+api.add_router("", soa.router)
+api.add_router("", evidence.router)
+
+
+def operation_access() -> dict[tuple[str, str], str | None]:
+    """``{(method, path template): access}`` for every operation, e.g.
+    ``("PATCH", "/risks/{ref}"): "contribute"``; paths are relative to the API root
+    (``/api/v1``). For route-walking security tests.
+
+    Built from the registered operations, so a new operation that declares no access shows up
+    with None (and is refused at run time).
+    """
+    found: dict[tuple[str, str], str | None] = {}
+    for bound in api._get_bound_routers():
+        for path, path_view in bound.path_operations.items():
+            template = "/".join(p.strip("/") for p in (bound.prefix, path) if p.strip("/"))
+            for operation in path_view.operations:
+                callbacks = operation.auth_callbacks or []
+                access = getattr(callbacks[0], "access", None) if len(callbacks) == 1 else None
+                for method in operation.methods:
+                    found[(method.upper(), f"/{template}")] = access
+    return found

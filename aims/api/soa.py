@@ -1,0 +1,94 @@
+"""The Statement of Applicability: one entry per Annex A control."""
+
+from django.shortcuts import get_object_or_404
+from ninja import Field, PatchDict, Query, Router, Schema
+from ninja.pagination import paginate
+
+from aims.soa import services
+from aims.soa.models import Applicability, Implementation, SoAEntry
+
+from . import lookups
+from .auth import CONTRIBUTE, READ
+from .errors import responses
+from .pagination import Page
+from .schemas import SoAEntryIn, SoAEntryOut
+
+router = Router(tags=["Statement of Applicability"])
+
+
+def entries_of(org):
+    return (
+        SoAEntry.objects.for_org(org)
+        .select_related("control__objective", "owner")
+        .prefetch_related("risks")
+        .with_evidence_flags()
+    )
+
+
+def get_entry(request, control_ref: str) -> SoAEntry:
+    return get_object_or_404(entries_of(request.org), control__ref=control_ref)
+
+
+class SoAFilters(Schema):
+    applicability: Applicability | None = None
+    status: Implementation | None = None
+    objective: str | None = Field(None, description="Control objective id, e.g. A.6.")
+    flagged: bool | None = Field(
+        None, description="true: only entries an auditor would query (see `flags`)."
+    )
+
+
+@router.get(
+    "/soa",
+    auth=READ,
+    response=responses(200, list[SoAEntryOut], 422),
+    summary="List the Statement of Applicability",
+    description="One entry per Annex A control, in the order of the standard.",
+)
+@paginate(Page)
+def list_soa(request, filters: Query[SoAFilters]):
+    entries = entries_of(request.org)
+    if filters.applicability:
+        entries = entries.filter(applicability=filters.applicability)
+    if filters.status:
+        entries = entries.filter(status=filters.status)
+    if filters.objective:
+        entries = entries.filter(control__objective__ref=filters.objective)
+    if filters.flagged is not None:
+        flagged = SoAEntry.objects.for_org(request.org).flagged().values("pk")
+        entries = (
+            entries.filter(pk__in=flagged) if filters.flagged else entries.exclude(pk__in=flagged)
+        )
+    return entries
+
+
+@router.get(
+    "/soa/{control_ref}",
+    auth=READ,
+    response=responses(200, SoAEntryOut, 404),
+    summary="Read the SoA entry of a control",
+)
+def read_soa_entry(request, control_ref: str):
+    return get_entry(request, control_ref)
+
+
+@router.patch(
+    "/soa/{control_ref}",
+    auth=CONTRIBUTE,
+    response=responses(200, SoAEntryOut, 403, 404, 422),
+    summary="Decide on a control",
+    description="Changes only the fields sent. A decided entry (applicable or not) needs a "
+    "justification; `risks` lists the refs of the risks the control treats.",
+)
+def update_soa_entry(request, control_ref: str, payload: PatchDict[SoAEntryIn]):
+    entry = get_entry(request, control_ref)
+    errors = lookups.Errors()
+    risks = None
+    if "owner" in payload:
+        entry.owner = lookups.member(request.org, payload["owner"], field="owner", errors=errors)
+    if "risks" in payload:
+        risks = lookups.risks(request.org, payload["risks"], errors=errors)
+    lookups.apply(entry, payload, skip={"owner", "risks"})
+    lookups.clean(entry, errors=errors)
+    services.update_entry(entry, actor=request.user, risks=risks)
+    return get_entry(request, control_ref)

@@ -1,0 +1,146 @@
+"""AI systems: the inventory, and moving a system through its life cycle."""
+
+from django.db.models import Q
+from django.shortcuts import get_object_or_404
+from ninja import Field, PatchDict, Query, Router, Schema
+from ninja.pagination import paginate
+from ninja.responses import Status
+
+from aims.inventory import services
+from aims.inventory.models import AISystem, RiskTier, Stage
+
+from . import lookups
+from .auth import CONTRIBUTE, READ
+from .errors import responses
+from .pagination import Page
+from .schemas import GateOut, SystemIn, SystemOut, TransitionIn, TransitionOut
+
+router = Router(tags=["AI systems"])
+
+
+def systems_of(org):
+    return AISystem.objects.for_org(org).select_related("owner")
+
+
+def get_system(request, slug: str) -> AISystem:
+    return get_object_or_404(systems_of(request.org), slug=slug)
+
+
+class SystemFilters(Schema):
+    stage: Stage | None = Field(None, description="Only systems in this life-cycle stage.")
+    risk_tier: RiskTier | None = Field(None, description="Only systems of this EU AI Act tier.")
+    q: str | None = Field(None, description="Search in name, slug and purpose.")
+
+
+@router.get(
+    "/systems",
+    auth=READ,
+    response=responses(200, list[SystemOut], 422),
+    summary="List AI systems",
+    description="The organization's AI system inventory, by name.",
+)
+@paginate(Page)
+def list_systems(request, filters: Query[SystemFilters]):
+    systems = systems_of(request.org)
+    if filters.stage:
+        systems = systems.filter(stage=filters.stage)
+    if filters.risk_tier:
+        systems = systems.filter(risk_tier=filters.risk_tier)
+    if filters.q:
+        q = filters.q.replace("\x00", "").strip()
+        systems = systems.filter(
+            Q(name__icontains=q) | Q(slug__icontains=q) | Q(purpose__icontains=q)
+        )
+    return systems
+
+
+def _save(request, system: AISystem, data: dict) -> AISystem:
+    errors = lookups.Errors()
+    if "owner" in data:
+        system.owner = lookups.member(request.org, data["owner"], field="owner", errors=errors)
+    lookups.apply(system, data, skip={"owner"})
+    lookups.clean(system, exclude=["slug"] if not system.slug else [], errors=errors)
+    services.save_system(system, actor=request.user)
+    return system
+
+
+@router.post(
+    "/systems",
+    auth=CONTRIBUTE,
+    response=responses(201, SystemOut, 403, 422),
+    summary="Register an AI system",
+    description="Adds a system to the inventory in the planning stage. The `owner` is the "
+    "username of a member; the `slug` is made from the name when left empty.",
+)
+def create_system(request, payload: SystemIn):
+    system = AISystem(organization=request.org, stage=Stage.PLANNING)
+    _save(request, system, payload.model_dump())
+    return Status(201, system)
+
+
+@router.get(
+    "/systems/{slug}",
+    auth=READ,
+    response=responses(200, SystemOut, 404),
+    summary="Read an AI system",
+)
+def read_system(request, slug: str):
+    return get_system(request, slug)
+
+
+@router.patch(
+    "/systems/{slug}",
+    auth=CONTRIBUTE,
+    response=responses(200, SystemOut, 403, 404, 422),
+    summary="Change an AI system",
+    description="Changes only the fields sent. The stage changes through a transition.",
+)
+def update_system(request, slug: str, payload: PatchDict[SystemIn]):
+    system = get_system(request, slug)
+    return _save(request, system, payload)
+
+
+@router.post(
+    "/systems/{slug}/transition",
+    auth=CONTRIBUTE,
+    response=responses(201, TransitionOut, 403, 404, 409, 422),
+    summary="Move an AI system to another life-cycle stage",
+    description="Forward one stage (when the gate's requirements are met), back to any earlier "
+    "stage, or to retired. A blocked gate answers 409 with the requirements not met.",
+)
+def transition_system(request, slug: str, payload: TransitionIn):
+    system = get_system(request, slug)
+    transition = services.move_to_stage(
+        system, to_stage=payload.to_stage, actor=request.user, reason=payload.reason
+    )
+    return Status(201, transition)
+
+
+class GateQuery(Schema):
+    stage: Stage | None = Field(
+        None, description="The stage to check; the next stage of the system when omitted."
+    )
+
+
+@router.get(
+    "/systems/{slug}/gate",
+    auth=READ,
+    response=responses(200, GateOut, 404, 422),
+    summary="Check the gate of a life-cycle stage",
+    description="Each requirement for entering the stage, with whether the system meets it.",
+)
+def system_gate(request, slug: str, query: Query[GateQuery]):
+    system = get_system(request, slug)
+    stage = query.stage or system.next_stage() or Stage(system.stage)
+    results = system.gate(stage)
+    return {
+        "system": system.slug,
+        "current_stage": system.stage,
+        "stage": stage,
+        "allowed": stage in services.allowed_targets(system) and all(r.met for r in results),
+        "can_enter": all(r.met for r in results),
+        "requirements": [
+            {"code": r.requirement.code, "label": r.label, "met": r.met, "detail": r.detail}
+            for r in results
+        ],
+    }
