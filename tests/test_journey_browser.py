@@ -1,0 +1,217 @@
+"""The AIMS manager's first journey, in headless Chromium against a live server.
+
+Log in, register an AI system, add a risk above appetite, see the deployment gate blocked,
+record an acceptance, move the system on, decide an SoA control with a justification, upload
+evidence, and see the dashboard reflect all of it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+from pathlib import Path
+
+import pytest
+from conftest import PASSWORD, make_user
+
+from aims.audit.services import verify_chain
+from aims.catalog.loader import load_catalog
+from aims.evidence.models import Evidence
+from aims.inventory.models import AISystem, Stage
+from aims.organizations.services import create_organization
+from aims.risk.models import Risk
+from aims.soa.models import Applicability, SoAEntry
+
+CHROMIUM = "/usr/bin/chromium"
+ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="Debian's chromium is not installed"),
+]
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API runs an event loop in this thread; the ORM calls in the test are
+    # ordinary synchronous calls made between browser steps.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=CHROMIUM,
+            headless=True,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--no-first-run",
+                "--disable-sync",
+            ],
+        )
+        yield browser
+        browser.close()
+    os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+
+
+@pytest.fixture
+def page(browser, live_server):
+    context = browser.new_context(
+        base_url=live_server.url, viewport={"width": 1400, "height": 1000}
+    )
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    errors: list[str] = []
+    expected = re.compile(r"status of (409|422)")  # a refused gate or form answers like this
+
+    def console(message):
+        if message.type == "error" and not expected.search(message.text):
+            errors.append(message.text)
+
+    page.on("console", console)
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    yield page
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "journey-last-page.png"), full_page=True)
+    context.close()
+    # No CSP violation, missing asset or script error on any page of the journey.
+    assert not errors, errors
+
+
+def choose(page, selector: str, label_part: str) -> None:
+    """Select the option of a <select> whose text contains ``label_part``."""
+    options = page.locator(f"{selector} option").all_inner_texts()
+    label = next(o for o in options if label_part in o)
+    page.select_option(selector, label=label)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_manager_journey_from_registration_to_dashboard(page, tmp_path):
+    load_catalog()
+    manager = make_user("ada.manager")
+    org = create_organization(name="Acme Lending", owner=manager)
+    base = f"/o/{org.slug}"
+
+    # Log in.
+    page.goto("/login/")
+    page.fill("#id_username", "ada.manager")
+    page.fill("#id_password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(re.compile(rf"{base}/$"))
+    assert page.get_by_text("Getting started").first.is_visible()
+
+    # Register an AI system.
+    page.goto(f"{base}/systems/")
+    page.click("text=Register an AI system")
+    page.fill("#id_name", "Credit scoring")
+    page.fill("#id_purpose", "Scores consumer loan applications for default risk.")
+    page.fill("#id_intended_use", "Credit officers use the score as one input to decisions.")
+    page.select_option("#id_risk_tier", "high")
+    page.check("#id_affects_individuals")
+    page.select_option("#id_owner", str(manager.pk))
+    page.click("button:has-text('Register the system')")
+    page.wait_for_url(re.compile(rf"{base}/systems/\d+/$"))
+    system = AISystem.objects.get(organization=org, name="Credit scoring")
+    assert system.owner == manager and system.stage == Stage.PLANNING
+    system_url = f"{base}/systems/{system.pk}/"
+
+    # Move it through development and validation (owner and intended use are set).
+    for stage, reason in [("development", "Design approved"), ("validation", "Model trained")]:
+        page.select_option("#id_to_stage", stage)
+        page.fill("#id_reason", reason)
+        page.click("button:has-text('Record the transition')")
+        page.wait_for_url(system_url)
+    system.refresh_from_db()
+    assert system.stage == Stage.VALIDATION
+
+    # Add a risk above appetite (5 × 5) to the system.
+    page.goto(f"{base}/risks/new/")
+    page.fill("#id_title", "Model reproduces historic bias against women")
+    choose(page, "#id_systems", "Credit scoring")
+    page.select_option("#id_category", "fairness")
+    page.select_option("#id_inherent_likelihood", "5")
+    page.select_option("#id_inherent_impact", "5")
+    page.click("button:has-text('Record risk')")
+    page.wait_for_url(re.compile(rf"{base}/risks/\d+/$"))
+    risk = Risk.objects.get(organization=org)
+    assert risk.needs_decision()
+
+    # The deployment gate is blocked, and says why.
+    page.goto(system_url)
+    page.select_option("#id_to_stage", "deployment")
+    page.fill("#id_reason", "Validation signed off")
+    page.click("button:has-text('Record the transition')")
+    assert page.get_by_text(risk.ref).first.is_visible()
+    assert page.locator("text=Blocked").first.is_visible()
+    system.refresh_from_db()
+    assert system.stage == Stage.VALIDATION
+
+    # Record an acceptance of the risk, with authority.
+    page.goto(f"{base}/risks/{risk.pk}/")
+    page.click("text=Record an acceptance")
+    page.fill("#id_rationale", "Compensating human review of every decline until retraining.")
+    page.fill("#id_expires_on", (dt.date.today() + dt.timedelta(days=180)).isoformat())
+    page.click("button:has-text('Record acceptance')")
+    page.wait_for_url(f"**{base}/risks/{risk.pk}/")
+    assert risk.acceptances.count() == 1
+    assert not Risk.objects.get(pk=risk.pk).needs_decision()
+
+    # Now the system moves on to deployment.
+    page.goto(system_url)
+    page.select_option("#id_to_stage", "deployment")
+    page.fill("#id_reason", "Risk accepted by the AIMS manager")
+    page.click("button:has-text('Record the transition')")
+    page.wait_for_url(system_url)
+    system.refresh_from_db()
+    assert system.stage == Stage.DEPLOYMENT
+
+    # Mark an SoA control applicable, with its justification.
+    entry = SoAEntry.objects.get(organization=org, control__ref="A.6.2.4")
+    page.goto(f"{base}/soa/{entry.pk}/edit/")
+    page.select_option("#id_applicability", "applicable")
+    page.fill("#id_justification", "High-risk credit model: validation before each release.")
+    page.select_option("#id_status", "implemented")
+    page.click("button:has-text('Save decision')")
+    page.wait_for_url(f"**{base}/soa/{entry.pk}/")
+    entry.refresh_from_db()
+    assert entry.applicability == Applicability.APPLICABLE
+    assert entry.flags() == ["Implemented without current evidence"]
+
+    # Upload evidence for that control.
+    report = tmp_path / "validation-report.md"
+    report.write_text("# Validation report\n\nAUC 0.81; demographic parity difference 0.04.\n")
+    page.goto(f"{base}/evidence/new/")
+    page.fill("#id_title", "Validation report credit-pd v4")
+    page.set_input_files("#id_files", str(report))
+    choose(page, "#id_soa_entries", "A.6.2.4")
+    page.click("button:has-text('Record evidence')")
+    page.wait_for_url(re.compile(rf"{base}/evidence/\d+/$"))
+    evidence = Evidence.objects.get(organization=org)
+    assert list(evidence.soa_entries.all()) == [entry]
+    assert page.get_by_text(evidence.revisions.get().files.get().blob.sha256).is_visible()
+    entry.refresh_from_db()
+    assert entry.flags() == []
+
+    # The dashboard reflects all of it.
+    page.goto(f"{base}/")
+    text = page.locator("main").inner_text()
+    assert "4 of 5 done" in text  # only the scope statement is left to write
+    assert "1 of 38 Annex A controls decided" in text
+    assert re.search(r"Deployment\s+1\b", text)
+    assert re.search(r"High risk:\s*1", text)
+    assert re.search(r"Implemented\s+1\b", text)
+    assert "Nothing is waiting" in text  # the accepted risk needs no decision any more
+    heat = page.locator("table.heatmap").first
+    assert heat.locator("a", has_text="1").count() == 1  # the 5 × 5 risk on the inherent map
+    activity = page.locator("main").get_by_text("Recent activity").locator("..").locator("..")
+    for line in (
+        "Decision recorded",
+        "Moved stage",
+        "Validation report credit-pd v4",
+        "SoA A.6.2.4",
+    ):
+        assert line in activity.inner_text(), line
+    assert verify_chain(org)[1] is None
