@@ -13,6 +13,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
 from aims.core.access import org_view
+from aims.core.exports import spreadsheet_safe
 from aims.core.pagination import paginate, query_without_page
 
 from .models import Action, AuditEvent
@@ -165,9 +166,9 @@ def audit_export_csv(request):
                     e.action,
                     e.record_type,
                     e.record_id,
-                    _safe(e.record_label),
+                    spreadsheet_safe(e.record_label),
                     json.dumps(e.changes, sort_keys=True, default=str),
-                    _safe(e.note),
+                    spreadsheet_safe(e.note),
                     e.previous_hash,
                     e.hash,
                 ]
@@ -177,8 +178,3 @@ def audit_export_csv(request):
     filename = f"audit-trail-{request.org.slug}-{timezone.localdate().isoformat()}.csv"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
-
-
-def _safe(text: str) -> str:
-    """Keep a spreadsheet from reading a cell as a formula."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text

@@ -15,13 +15,14 @@ from django.views.decorators.http import require_http_methods, require_POST
 from aims.audit.models import AuditEvent
 from aims.audit.services import delete_governed
 from aims.core.access import org_view
+from aims.core.forms import add_service_errors
 from aims.core.pagination import paginate, query_without_page
 from aims.inventory.models import AISystem
 from aims.organizations.models import Access
 from aims.soa.models import SoAEntry
 
 from . import storage
-from .forms import EvidenceCreateForm, EvidenceEditForm, RevisionForm, add_service_errors
+from .forms import EvidenceCreateForm, EvidenceEditForm, RevisionForm
 from .models import Evidence, EvidenceFile, Kind, Revision, State
 from .services import add_revision, create_evidence, update_evidence
 

@@ -1,27 +1,9 @@
 from django import forms
-from django.contrib.auth import get_user_model
+
+from aims.core.forms import MemberChoiceField, members_of, person_label
 
 from .models import AISystem, RiskTier, Stage
 from .services import allowed_targets
-
-
-def person_label(user) -> str:
-    full = user.get_full_name()
-    return f"{full} ({user.get_username()})" if full else user.get_username()
-
-
-class MemberChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj) -> str:
-        return person_label(obj)
-
-
-def members_of(organization):
-    return (
-        get_user_model()
-        .objects.filter(memberships__organization=organization)
-        .order_by("username")
-        .distinct()
-    )
 
 
 class SystemForm(forms.ModelForm):

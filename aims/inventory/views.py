@@ -11,11 +11,13 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from aims.audit.models import AuditEvent
 from aims.core.access import org_view
+from aims.core.exports import spreadsheet_safe
+from aims.core.forms import add_service_errors, person_label
 from aims.core.pagination import paginate, query_without_page
 from aims.organizations.models import Access
 from aims.risk.models import Risk
 
-from .forms import SystemFilterForm, SystemForm, TransitionForm, person_label
+from .forms import SystemFilterForm, SystemForm, TransitionForm
 from .models import AISystem, Stage
 from .services import GateBlocked, delete_system, deletion_blockers, move_to_stage, save_system
 
@@ -24,15 +26,6 @@ def get_system(request, system_id: int) -> AISystem:
     return get_object_or_404(
         AISystem.objects.select_related("owner"), pk=system_id, organization=request.org
     )
-
-
-def put_errors_on(form, error: ValidationError) -> None:
-    """Service errors name model fields; those the form does not show become form errors."""
-    if hasattr(error, "error_dict"):
-        for field, problems in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, problems)
-    else:
-        form.add_error(None, error.messages)
 
 
 def filtered_systems(request):
@@ -61,12 +54,6 @@ def system_list(request):
             "querystring": query_without_page(request),
         },
     )
-
-
-def _cell(value) -> str:
-    """A CSV cell a spreadsheet will not run as a formula."""
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
 @org_view()
@@ -125,7 +112,7 @@ def system_export(request):
             s.third_parties,
             timezone.localtime(s.updated_at).strftime("%Y-%m-%d %H:%M"),
         ]
-        writer.writerow([_cell(v) for v in row])
+        writer.writerow([spreadsheet_safe(v) for v in row])
     return response
 
 
@@ -136,7 +123,7 @@ def _edit(request, system: AISystem, *, template: str):
         try:
             save_system(form.instance, actor=request.user)
         except ValidationError as error:
-            put_errors_on(form, error)
+            add_service_errors(form, error)
         else:
             verb = "registered" if creating else "saved"
             messages.success(request, f"“{system.name}” {verb}.")
@@ -218,7 +205,7 @@ def system_transition(request, system_id: int):
         except GateBlocked as blocked:
             return render_detail(request, system, transition_form=form, blocked=blocked, status=409)
         except ValidationError as error:
-            put_errors_on(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(
                 request,

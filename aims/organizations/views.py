@@ -9,22 +9,12 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from aims.audit.services import save_governed
 from aims.core.access import org_view
+from aims.core.forms import add_service_errors
 
 from . import services
 from .forms import MemberAddForm, MemberEditForm, ScopeForm, TokenForm
 from .models import Access, ApiToken, Membership, Role
 from .tokens import issue_token, revoke_token
-
-
-def add_errors(form, exc: ValidationError) -> None:
-    """Put a service's ValidationError on the form: on its field when the form has it."""
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            for error in errors:
-                form.add_error(field if field in form.fields else None, error)
-    else:
-        for message in exc.messages:
-            form.add_error(None, message)
 
 
 @org_view()
@@ -51,7 +41,7 @@ def settings_scope(request):
         try:
             save_governed(form.instance, actor=request.user, organization=org)
         except ValidationError as exc:
-            add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, "The organization and its AIMS scope are saved.")
             return redirect("settings_index", org=org.slug)
@@ -95,7 +85,7 @@ def member_add(request):
                     is_top_management=data["is_top_management"],
                 )
         except ValidationError as exc:
-            add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(
                 request,
@@ -132,7 +122,7 @@ def member_edit(request, member_id):
             )
         except ValidationError as exc:
             membership.refresh_from_db()
-            add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, f"{membership.user.get_username()}'s role is saved.")
             if membership.user_id == request.user.pk and membership.role != Role.OWNER:
@@ -182,7 +172,7 @@ def token_create(request):
                 user=request.user, organization=request.org, name=form.cleaned_data["name"]
             )
         except ValidationError as exc:
-            add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             response = render(
                 request, "organizations/token_created.html", {"token": token, "secret": secret}

@@ -6,24 +6,12 @@ from django import forms
 from django.contrib.auth import get_user_model
 
 from aims.catalog.models import Control, RiskSource
+from aims.core.forms import MemberChoiceField, members_of
 from aims.inventory.models import AISystem
 
 from .models import Category, Level, Risk, RiskMatrix, Status, Treatment
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-
-
-def members_of(organization):
-    return (
-        get_user_model()
-        .objects.filter(memberships__organization=organization)
-        .order_by("first_name", "last_name", "username")
-    )
-
-
-class MemberChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, user):
-        return user.get_full_name() or user.get_username()
 
 
 def scale_choices(labels: list[str]) -> list[tuple[int, str]]:

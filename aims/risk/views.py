@@ -15,6 +15,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 from aims.audit.models import AuditEvent
 from aims.audit.services import delete_governed
 from aims.core.access import org_view
+from aims.core.exports import spreadsheet_safe
+from aims.core.forms import add_service_errors
 from aims.core.pagination import paginate, query_without_page
 from aims.organizations.models import Access
 
@@ -86,14 +88,6 @@ def risk_list(request):
     return render(request, "risk/risk_list.html", context)
 
 
-def csv_safe(value) -> str:
-    """A cell a spreadsheet will not run as a formula."""
-    text = "" if value is None else str(value)
-    if text and text[0] in "=+-@\t\r":
-        return "'" + text
-    return text
-
-
 @org_view()
 def risk_export_csv(request):
     matrix = matrix_of(request)
@@ -138,7 +132,7 @@ def risk_export_csv(request):
     for risk in risks:
         residual_level = risk.residual_level()
         writer.writerow(
-            csv_safe(v)
+            spreadsheet_safe(v)
             for v in [
                 risk.ref,
                 risk.title,
@@ -188,7 +182,7 @@ def risk_form_page(request, risk: Risk):
                 controls=list(form.cleaned_data["controls"]),
             )
         except ValidationError as error:
-            form.add_error(None, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, f"Risk {changed.ref} saved.")
             return redirect("risk_detail", org=request.org.slug, risk_id=changed.pk)
@@ -272,7 +266,7 @@ def risk_accept(request, risk_id: int):
                 expires_on=form.cleaned_data["expires_on"],
             )
         except ValidationError as error:
-            form.add_error(None, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, f"Acceptance of {risk.ref} recorded.")
             return redirect("risk_detail", org=request.org.slug, risk_id=risk.pk)
@@ -321,7 +315,7 @@ def risk_matrix_edit(request):
         try:
             services.update_matrix(form.apply_to(matrix), actor=request.user)
         except ValidationError as error:
-            form.add_error(None, error)
+            add_service_errors(form, error)
         else:
             messages.success(
                 request, "Risk matrix saved. Every risk now shows its level under the new matrix."

@@ -1,24 +1,10 @@
 from django import forms
 from django.contrib.auth import get_user_model
-from django.core.exceptions import ValidationError
 
+from aims.core.forms import MemberChoiceField
 from aims.risk.models import Risk
 
 from .models import Applicability, Implementation, SoAEntry
-
-
-def add_service_errors(form: forms.Form, exc: ValidationError) -> None:
-    """Put a service's ValidationError on the form: beside its field when the form has one."""
-    if hasattr(exc, "error_dict"):
-        for field, messages in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, messages)
-    else:
-        form.add_error(None, exc.messages)
-
-
-class MemberChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, user):
-        return user.get_full_name() or user.get_username()
 
 
 class SoAEntryForm(forms.ModelForm):

@@ -1,0 +1,34 @@
+"""Form helpers shared by every area."""
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+
+
+def add_service_errors(form: forms.Form, exc: ValidationError) -> None:
+    """Put a service's ValidationError on the form: beside its field when the form shows it."""
+    if hasattr(exc, "error_dict"):
+        for field, messages in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, messages)
+    else:
+        form.add_error(None, exc.messages)
+
+
+def person_label(user) -> str:
+    full = user.get_full_name()
+    return f"{full} ({user.get_username()})" if full else user.get_username()
+
+
+def members_of(organization):
+    """The users who belong to an organization, for owner and assignee choices."""
+    return (
+        get_user_model()
+        .objects.filter(memberships__organization=organization)
+        .order_by("first_name", "last_name", "username")
+        .distinct()
+    )
+
+
+class MemberChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj) -> str:
+        return person_label(obj)
