@@ -31,11 +31,16 @@ def _plain(value):
     return value
 
 
+# Said by the event itself (its record id, organization and time), so not repeated in changes.
+ALWAYS_EXCLUDED = ("organization", "created_at", "updated_at")
+
+
 def snapshot(instance: models.Model) -> dict:
     """Field values of a record, with many-to-many fields as sorted lists of names."""
     data = {}
+    skip = {*ALWAYS_EXCLUDED, *getattr(instance, "audit_exclude", ())}
     for field in instance._meta.concrete_fields:
-        if field.name in getattr(instance, "audit_exclude", ()):
+        if field.primary_key or field.name in skip:
             continue
         value = field.value_from_object(instance)
         if field.is_relation and value is not None:
