@@ -1,6 +1,7 @@
 import hashlib
 import json
 
+from django.apps import apps
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -84,8 +85,17 @@ class AuditEvent(models.Model):
 
     @property
     def record_type_label(self) -> str:
-        return self.record_type.split(".")[-1].replace("_", " ")
+        return record_type_label(self.record_type)
 
 
 def record_type_of(instance) -> str:
     return instance._meta.label_lower
+
+
+def record_type_label(record_type: str) -> str:
+    """The model's own name for a record type: "inventory.aisystem" reads "AI system"."""
+    try:
+        name = str(apps.get_model(record_type)._meta.verbose_name)
+    except (LookupError, ValueError):
+        return record_type.split(".")[-1].capitalize()
+    return name[0].upper() + name[1:]

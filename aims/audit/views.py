@@ -16,7 +16,7 @@ from aims.core.access import org_view
 from aims.core.exports import spreadsheet_safe
 from aims.core.pagination import paginate, query_without_page
 
-from .models import Action, AuditEvent
+from .models import Action, AuditEvent, record_type_label
 from .services import verify_chain
 
 # Records that have a page of their own: record type -> (URL name, kwarg name).
@@ -40,20 +40,6 @@ def record_url(org_slug: str, event: AuditEvent) -> str:
         return ""
 
 
-TYPE_LABELS = {
-    "inventory.aisystem": "AI system",
-    "soa.soaentry": "SoA entry",
-    "risk.riskmatrix": "Risk matrix",
-    "risk.riskacceptance": "Risk acceptance",
-    "organizations.apitoken": "API token",
-    "evidence.evidence": "Evidence",
-}
-
-
-def type_label(record_type: str) -> str:
-    return TYPE_LABELS.get(record_type) or record_type.split(".")[-1].capitalize()
-
-
 class AuditFilterForm(forms.Form):
     actor = forms.CharField(required=False, label="Who")
     action = forms.ChoiceField(required=False, choices=[("", "Any action"), *Action.choices])
@@ -68,7 +54,7 @@ class AuditFilterForm(forms.Form):
     def __init__(self, *args, record_types=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["record_type"].choices = [("", "Any record")] + [
-            (value, type_label(value)) for value in record_types
+            (value, record_type_label(value)) for value in record_types
         ]
 
     def filter(self, events):
@@ -105,7 +91,7 @@ def audit_log(request):
     form, events = _filtered(request)
     page = paginate(request, events)
     rows = [
-        (event, record_url(request.org.slug, event), type_label(event.record_type))
+        (event, record_url(request.org.slug, event), record_type_label(event.record_type))
         for event in page.object_list
     ]
     context = {

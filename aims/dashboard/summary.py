@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 from django.db.models import Count, Q
 
 from aims.audit.models import AuditEvent
-from aims.audit.views import type_label
 from aims.catalog.models import Control
 from aims.evidence.models import Evidence
 from aims.inventory.models import AISystem, RiskTier, Stage
@@ -198,8 +197,6 @@ def summarize(organization, *, matrix: RiskMatrix | None = None) -> Summary:
     events = list(
         AuditEvent.objects.filter(organization=organization).order_by("-sequence")[:ACTIVITY_LIMIT]
     )
-    for event in events:
-        event.type_label = type_label(event.record_type)
 
     summary = Summary(
         organization=organization,
