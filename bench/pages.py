@@ -42,6 +42,7 @@ def measure(systems: int, repeats: int) -> dict:
 
     call_command("migrate", verbosity=0)
     call_command("catalog_load", verbosity=0)
+    call_command("collectstatic", interactive=False, verbosity=0)
     user = get_user_model().objects.create_user("bench", password="bench-password-1")
     org = create_organization(name="Bench Org", owner=user)
     started = time.perf_counter()
