@@ -152,6 +152,16 @@ WHITENOISE_USE_FINDERS = DEBUG
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Per-process memory cache for overviews (see aims/core/cache.py); each entry is keyed by the
+# organization's audit sequence, so no cache ever needs clearing.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "aims",
+        "OPTIONS": {"MAX_ENTRIES": 2000},
+    }
+}
+
 # Evidence files: content-addressed under the data folder, never under a public media URL.
 EVIDENCE_ROOT = Path(os.environ.get("AIMS_EVIDENCE_DIR", DATA_DIR / "evidence")).resolve()
 AIMS_MAX_UPLOAD_MB = int(os.environ.get("AIMS_MAX_UPLOAD_MB", "25"))

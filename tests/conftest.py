@@ -24,9 +24,11 @@ def django_db_setup(django_db_setup, django_db_blocker):
 
 @pytest.fixture(autouse=True)
 def evidence_root(settings, tmp_path):
-    """Evidence files of each test go to its own folder; passwords hash fast in tests."""
+    """Evidence files of each test go to their own folder; passwords hash fast; no cache."""
     settings.EVIDENCE_ROOT = tmp_path / "evidence"
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Tests measure the real work (queries included); tests/test_cache.py turns caching on.
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
     return settings.EVIDENCE_ROOT
 
 

@@ -105,7 +105,7 @@ def test_list_filters_by_system(world):
     system = make_system(world.org)
     linked = make_risk(world, systems=[system])
     make_risk(world, title="Other")
-    response = world.client(world.viewer).get(url(world, "risk_list"), {"system": system.pk})
+    response = world.client(world.viewer).get(url(world, "risk_list"), {"system": system.slug})
     assert [r.ref for r in response.context["risks"]] == [linked.ref]
 
 

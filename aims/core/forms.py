@@ -32,3 +32,22 @@ def members_of(organization):
 class MemberChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj) -> str:
         return person_label(obj)
+
+
+# Above this many options a drop-down helps nobody: filters take a short id typed instead.
+CHOICE_LIMIT = 200
+
+
+def system_filter_field(systems, *, empty_label: str) -> forms.Field:
+    """A filter on one AI system by its short id: a drop-down for a few systems, a text box
+    for many. One query either way."""
+    options = list(systems.order_by("name").values_list("slug", "name")[: CHOICE_LIMIT + 1])
+    if len(options) > CHOICE_LIMIT:
+        return forms.SlugField(
+            required=False,
+            label="AI system",
+            widget=forms.TextInput(attrs={"placeholder": "AI system short id"}),
+        )
+    return forms.ChoiceField(
+        required=False, label="AI system", choices=[("", empty_label), *options]
+    )

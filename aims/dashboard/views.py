@@ -2,6 +2,7 @@ from django.shortcuts import render
 from django.urls import reverse
 
 from aims.core.access import org_view
+from aims.core.cache import cached_for
 
 from .summary import summarize
 
@@ -15,7 +16,9 @@ PARTIALS = {
 
 @org_view()
 def dashboard(request):
-    summary = summarize(request.org, matrix=request.org.risk_matrix)
+    summary = cached_for(
+        request.org, "dashboard", lambda: summarize(request.org, matrix=request.org.risk_matrix)
+    )
     context = {
         "summary": summary,
         "heatmap_link": reverse("risk_list", kwargs={"org": request.org.slug}),

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from aims.audit.models import AuditEvent
 from aims.audit.services import delete_governed
 from aims.core.access import org_view
-from aims.core.forms import add_service_errors
+from aims.core.forms import CHOICE_LIMIT, add_service_errors
 from aims.core.pagination import paginate, query_without_page
 from aims.inventory.models import AISystem
 from aims.organizations.models import Access
@@ -62,8 +62,9 @@ def evidence_list(request):
     if kind in Kind.values:
         evidence = evidence.filter(kind=kind)
     # Filter through subqueries so the joins do not narrow the prefetched links.
-    if system.isdigit():
-        evidence = evidence.filter(pk__in=Evidence.objects.filter(systems__pk=system).values("pk"))
+    if system:
+        linked = {"systems__pk": system} if system.isdigit() else {"systems__slug": system}
+        evidence = evidence.filter(pk__in=Evidence.objects.filter(**linked).values("pk"))
     if control.isdigit():
         evidence = evidence.filter(
             pk__in=Evidence.objects.filter(soa_entries__pk=control).values("pk")
@@ -83,7 +84,8 @@ def evidence_list(request):
             "f": {"q": q, "state": state, "kind": kind, "system": system, "control": control},
             "state_choices": State.choices,
             "kind_choices": Kind.choices,
-            "systems": AISystem.objects.for_org(request.org).order_by("name"),
+            "systems": AISystem.objects.for_org(request.org).order_by("name")[: CHOICE_LIMIT + 1],
+            "choice_limit": CHOICE_LIMIT,
             "entries": SoAEntry.objects.for_org(request.org)
             .select_related("control")
             .order_by("control__position"),

@@ -6,7 +6,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 
 from aims.catalog.models import Control, RiskSource
-from aims.core.forms import MemberChoiceField, members_of
+from aims.core.forms import MemberChoiceField, members_of, system_filter_field
 from aims.inventory.models import AISystem
 
 from .models import Category, Level, Risk, RiskMatrix, Status, Treatment
@@ -186,9 +186,6 @@ class RiskFilterForm(forms.Form):
     )
     level = forms.ChoiceField(required=False, choices=[("", "Any level"), *Level.choices])
     status = forms.ChoiceField(required=False, choices=[("", "Any status"), *Status.choices])
-    system = forms.ModelChoiceField(
-        required=False, queryset=AISystem.objects.none(), empty_label="All AI systems"
-    )
     owner = MemberChoiceField(
         required=False, queryset=get_user_model().objects.none(), empty_label="Any owner"
     )
@@ -199,7 +196,9 @@ class RiskFilterForm(forms.Form):
 
     def __init__(self, data, *, organization):
         super().__init__(data)
-        self.fields["system"].queryset = AISystem.objects.for_org(organization)
+        self.fields["system"] = system_filter_field(
+            AISystem.objects.for_org(organization), empty_label="All AI systems"
+        )
         self.fields["owner"].queryset = members_of(organization)
         self.fields["level"].label = "Current level"
         for name in ("inherent_cell", "residual_cell"):
@@ -225,7 +224,7 @@ class RiskFilterForm(forms.Form):
         if data.get("status"):
             risks = risks.filter(status=data["status"])
         if data.get("system"):
-            risks = risks.filter(systems=data["system"])
+            risks = risks.filter(systems__slug=data["system"])
         if data.get("owner"):
             risks = risks.filter(owner=data["owner"])
         if data.get("needs_decision"):

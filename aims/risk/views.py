@@ -15,6 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from aims.audit.models import AuditEvent
 from aims.audit.services import delete_governed
 from aims.core.access import org_view
+from aims.core.cache import cached_for
 from aims.core.exports import spreadsheet_safe
 from aims.core.forms import add_service_errors
 from aims.core.pagination import paginate, query_without_page
@@ -59,12 +60,21 @@ def cell_caption(matrix: RiskMatrix, cell: tuple[int, int], *, residual: bool) -
     )
 
 
+def register_overview(organization, matrix: RiskMatrix) -> dict:
+    """The heat maps and the count of risks needing a decision: aggregates over every risk."""
+    risks = Risk.objects.for_org(organization)
+    return {
+        "inherent_map": heatmap(matrix, risks.open()),
+        "residual_map": heatmap(matrix, risks.open(), residual=True),
+        "needing_decision": risks.needs_decision(matrix).count(),
+    }
+
+
 @org_view()
 def risk_list(request):
     matrix = matrix_of(request)
     risks, filters = filtered_register(request)
     page = paginate(request, risks)
-    open_risks = Risk.objects.for_org(request.org).open()
     list_url = reverse("risk_list", kwargs={"org": request.org.slug})
     cells = [
         cell_caption(matrix, cell, residual=residual)
@@ -79,11 +89,9 @@ def risk_list(request):
         "cells": cells,
         "filtered": any(v for k, v in request.GET.items() if k != "page"),
         "querystring": query_without_page(request),
-        "inherent_map": heatmap(matrix, open_risks),
-        "residual_map": heatmap(matrix, open_risks, residual=True),
         "list_url": list_url,
         "today": timezone.localdate(),
-        "needing_decision": Risk.objects.for_org(request.org).needs_decision(matrix).count(),
+        **cached_for(request.org, "risk-overview", lambda: register_overview(request.org, matrix)),
     }
     return render(request, "risk/risk_list.html", context)
 

@@ -6,7 +6,6 @@ from dataclasses import dataclass, field
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -24,12 +23,6 @@ from . import export as soa_export
 from .forms import SoAEntryForm
 from .models import Applicability, Implementation, SoAEntry
 from .services import update_entry
-
-FLAGGED = (~Q(applicability=Applicability.UNDECIDED) & Q(justification="")) | Q(
-    applicability=Applicability.APPLICABLE,
-    status=Implementation.IMPLEMENTED,
-    has_current_evidence=False,
-)
 
 
 @dataclass
@@ -57,52 +50,58 @@ def _sections(entries) -> list[Section]:
     return sections
 
 
-def _summary(base) -> dict:
-    counts = base.aggregate(
-        total=Count("pk"),
-        undecided=Count("pk", filter=Q(applicability=Applicability.UNDECIDED)),
-        applicable=Count("pk", filter=Q(applicability=Applicability.APPLICABLE)),
-        excluded=Count("pk", filter=Q(applicability=Applicability.EXCLUDED)),
-        flagged=Count("pk", filter=FLAGGED),
-        **{
-            f"status_{status.value}": Count(
-                "pk", filter=Q(applicability=Applicability.APPLICABLE, status=status)
-            )
-            for status in Implementation
-        },
+def _summary(entries: list[SoAEntry]) -> dict:
+    """Decided, applicable, flagged and per-status counts of all entries (a bounded list)."""
+    applicable = [e for e in entries if e.applicability == Applicability.APPLICABLE]
+    undecided = sum(e.applicability == Applicability.UNDECIDED for e in entries)
+    return {
+        "total": len(entries),
+        "undecided": undecided,
+        "decided": len(entries) - undecided,
+        "applicable": len(applicable),
+        "excluded": sum(e.applicability == Applicability.EXCLUDED for e in entries),
+        "flagged": sum(bool(e.flags()) for e in entries),
+        "by_status": [
+            (status, sum(e.status == status for e in applicable)) for status in Implementation
+        ],
+    }
+
+
+def _matches(entry: SoAEntry, f: dict) -> bool:
+    control = entry.control
+    objective = control.objective
+    return (
+        (
+            not f["objective"]
+            or f["objective"] in (objective.ref, getattr(objective.parent, "ref", None))
+        )
+        and (
+            f["applicability"] not in Applicability.values
+            or entry.applicability == f["applicability"]
+        )
+        and (f["status"] not in Implementation.values or entry.status == f["status"])
+        and (not f["flagged"] or bool(entry.flags()))
+        and (not f["q"] or f["q"].lower() in f"{control.ref} {control.title}".lower())
     )
-    counts["decided"] = counts["total"] - counts["undecided"]
-    counts["by_status"] = [(status, counts[f"status_{status.value}"]) for status in Implementation]
-    return counts
 
 
 @org_view()
 def soa_list(request):
-    base = SoAEntry.objects.for_org(request.org).with_evidence_flags()
-    entries = base.select_related("control__objective__parent", "owner").annotate(
-        evidence_count=Count("evidence", distinct=True)
+    # One entry per Annex A control: a bounded list, so filters and counts run in Python on
+    # the entries and their evidence statistics, in a fixed number of queries.
+    entries = (
+        SoAEntry.objects.for_org(request.org)
+        .select_related("control__objective__parent", "owner")
+        .with_evidence_stats()
     )
-
-    objective = request.GET.get("objective", "")
-    applicability = request.GET.get("applicability", "")
-    status = request.GET.get("status", "")
-    flagged = request.GET.get("flagged") == "1"
-    q = request.GET.get("q", "").strip()
-    if objective:
-        entries = entries.filter(
-            Q(control__objective__ref=objective) | Q(control__objective__parent__ref=objective)
-        )
-    if applicability in Applicability.values:
-        entries = entries.filter(applicability=applicability)
-    if status in Implementation.values:
-        entries = entries.filter(status=status)
-    if flagged:
-        entries = entries.filter(FLAGGED)
-    if q:
-        entries = entries.filter(Q(control__ref__icontains=q) | Q(control__title__icontains=q))
-
-    entries = list(entries)
-    filtering = bool(objective or applicability or status or flagged or q)
+    f = {
+        "objective": request.GET.get("objective", ""),
+        "applicability": request.GET.get("applicability", ""),
+        "status": request.GET.get("status", ""),
+        "flagged": request.GET.get("flagged") == "1",
+        "q": request.GET.get("q", "").strip(),
+    }
+    shown = [entry for entry in entries if _matches(entry, f)]
     objectives = ControlObjective.objects.filter(
         controls__soa_entries__organization=request.org
     ).distinct()
@@ -110,20 +109,16 @@ def soa_list(request):
         request,
         "soa/soa_list.html",
         {
-            "sections": _sections(entries),
-            "shown": len(entries),
-            "summary": _summary(base),
-            "filtering": filtering,
+            "sections": _sections(shown),
+            "shown": len(shown),
+            "summary": _summary(entries),
+            "filtering": bool(
+                f["objective"] or f["applicability"] or f["status"] or f["flagged"] or f["q"]
+            ),
             "objectives": objectives,
             "applicability_choices": Applicability.choices,
             "status_choices": Implementation.choices,
-            "f": {
-                "objective": objective,
-                "applicability": applicability,
-                "status": status,
-                "flagged": flagged,
-                "q": q,
-            },
+            "f": f,
         },
     )
 
