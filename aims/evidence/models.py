@@ -86,6 +86,7 @@ class Evidence(models.Model):
     class Meta:
         ordering = ["-effective_from", "-pk"]
         verbose_name_plural = "evidence"
+        indexes = [models.Index(fields=["organization", "valid_until"], name="evidence_validity")]
 
     def __str__(self) -> str:
         return self.title

@@ -279,6 +279,21 @@ class Risk(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["organization", "ref"], name="unique_risk_ref")
         ]
+        indexes = [
+            # Covers the heat maps and appetite counts: an index-only scan, not a table scan.
+            models.Index(
+                fields=[
+                    "organization",
+                    "status",
+                    "inherent_likelihood",
+                    "inherent_impact",
+                    "residual_likelihood",
+                    "residual_impact",
+                ],
+                name="risk_scores",
+            ),
+            models.Index(fields=["organization", "next_review"], name="risk_next_review"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.ref} {self.title}"
