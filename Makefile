@@ -36,11 +36,15 @@ lint: $(VENV)/.installed-test
 
 test: $(VENV)/.installed-test browser-deps
 	$(BIN)/ruff check aims tests bench
+	$(BIN)/mypy
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/pytest
 
+# Speed targets, each compared in the same run with its reference (ratios printed).
 bench: $(VENV)/.installed-test
 	$(BIN)/python bench/pages.py
+	$(BIN)/python bench/metrics_fairness.py
+	$(BIN)/python bench/metrics_drift.py
 
 clean:
 	rm -rf $(VENV) data staticfiles

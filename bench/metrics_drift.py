@@ -78,7 +78,16 @@ def ensure_evidently(venv: Path) -> Path | None:
     try:
         subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
         subprocess.run(
-            [str(python), "-m", "pip", "install", "--quiet", "evidently==0.7.*", "pandas<3", "pyarrow"],
+            [
+                str(python),
+                "-m",
+                "pip",
+                "install",
+                "--quiet",
+                "evidently==0.7.*",
+                "pandas<3",
+                "pyarrow",
+            ],
             check=True,
         )
     except (subprocess.CalledProcessError, OSError) as error:

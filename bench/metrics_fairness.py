@@ -39,9 +39,13 @@ SEXES = np.array(["Female", "Male"])
 RACES = np.array(["Asian", "Black", "Other", "White", "Indigenous"])
 
 
-def _log(rng: np.random.Generator, n: int, features: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+def _log(
+    rng: np.random.Generator, n: int, features: dict[str, np.ndarray]
+) -> dict[str, np.ndarray]:
     """A synthetic prediction log with a deliberate bias against the first value of each feature."""
-    codes = {name: rng.integers(0, len(values), n).astype(np.int8) for name, values in features.items()}
+    codes = {
+        name: rng.integers(0, len(values), n).astype(np.int8) for name, values in features.items()
+    }
     y = (rng.random(n) < 0.3).astype(np.int8)
     first = next(iter(codes.values()))
     score = np.clip(0.35 * y + rng.random(n, dtype=np.float32) * 0.7 - 0.05 * (first == 0), 0, 1)
@@ -111,8 +115,10 @@ def speed(n: int = 2_000_000, repeats: int = 5) -> None:
     )
     best = min(ours)
     print(f"== Fairness report, {n:,} rows, 1 sensitive feature with {len(GROUPS)} groups ==")
-    print(f"  aims.metrics fairness_report : {best * 1000:9.1f} ms (best of {repeats}; "
-          f"median {np.median(ours) * 1000:.1f} ms)")
+    print(
+        f"  aims.metrics fairness_report : {best * 1000:9.1f} ms (best of {repeats}; "
+        f"median {np.median(ours) * 1000:.1f} ms)"
+    )
     print(f"  fairlearn MetricFrame        : {theirs * 1000:9.1f} ms")
     print(f"  ratio                        : {theirs / best:9.0f}x faster (target >= 500x)")
     print(f"  max |difference| per group   : {worst:.2e}")
@@ -173,7 +179,9 @@ def scale(rows: int, chunk: int = 5_000_000) -> None:
                 )
                 written += n
         size = path.stat().st_size
-        print(f"\n== Fairness report on a {rows:,}-row Parquet log, sensitive features sex x race ==")
+        print(
+            f"\n== Fairness report on a {rows:,}-row Parquet log, sensitive features sex x race =="
+        )
         print(f"  wrote {size / 1e9:.2f} GB in {time.perf_counter() - start:.1f} s")
         result = subprocess.run(
             [sys.executable, "-c", CHILD, str(path), str(ROOT)],

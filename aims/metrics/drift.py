@@ -1,0 +1,1309 @@
+"""Drift between a reference sample and a current sample, column by column.
+
+`DriftDetector` follows scikit-learn: ``__init__`` stores the options, ``fit(reference)``
+learns what each column needs from the reference and returns the detector, and
+``score(current)`` compares a current sample with it and returns a `DriftReport`.
+`drift_report` does both in one call.
+
+Statistics
+----------
+Numeric columns (every DuckDB integer, decimal and floating type):
+
+* **PSI** (population stability index) over ``bins`` quantile bins of the reference:
+  ``sum((c - r) * ln(c / r))`` over bins, ``r`` and ``c`` the reference and current shares.
+  The interior bin edges are the reference quantiles ``1/bins, ..., (bins-1)/bins`` (numpy's
+  default linear interpolation, equal to ``numpy.quantile``), duplicates removed, so a column
+  with many ties gets fewer bins. Bins are closed on the right, ``(e[i-1], e[i]]``, and the
+  outer bins are open, so current values outside the reference range land in the end bins.
+* **Wasserstein distance** (earth mover's distance, equal to
+  ``scipy.stats.wasserstein_distance``) divided by the reference's population standard
+  deviation (``ddof=0``, as Evidently does), so 0.1 means "the distribution moved by a tenth of
+  a standard deviation". A constant reference column gives 0 when the current one is the same
+  constant and ``inf`` otherwise.
+* **Two-sample Kolmogorov-Smirnov test**, statistic and two-sided p-value equal to
+  ``scipy.stats.ks_2samp`` with its default ``method="auto"``: the exact distribution when
+  both samples have at most 10,000 values, otherwise the asymptotic one (the one-sample
+  Kolmogorov distribution for ``n = round(n1 * n2 / (n1 + n2))``). The algorithms are ported
+  from SciPy (BSD licence), so scipy is not needed at run time.
+
+Categorical columns (text, boolean and enum columns, and any column named in
+``categorical``), over the union of the categories seen in either sample:
+
+* **PSI** over categories.
+* **Jensen-Shannon distance** with base-2 logarithms, equal to
+  ``scipy.spatial.distance.jensenshannon(p, q, base=2)``; it lies between 0 and 1.
+  (Evidently uses natural logarithms: its value is this one times ``sqrt(ln 2)``.)
+* **Chi-squared test** of the 2 x k contingency table (reference and current counts per
+  category), equal to ``scipy.stats.chi2_contingency`` with its default
+  ``correction=True``: Yates' continuity correction is applied only when the table is 2 x 2
+  (a column with exactly two categories), never otherwise. A single category gives
+  statistic 0 and p-value 1.
+
+PSI replaces an empty share (a bin or category with no value on one side) by
+``PSI_EPSILON = 1e-4`` before taking the logarithm, without renormalising the others, as
+Evidently does; the shares are otherwise exact.
+
+Missing values (NULL, and NaN in floating columns) are left out of every statistic; their
+share is a data-quality question (see `aims.metrics.quality`). An infinite value in a numeric
+column is an error.
+
+Decision
+--------
+With ``method="auto"`` (the default), a column with at most ``small_sample`` (1,000)
+non-missing current values is judged by its p-value test (KS for numeric, chi-squared for
+categorical), and drifts when ``p < p_value`` (0.05); a larger column is judged by a distance
+(normalized Wasserstein for numeric, Jensen-Shannon for categorical), and drifts when
+``distance >= threshold`` (0.1). A named method (``"ks"``, ``"wasserstein"``, ``"psi"``,
+``"chi2"``, ``"jensenshannon"``) may be given for all columns or per column. The data set
+drifts when the share of drifted columns is at least ``share`` (0.5). Every statistic is
+computed and reported for every column whatever the method.
+
+Scale
+-----
+The data goes through `aims.metrics.io.open_source`: files are scanned by DuckDB, never
+loaded whole. Category counts are a ``GROUP BY`` in DuckDB. KS and Wasserstein need the
+exact empirical distribution, so each numeric column is read alone (one column in memory at
+a time, 8 bytes per value), sorted with numpy and kept as its distinct values with their
+counts (`EmpiricalDistribution`); PSI bin counts are read from that by binary search. The
+fitted detector keeps the reference distribution of every numeric column. All statistics are
+derived from `EmpiricalDistribution` alone, so a future version can substitute an approximate
+quantile sketch with the same interface for inputs too large to sort.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import threading
+from collections.abc import Callable, Iterable, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import asdict, dataclass
+from fractions import Fraction
+from typing import Any, Literal
+
+import duckdb
+import numpy as np
+
+from aims.metrics.io import InputError, Source, open_source
+
+__all__ = [
+    "PSI_EPSILON",
+    "ColumnDrift",
+    "DriftDetector",
+    "DriftReport",
+    "EmpiricalDistribution",
+    "NotFittedError",
+    "drift_report",
+]
+
+PSI_EPSILON = 1e-4
+"""Share used in place of an empty bin or category in PSI (Evidently's choice)."""
+
+NUMERIC_METHODS = ("ks", "wasserstein", "psi")
+CATEGORICAL_METHODS = ("chi2", "jensenshannon", "psi")
+_TESTS = ("ks", "chi2")
+_METHODS = ("auto", "ks", "wasserstein", "psi", "chi2", "jensenshannon")
+
+_NUMERIC_TYPES = (
+    "TINYINT",
+    "SMALLINT",
+    "INTEGER",
+    "BIGINT",
+    "HUGEINT",
+    "UTINYINT",
+    "USMALLINT",
+    "UINTEGER",
+    "UBIGINT",
+    "UHUGEINT",
+    "FLOAT",
+    "DOUBLE",
+    "DECIMAL",
+)
+_CATEGORICAL_TYPES = ("VARCHAR", "BOOLEAN", "ENUM")
+
+Kind = Literal["numeric", "categorical"]
+
+
+class NotFittedError(ValueError, AttributeError):
+    """`DriftDetector.score` was called before `DriftDetector.fit`."""
+
+
+# --------------------------------------------------------------------------------------------
+# Result objects
+
+
+@dataclass(frozen=True)
+class ColumnDrift:
+    """Drift of one column.
+
+    Attributes
+    ----------
+    column : str
+    kind : {"numeric", "categorical"}
+    method : str
+        The statistic that decided: ``"ks"``, ``"wasserstein"``, ``"psi"``, ``"chi2"`` or
+        ``"jensenshannon"``.
+    statistic : float
+        That statistic's value (the normalized distance for ``"wasserstein"``).
+    p_value : float or None
+        The p-value when ``method`` is a test, else None.
+    threshold : float
+        The limit applied: the p-value limit for a test (drift when ``p_value < threshold``),
+        the distance limit otherwise (drift when ``statistic >= threshold``).
+    drifted : bool
+    n_reference, n_current : int
+        Non-missing values compared on each side.
+    psi : float
+    wasserstein, wasserstein_normalized, ks_statistic, ks_p_value : float or None
+        Numeric columns only (``wasserstein`` is the raw distance, in the column's unit).
+    jensen_shannon, chi2, chi2_p_value : float or None
+        Categorical columns only.
+    """
+
+    column: str
+    kind: Kind
+    method: str
+    statistic: float
+    p_value: float | None
+    threshold: float
+    drifted: bool
+    n_reference: int
+    n_current: int
+    psi: float
+    wasserstein: float | None = None
+    wasserstein_normalized: float | None = None
+    ks_statistic: float | None = None
+    ks_p_value: float | None = None
+    jensen_shannon: float | None = None
+    chi2: float | None = None
+    chi2_p_value: float | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """The fields as a plain dict."""
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class DriftReport:
+    """Drift of every compared column, and of the data set.
+
+    Attributes
+    ----------
+    columns : tuple of ColumnDrift
+        One result per compared column, in the detector's column order.
+    share : float
+        The data set drifts when at least this share of its columns drift.
+    n_reference, n_current : int
+        Rows in each sample.
+    skipped : tuple of (str, str)
+        Columns left out (only when ``columns`` was not given), with the reason.
+    """
+
+    columns: tuple[ColumnDrift, ...]
+    share: float
+    n_reference: int
+    n_current: int
+    skipped: tuple[tuple[str, str], ...] = ()
+
+    def __getitem__(self, column: str) -> ColumnDrift:
+        for result in self.columns:
+            if result.column == column:
+                return result
+        raise KeyError(column)
+
+    @property
+    def by_column(self) -> dict[str, ColumnDrift]:
+        """Column name to its result."""
+        return {result.column: result for result in self.columns}
+
+    @property
+    def drifted_columns(self) -> tuple[str, ...]:
+        """Names of the columns that drifted."""
+        return tuple(result.column for result in self.columns if result.drifted)
+
+    @property
+    def share_drifted(self) -> float:
+        """Drifted columns divided by compared columns."""
+        return len(self.drifted_columns) / len(self.columns) if self.columns else 0.0
+
+    @property
+    def dataset_drifted(self) -> bool:
+        """True when ``share_drifted >= share``."""
+        return bool(self.columns) and self.share_drifted >= self.share
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict: per-column results, the drifted columns and the data-set verdict."""
+        return {
+            "columns": {result.column: result.to_dict() for result in self.columns},
+            "drifted_columns": list(self.drifted_columns),
+            "share_drifted": self.share_drifted,
+            "share": self.share,
+            "dataset_drifted": self.dataset_drifted,
+            "n_reference": self.n_reference,
+            "n_current": self.n_current,
+            "skipped": dict(self.skipped),
+        }
+
+
+# --------------------------------------------------------------------------------------------
+# Empirical distributions
+
+
+class EmpiricalDistribution:
+    """A numeric sample as its distinct values (increasing) and how often each occurs.
+
+    Everything drift computes on a numeric column (quantiles, bin counts, the empirical CDF,
+    mean and standard deviation) goes through this class, so an approximate quantile sketch
+    with the same methods could replace it for inputs too large to sort.
+
+    Examples
+    --------
+    >>> dist = EmpiricalDistribution.from_sample(np.array([3.0, 1.0, 3.0, 2.0]))
+    >>> dist.values.tolist(), dist.counts.tolist(), dist.n
+    ([1.0, 2.0, 3.0], [1, 1, 2], 4)
+    >>> dist.count_at_most(np.array([0.5, 2.0, 9.0])).tolist()
+    [0, 2, 4]
+    """
+
+    __slots__ = ("values", "_counts", "_cumulative", "_n")
+
+    def __init__(self, values: np.ndarray, counts: np.ndarray | None) -> None:
+        self.values = values
+        # counts=None means every value occurs once (the common case for real-valued data),
+        # which saves building and scanning the count arrays.
+        self._counts = counts
+        self._cumulative: np.ndarray | None = None
+        self._n = int(values.size if counts is None else counts.sum())
+
+    @classmethod
+    def from_sample(cls, sample: np.ndarray) -> EmpiricalDistribution:
+        """Build from a one-dimensional sample without NaN."""
+        x = np.sort(np.asarray(sample, dtype=np.float64))
+        if x.size < 2:
+            return cls(x, None)
+        distinct = x[1:] != x[:-1]
+        if distinct.all():
+            return cls(x, None)
+        starts = np.flatnonzero(np.concatenate(([True], distinct)))
+        counts = np.diff(np.append(starts, x.size))
+        return cls(x[starts], counts)
+
+    @property
+    def n(self) -> int:
+        """Number of values in the sample."""
+        return self._n
+
+    @property
+    def counts(self) -> np.ndarray:
+        """Occurrences of each distinct value."""
+        if self._counts is None:
+            return np.ones(self.values.size, dtype=np.int64)
+        return self._counts
+
+    @property
+    def cumulative(self) -> np.ndarray:
+        """``cumulative[i]``: how many sample values are below ``values[i]`` (length k + 1)."""
+        if self._cumulative is None:
+            if self._counts is None:
+                self._cumulative = np.arange(self.values.size + 1, dtype=np.int64)
+            else:
+                self._cumulative = np.concatenate(([0], np.cumsum(self._counts)))
+        return self._cumulative
+
+    def count_at_most(self, points: np.ndarray) -> np.ndarray:
+        """How many sample values are ``<=`` each point."""
+        index = np.searchsorted(self.values, points, side="right")
+        return index if self._counts is None else self.cumulative[index]
+
+    def cdf(self, points: np.ndarray) -> np.ndarray:
+        """The empirical CDF (right-continuous) at each point."""
+        return self.count_at_most(points) / self.n
+
+    def order_statistic(self, ranks: np.ndarray) -> np.ndarray:
+        """The values at 0-based positions ``ranks`` of the sorted sample."""
+        if self._counts is None:
+            return self.values[ranks]
+        return self.values[np.searchsorted(self.cumulative[1:], ranks, side="right")]
+
+    def quantiles(self, q: np.ndarray) -> np.ndarray:
+        """Quantiles by linear interpolation, equal to ``numpy.quantile(sample, q)``."""
+        position = (self.n - 1) * np.asarray(q, dtype=np.float64)
+        below = np.floor(position)
+        t = position - below
+        low = self.order_statistic(below.astype(np.int64))
+        high = self.order_statistic(np.minimum(below + 1, self.n - 1).astype(np.int64))
+        diff = high - low
+        # numpy's _lerp: interpolate from the nearer end, for monotonicity.
+        return np.where(t >= 0.5, high - diff * (1 - t), low + diff * t)
+
+    def mean(self) -> float:
+        if self._counts is None:
+            return float(np.mean(self.values))
+        return float(np.dot(self.values, self._counts) / self.n)
+
+    def std(self) -> float:
+        """Population standard deviation (``ddof=0``)."""
+        if self._counts is None:
+            return float(np.std(self.values))
+        deviation = self.values - self.mean()
+        return float(math.sqrt(np.dot(deviation * deviation, self._counts) / self.n))
+
+
+def _psi(reference_counts: np.ndarray, current_counts: np.ndarray) -> float:
+    r = reference_counts / reference_counts.sum()
+    c = current_counts / current_counts.sum()
+    r = np.where(r == 0, PSI_EPSILON, r)
+    c = np.where(c == 0, PSI_EPSILON, c)
+    return float(np.sum((c - r) * np.log(c / r)))
+
+
+def _ks_and_wasserstein(
+    reference: EmpiricalDistribution, current: EmpiricalDistribution
+) -> tuple[float, float]:
+    """KS statistic (as ``ks_2samp`` picks it) and Wasserstein-1 distance of two samples.
+
+    Both are functionals of ``F_ref - F_cur`` on the merged support. One binary search places
+    each current value among the reference values; the rest is linear: the CDF difference at
+    every support point, then the merged order (scattered, not sorted) for the integral.
+    """
+    a, b = reference.values, current.values
+    n1, n2 = reference.n, current.n
+    slot = np.searchsorted(a, b, side="left")  # distinct reference values below b[j]
+    tied = a[np.minimum(slot, a.size - 1)] == b
+    # CDFs as scipy computes them (count / n), at the current values ...
+    below_or_equal = slot + tied
+    ref_at_b = (
+        below_or_equal if reference._counts is None else reference.cumulative[below_or_equal]
+    ) / n1
+    diff_b = ref_at_b - current.cumulative[1:] / n2
+    # ... and at the reference values: current values <= a[i] are those with slot <= i.
+    distinct_before = np.bincount(slot, minlength=a.size + 1)[: a.size]
+    if current._counts is None:
+        cur_at_a = np.cumsum(distinct_before) / n2
+    else:
+        weighted = np.bincount(slot, weights=current._counts, minlength=a.size + 1)
+        cur_at_a = np.cumsum(weighted[: a.size]) / n2
+    diff_a = reference.cumulative[1:] / n1 - cur_at_a
+    max_s = max(float(diff_a.max()), float(diff_b.max()))
+    min_s = min(max(-min(float(diff_a.min()), float(diff_b.min())), 0.0), 1.0)
+    d = min_s if min_s > max_s else max_s
+    # Merged order: b[j] goes after the slot[j] reference values below it and the j current
+    # values before it; a[i] after i reference values and the current values with slot <= i.
+    # Equal values are adjacent, their gap is 0, so their relative order does not matter.
+    pos_a = np.cumsum(distinct_before)
+    pos_a += np.arange(a.size)
+    pos_b = slot
+    pos_b += np.arange(b.size)
+    support = np.empty(a.size + b.size)
+    support[pos_a] = a
+    support[pos_b] = b
+    diff = np.empty(a.size + b.size)
+    diff[pos_a] = diff_a
+    diff[pos_b] = diff_b
+    wasserstein = float(np.dot(np.abs(diff[:-1]), np.diff(support)))
+    return d, wasserstein
+
+
+def _jensen_shannon(p_counts: np.ndarray, q_counts: np.ndarray) -> float:
+    p = p_counts / p_counts.sum()
+    q = q_counts / q_counts.sum()
+    m = (p + q) / 2.0
+    with np.errstate(divide="ignore", invalid="ignore"):
+        left = np.where(p > 0, p * np.log(p / m), 0.0)
+        right = np.where(q > 0, q * np.log(q / m), 0.0)
+    js = (np.sum(left) + np.sum(right)) / np.log(2.0)
+    return float(np.sqrt(max(js, 0.0) / 2.0))
+
+
+def _chi2_contingency(
+    reference_counts: np.ndarray, current_counts: np.ndarray
+) -> tuple[float, float]:
+    """Pearson chi-squared of the 2 x k table, as ``scipy.stats.chi2_contingency``."""
+    observed = np.vstack((reference_counts, current_counts)).astype(np.float64)
+    expected = np.multiply(observed.sum(axis=1, keepdims=True), observed.sum(axis=0, keepdims=True))
+    expected = expected / observed.sum()
+    dof = observed.shape[1] - 1
+    if dof == 0:
+        return 0.0, 1.0
+    if dof == 1:  # Yates' continuity correction, 2 x 2 tables only (as scipy).
+        diff = expected - observed
+        observed = observed + np.minimum(0.5, np.abs(diff)) * np.sign(diff)
+    statistic = float(np.sum((observed - expected) ** 2 / expected))
+    return statistic, _chi2_sf(statistic, dof)
+
+
+# --------------------------------------------------------------------------------------------
+# The detector
+
+
+class DriftDetector:
+    """Compare a current sample with a reference sample, column by column.
+
+    Parameters
+    ----------
+    columns : list of str, optional
+        Columns to compare. By default every column of the reference whose type drift can
+        compare (numbers, text, booleans, enums); other columns are reported in
+        ``DriftReport.skipped``.
+    categorical : list of str, optional
+        Columns to treat as categorical even though they hold numbers (codes, ratings).
+    method : str or dict of str to str, default "auto"
+        ``"auto"``, ``"ks"``, ``"wasserstein"`` or ``"psi"`` for numeric columns; ``"auto"``,
+        ``"chi2"``, ``"jensenshannon"`` or ``"psi"`` for categorical ones. A dict gives a
+        method per column (columns not in it use ``"auto"``).
+    threshold : float, default 0.1
+        Drift when a distance (Wasserstein normalized, Jensen-Shannon, PSI) is at least this.
+    p_value : float, default 0.05
+        Drift when a test's (KS, chi-squared) p-value is below this.
+    bins : int, default 10
+        Number of quantile bins for the PSI of numeric columns.
+    small_sample : int, default 1000
+        With ``method="auto"``, a column with at most this many non-missing current values is
+        judged by its test, a larger one by its distance.
+    share : float, default 0.5
+        The data set drifts when at least this share of the columns drift.
+
+    Attributes
+    ----------
+    columns_ : tuple of str
+        The compared columns.
+    kinds_ : dict of str to {"numeric", "categorical"}
+    n_reference_ : int
+        Rows in the reference.
+    reference_distributions_ : dict of str to EmpiricalDistribution
+        Numeric columns: the reference's sorted sample, as distinct values and counts.
+    bin_edges_ : dict of str to numpy.ndarray
+        Numeric columns: the interior PSI bin edges (reference quantiles).
+    reference_counts_ : dict of str to numpy.ndarray or dict
+        Numeric columns: reference counts per PSI bin; categorical columns: category to count.
+    reference_std_ : dict of str to float
+        Numeric columns: reference standard deviation (``ddof=0``).
+    skipped_ : dict of str to str
+        Columns left out, with the reason.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> rng = np.random.default_rng(0)
+    >>> reference = {"age": rng.normal(40, 10, 5000), "sex": rng.choice(["F", "M"], 5000)}
+    >>> current = {"age": rng.normal(45, 10, 5000), "sex": rng.choice(["F", "M"], 5000)}
+    >>> detector = DriftDetector().fit(reference)
+    >>> report = detector.score(current)
+    >>> report.drifted_columns
+    ('age',)
+    >>> report["age"].method, round(report["age"].statistic, 2)
+    ('wasserstein', 0.52)
+    >>> report.dataset_drifted
+    True
+    """
+
+    def __init__(
+        self,
+        *,
+        columns: Iterable[str] | None = None,
+        categorical: Iterable[str] | None = None,
+        method: str | Mapping[str, str] = "auto",
+        threshold: float = 0.1,
+        p_value: float = 0.05,
+        bins: int = 10,
+        small_sample: int = 1000,
+        share: float = 0.5,
+    ) -> None:
+        self.columns = columns
+        self.categorical = categorical
+        self.method = method
+        self.threshold = threshold
+        self.p_value = p_value
+        self.bins = bins
+        self.small_sample = small_sample
+        self.share = share
+
+    def __repr__(self) -> str:
+        return (
+            f"DriftDetector(columns={self.columns!r}, categorical={self.categorical!r}, "
+            f"method={self.method!r}, threshold={self.threshold!r}, p_value={self.p_value!r}, "
+            f"bins={self.bins!r}, small_sample={self.small_sample!r}, share={self.share!r})"
+        )
+
+    # -- validation ---------------------------------------------------------------------------
+
+    def _check_options(self) -> None:
+        if (
+            isinstance(self.bins, bool)
+            or not isinstance(self.bins, int | np.integer)
+            or self.bins < 2
+        ):
+            raise ValueError(f"bins must be an integer of at least 2, got {self.bins!r}")
+        if not (isinstance(self.threshold, int | float) and self.threshold > 0):
+            raise ValueError(f"threshold must be a positive number, got {self.threshold!r}")
+        if not (isinstance(self.p_value, int | float) and 0 < self.p_value < 1):
+            raise ValueError(f"p_value must be between 0 and 1, got {self.p_value!r}")
+        if not (isinstance(self.share, int | float) and 0 < self.share <= 1):
+            raise ValueError(f"share must be in (0, 1], got {self.share!r}")
+        if not (isinstance(self.small_sample, int | np.integer) and self.small_sample >= 0):
+            raise ValueError(
+                f"small_sample must be a non-negative integer, got {self.small_sample!r}"
+            )
+        methods = self.method.values() if isinstance(self.method, Mapping) else [self.method]
+        for method in methods:
+            if method not in _METHODS:
+                raise ValueError(
+                    f"unknown method {method!r}; expected one of {', '.join(_METHODS)}"
+                )
+
+    def _method_for(self, column: str) -> str:
+        if isinstance(self.method, Mapping):
+            return self.method.get(column, "auto")
+        return self.method
+
+    # -- fit ----------------------------------------------------------------------------------
+
+    def fit(self, reference: Any, *, name: str = "reference") -> DriftDetector:
+        """Learn each column's reference distribution.
+
+        Parameters
+        ----------
+        reference : path, Arrow table, pandas or polars DataFrame, or dict of arrays
+            Anything `aims.metrics.io.open_source` accepts.
+        name : str, default "reference"
+            How error messages name in-memory data.
+
+        Returns
+        -------
+        DriftDetector
+            ``self``, fitted.
+        """
+        self._check_options()
+        source = open_source(reference, name=name)
+        categorical = list(self.categorical or [])
+        if self.columns is not None:
+            columns = list(self.columns)
+            if not columns:
+                raise InputError(f"{source.label}: no columns to compare (columns is empty)")
+            source.require(*columns)
+        else:
+            columns = list(source.columns)
+        source.require(*categorical)
+        if isinstance(self.method, Mapping):
+            source.require(*self.method)
+
+        kinds: dict[str, Kind] = {}
+        skipped: dict[str, str] = {}
+        for column in columns:
+            kind = _kind_of(source.columns[column], forced=column in categorical)
+            if kind is None:
+                reason = f"type {source.columns[column]} is neither numeric nor categorical"
+                if self.columns is not None:
+                    raise InputError(
+                        f"{source.label}: column {column!r} cannot be compared for drift: {reason}; "
+                        "list it in `categorical` or leave it out of `columns`"
+                    )
+                skipped[column] = reason
+                continue
+            allowed = NUMERIC_METHODS if kind == "numeric" else CATEGORICAL_METHODS
+            method = self._method_for(column)
+            if method != "auto" and method not in allowed:
+                raise InputError(
+                    f"method {method!r} does not apply to {kind} column {column!r}; "
+                    f"use one of auto, {', '.join(allowed)}"
+                )
+            kinds[column] = kind
+        if not kinds:
+            raise InputError(f"{source.label}: no column can be compared for drift")
+
+        n_rows = source.row_count()
+        if n_rows == 0:
+            raise InputError(f"{source.label}: the data has no rows")
+
+        distributions: dict[str, EmpiricalDistribution] = {}
+        edges: dict[str, np.ndarray] = {}
+        counts: dict[str, Any] = {}
+        stds: dict[str, float] = {}
+        quantile_levels = np.arange(1, self.bins) / self.bins
+        lock = threading.Lock()
+
+        def learn(column: str) -> None:
+            if kinds[column] == "numeric":
+                dist = _numeric_distribution(source, column, lock)
+                distributions[column] = dist
+                edges[column] = np.unique(dist.quantiles(quantile_levels))
+                counts[column] = _bin_counts(dist, edges[column])
+                stds[column] = dist.std()
+            else:
+                with lock:
+                    counts[column] = _category_counts(source, column)
+
+        _for_each_column(learn, list(kinds))
+
+        self.columns_ = tuple(kinds)
+        self.kinds_ = kinds
+        self.n_reference_ = n_rows
+        self.reference_distributions_ = distributions
+        self.bin_edges_ = edges
+        self.reference_counts_ = counts
+        self.reference_std_ = stds
+        self.skipped_ = skipped
+        return self
+
+    # -- score --------------------------------------------------------------------------------
+
+    def score(self, current: Any, *, name: str = "current") -> DriftReport:
+        """Compare ``current`` with the fitted reference.
+
+        Parameters
+        ----------
+        current : path, Arrow table, pandas or polars DataFrame, or dict of arrays
+            Anything `aims.metrics.io.open_source` accepts, with the fitted columns.
+        name : str, default "current"
+            How error messages name in-memory data.
+
+        Returns
+        -------
+        DriftReport
+
+        Raises
+        ------
+        NotFittedError
+            When `fit` has not been called.
+        InputError
+            A missing column, a numeric reference column that is not numeric here, no rows,
+            or a column with no values.
+        """
+        if not hasattr(self, "columns_"):
+            raise NotFittedError(
+                "This DriftDetector is not fitted yet: call fit(reference) before score(current)"
+            )
+        self._check_options()
+        source = open_source(current, name=name)
+        source.require(*self.columns_)
+        for column, kind in self.kinds_.items():
+            if kind == "numeric" and _kind_of(source.columns[column], forced=False) != "numeric":
+                raise InputError(
+                    f"{source.label}: column {column!r} is numeric in the reference but "
+                    f"{source.columns[column]} here"
+                )
+        n_rows = source.row_count()
+        if n_rows == 0:
+            raise InputError(f"{source.label}: the data has no rows")
+
+        lock = threading.Lock()
+
+        def compare(column: str) -> ColumnDrift:
+            if self.kinds_[column] == "numeric":
+                return self._score_numeric(source, column, lock)
+            return self._score_categorical(source, column, lock)
+
+        results = _for_each_column(compare, list(self.columns_))
+        return DriftReport(
+            columns=tuple(results),
+            share=float(self.share),
+            n_reference=self.n_reference_,
+            n_current=n_rows,
+            skipped=tuple(self.skipped_.items()),
+        )
+
+    def _decide(
+        self, column: str, kind: Kind, n_current: int, values: dict[str, float | None]
+    ) -> tuple[str, float, float | None, float, bool]:
+        method = self._method_for(column)
+        if method == "auto":
+            small = n_current <= self.small_sample
+            if kind == "numeric":
+                method = "ks" if small else "wasserstein"
+            else:
+                method = "chi2" if small else "jensenshannon"
+        if method in _TESTS:
+            p = values[f"{method}_p_value"]
+            statistic = values["ks_statistic" if method == "ks" else "chi2"]
+            assert p is not None and statistic is not None
+            return method, statistic, p, float(self.p_value), p < self.p_value
+        key = {"wasserstein": "wasserstein_normalized", "jensenshannon": "jensen_shannon"}
+        statistic = values[key.get(method, method)]
+        assert statistic is not None
+        return method, statistic, None, float(self.threshold), statistic >= self.threshold
+
+    def _score_numeric(self, source: Source, column: str, lock: threading.Lock) -> ColumnDrift:
+        reference = self.reference_distributions_[column]
+        current = _numeric_distribution(source, column, lock)
+        ks_statistic, wasserstein = _ks_and_wasserstein(reference, current)
+        ks_statistic, ks_p_value = ks_2samp_pvalue(ks_statistic, reference.n, current.n)
+        std = self.reference_std_[column]
+        # A constant reference: no drift if the current is the same constant, else infinite.
+        normalized = wasserstein / std if std > 0 else (0.0 if wasserstein == 0 else math.inf)
+        values: dict[str, float | None] = {
+            "psi": _psi(
+                self.reference_counts_[column], _bin_counts(current, self.bin_edges_[column])
+            ),
+            "wasserstein": wasserstein,
+            "wasserstein_normalized": normalized,
+            "ks_statistic": ks_statistic,
+            "ks_p_value": ks_p_value,
+        }
+        method, statistic, p, limit, drifted = self._decide(column, "numeric", current.n, values)
+        return ColumnDrift(
+            column=column,
+            kind="numeric",
+            method=method,
+            statistic=statistic,
+            p_value=p,
+            threshold=limit,
+            drifted=bool(drifted),
+            n_reference=reference.n,
+            n_current=current.n,
+            **values,  # type: ignore[arg-type]
+        )
+
+    def _score_categorical(self, source: Source, column: str, lock: threading.Lock) -> ColumnDrift:
+        reference_counts: dict[str, int] = self.reference_counts_[column]
+        with lock:
+            current_counts = _category_counts(source, column)
+        categories = list(reference_counts) + sorted(set(current_counts) - set(reference_counts))
+        ref = np.array([reference_counts.get(c, 0) for c in categories], dtype=np.float64)
+        cur = np.array([current_counts.get(c, 0) for c in categories], dtype=np.float64)
+        chi2, chi2_p_value = _chi2_contingency(ref, cur)
+        values: dict[str, float | None] = {
+            "psi": _psi(ref, cur),
+            "jensen_shannon": _jensen_shannon(ref, cur),
+            "chi2": chi2,
+            "chi2_p_value": chi2_p_value,
+        }
+        n_current = int(cur.sum())
+        method, statistic, p, limit, drifted = self._decide(
+            column, "categorical", n_current, values
+        )
+        return ColumnDrift(
+            column=column,
+            kind="categorical",
+            method=method,
+            statistic=statistic,
+            p_value=p,
+            threshold=limit,
+            drifted=bool(drifted),
+            n_reference=int(ref.sum()),
+            n_current=n_current,
+            **values,  # type: ignore[arg-type]
+        )
+
+
+def drift_report(
+    reference: Any,
+    current: Any,
+    *,
+    columns: Iterable[str] | None = None,
+    categorical: Iterable[str] | None = None,
+    method: str | Mapping[str, str] = "auto",
+    threshold: float = 0.1,
+    p_value: float = 0.05,
+    bins: int = 10,
+    small_sample: int = 1000,
+    share: float = 0.5,
+) -> DriftReport:
+    """Drift of ``current`` against ``reference``: ``DriftDetector(...).fit(reference).score(current)``.
+
+    See `DriftDetector` for the options and this module's docstring for the statistics.
+
+    Examples
+    --------
+    >>> report = drift_report(
+    ...     {"grade": ["a", "b", "b", "c"] * 50}, {"grade": ["a", "c", "c", "c"] * 50}
+    ... )
+    >>> r = report["grade"]
+    >>> r.method, r.drifted, round(r.chi2, 3), round(r.jensen_shannon, 3)
+    ('chi2', True, 150.0, 0.587)
+    """
+    detector = DriftDetector(
+        columns=columns,
+        categorical=categorical,
+        method=method,
+        threshold=threshold,
+        p_value=p_value,
+        bins=bins,
+        small_sample=small_sample,
+        share=share,
+    )
+    return detector.fit(reference).score(current)
+
+
+# --------------------------------------------------------------------------------------------
+# Reading columns
+
+
+def _kind_of(duckdb_type: str, *, forced: bool) -> Kind | None:
+    if forced:
+        return "categorical"
+    base = duckdb_type.upper().split("(")[0].strip()
+    if base in _NUMERIC_TYPES:
+        return "numeric"
+    if base in _CATEGORICAL_TYPES:
+        return "categorical"
+    return None
+
+
+_WORKERS = max(1, min(4, os.cpu_count() or 1))
+
+
+def _for_each_column(function: Callable[[str], Any], columns: list[str]) -> list[Any]:
+    """``function`` over the columns, on up to 4 threads (numpy and DuckDB release the GIL).
+
+    DuckDB reads are serialised by the caller's lock (one connection), so each thread holds
+    at most one column while it sorts and compares it.
+    """
+    if _WORKERS == 1 or len(columns) < 2:
+        return [function(column) for column in columns]
+    with ThreadPoolExecutor(max_workers=_WORKERS) as pool:
+        return list(pool.map(function, columns))
+
+
+def _numeric_distribution(
+    source: Source, column: str, lock: threading.Lock
+) -> EmpiricalDistribution:
+    q = source.quote(column)
+    sql = f"SELECT CAST({q} AS DOUBLE) AS v FROM {source.relation} WHERE {q} IS NOT NULL"
+    try:
+        with lock:
+            values = np.asarray(source.execute(sql).fetchnumpy()["v"], dtype=np.float64)
+    except duckdb.Error as error:
+        message = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        raise InputError(f"{source.label}: cannot read column {column!r}: {message}") from None
+    nan = np.isnan(values)
+    if nan.any():
+        values = values[~nan]
+    if values.size == 0:
+        raise InputError(f"{source.label}: column {column!r} has no values (all missing)")
+    if np.isinf(values).any():
+        raise InputError(f"{source.label}: column {column!r} contains infinite values")
+    return EmpiricalDistribution.from_sample(values)
+
+
+def _category_counts(source: Source, column: str) -> dict[str, int]:
+    q = source.quote(column)
+    rows = source.fetchall(
+        f"SELECT CAST({q} AS VARCHAR) AS v, count(*) AS n FROM {source.relation} "
+        f"WHERE {q} IS NOT NULL GROUP BY ALL ORDER BY n DESC, v"
+    )
+    if not rows:
+        raise InputError(f"{source.label}: column {column!r} has no values (all missing)")
+    return {str(value): int(n) for value, n in rows}
+
+
+def _bin_counts(dist: EmpiricalDistribution, edges: np.ndarray) -> np.ndarray:
+    """Counts in the bins (-inf, e1], (e1, e2], ..., (ek, inf)."""
+    at_most = dist.count_at_most(edges)
+    return np.diff(np.concatenate(([0], at_most, [dist.n]))).astype(np.float64)
+
+
+# --------------------------------------------------------------------------------------------
+# Two-sample Kolmogorov-Smirnov p-value, ported from SciPy 1.17 (scipy.stats.ks_2samp,
+# scipy.stats._ksstats, scipy/special/xsf/cephes/kolmogorov.h; BSD-3-Clause,
+# Copyright (c) 2001-2002 Enthought, Inc. 2003, SciPy Developers).
+
+_KS_MAX_EXACT_N = 10000
+
+
+def ks_2samp_pvalue(statistic: float, n1: int, n2: int) -> tuple[float, float]:
+    """Two-sided p-value of the two-sample KS statistic, as ``scipy.stats.ks_2samp`` (method="auto").
+
+    Exact when both samples have at most 10,000 values, else asymptotic. Returns the
+    statistic (in the exact case rounded to the lattice ``h / lcm(n1, n2)``, as scipy does)
+    and the p-value.
+
+    Examples
+    --------
+    >>> d, p = ks_2samp_pvalue(0.5, 10, 10)
+    >>> round(p, 6)
+    0.167821
+    """
+    d = float(statistic)
+    g = math.gcd(n1, n2)
+    if max(n1, n2) <= _KS_MAX_EXACT_N:
+        lcm = (n1 // g) * n2
+        h = int(round(d * lcm))
+        d = h / lcm
+        if h == 0:
+            return d, 1.0
+        prob = _prob_outside_square(n1, h) if n1 == n2 else _outer_prob_inside(n1, n2, g, h)
+        if 0 <= prob <= 1:
+            return d, float(min(max(prob, 0.0), 1.0))
+    m, n = sorted([float(n1), float(n2)], reverse=True)
+    en = m * n / (m + n)
+    prob = _kolmogn_sf(int(round(en)), d)
+    return d, float(min(max(prob, 0.0), 1.0))
+
+
+def _prob_outside_square(n: int, h: int) -> float:
+    p_total = 0.0
+    k = int(math.floor(n / h))
+    while k >= 0:
+        p1 = 1.0
+        for j in range(h):
+            p1 = (n - k * h - j) * p1 / (n + k * h + j + 1)
+        p_total = p1 * (1.0 - p_total)
+        k -= 1
+    return 2 * p_total
+
+
+def _outer_prob_inside(m: int, n: int, g: int, h: int) -> float:
+    if m < n:
+        m, n = n, m
+    mg = m // g
+    ng = n // g
+    minj, maxj = 0, min(int(math.ceil(h / mg)), n + 1)
+    curlen = maxj - minj
+    length = min(2 * maxj + 2, n + 1)
+    a = [1.0] * length
+    a[minj:maxj] = [0.0] * (maxj - minj)
+    for i in range(1, m + 1):
+        lastminj, lastlen = minj, curlen
+        minj = max(int(math.floor((ng * i - h) / mg)) + 1, 0)
+        minj = min(minj, n)
+        maxj = min(int(math.ceil((ng * i + h) / mg)), n + 1)
+        if maxj <= minj:
+            return 1.0
+        val = 0.0 if minj == 0 else 1.0
+        shift = minj - lastminj
+        for jj in range(maxj - minj):
+            j = jj + minj
+            val = (a[jj + shift] * i + val * j) / (i + j)
+            a[jj] = val
+        curlen = maxj - minj
+        if lastlen > curlen:
+            end = min(maxj - minj + (lastlen - curlen), length)
+            a[maxj - minj : end] = [1.0] * (end - (maxj - minj))
+    return a[maxj - minj - 1]
+
+
+_E128 = 128
+_EP128 = 2.0**128
+_EM128 = 2.0**-128
+_SQRT2PI = math.sqrt(2 * math.pi)
+_LOG_2PI = math.log(2 * math.pi)
+_MIN_LOG = -708
+_PI_SQUARED = math.pi**2
+_PI_FOUR = math.pi**4
+_PI_SIX = math.pi**6
+_STIRLING_COEFFS = [
+    -2.955065359477124183e-2,
+    6.4102564102564102564e-3,
+    -1.9175269175269175269e-3,
+    8.4175084175084175084e-4,
+    -5.952380952380952381e-4,
+    7.9365079365079365079e-4,
+    -2.7777777777777777778e-3,
+    8.3333333333333333333e-2,
+]
+
+
+def _kolmogn_sf(n: int, x: float) -> float:
+    """Pr(D_n > x) for the two-sided one-sample KS statistic (``scipy.stats.kstwo.sf``)."""
+    if x >= 1.0:
+        return 0.0
+    if x <= 0.0:
+        return 1.0
+    t = n * x
+    if t <= 1.0:  # Ruben-Gambino
+        if t <= 0.5:
+            return 1.0
+        if n <= 140:
+            prob = float(np.prod(np.arange(1, n + 1) * (1.0 / n) * (2 * t - 1)))
+        else:
+            rn = 1.0 / n
+            log_ratio = (
+                math.log(n) / 2 - n + _LOG_2PI / 2 + rn * np.polyval(_STIRLING_COEFFS, rn / n)
+            )
+            prob = math.exp(log_ratio + n * math.log(2 * t - 1))
+        return _clip(1.0 - prob)
+    if t >= n - 1:  # Ruben-Gambino
+        return _clip(2 * (1.0 - x) ** n)
+    if x >= 0.5:
+        return _clip(2 * _smirnov_sf(n, x))
+    nxsquared = t * x
+    if n <= 140:
+        if nxsquared <= 0.754693:
+            return _clip(1.0 - _kolmogn_dmtw_cdf(n, x))
+        if nxsquared <= 4:
+            return _clip(1.0 - _kolmogn_pomeranz_cdf(n, x))
+        return _clip(2 * _smirnov_sf(n, x))
+    if nxsquared >= 370.0:
+        return 0.0
+    if nxsquared >= 2.2:
+        return _clip(2 * _smirnov_sf(n, x))
+    if n <= 100000 and n * x**1.5 <= 1.4:
+        cdf = _kolmogn_dmtw_cdf(n, x)
+    else:
+        cdf = _kolmogn_pelz_good_cdf(n, x)
+    return _clip(1.0 - cdf)
+
+
+def _clip(p: float) -> float:
+    return float(min(max(p, 0.0), 1.0))
+
+
+def _kolmogn_dmtw_cdf(n: int, d: float) -> float:
+    """Durbin's matrix algorithm, as Marsaglia, Tsang and Wang (2003)."""
+    if d >= 1.0:
+        return 1.0
+    nd = n * d
+    if nd <= 0.5:
+        return 0.0
+    k = int(math.ceil(nd))
+    h = k - nd
+    m = 2 * k - 1
+    H = np.zeros([m, m])
+    intm = np.arange(1, m + 1)
+    v = 1.0 - h**intm
+    w = np.empty(m)
+    fac = 1.0
+    for j in intm:
+        w[j - 1] = fac
+        fac /= j
+        v[j - 1] *= fac
+    tt = max(2 * h - 1.0, 0) ** m - 2 * h**m
+    v[-1] = (1.0 + tt) * fac
+    for i in range(1, m):
+        H[i - 1 :, i] = w[: m - i + 1]
+    H[:, 0] = v
+    H[-1, :] = np.flip(v, axis=0)
+    power = np.eye(m)
+    nn = n
+    exponent = 0
+    h_exponent = 0
+    while nn > 0:
+        if nn % 2:
+            power = np.matmul(power, H)
+            exponent += h_exponent
+        H = np.matmul(H, H)
+        h_exponent *= 2
+        if abs(H[k - 1, k - 1]) > _EP128:
+            H /= _EP128
+            h_exponent += _E128
+        nn = nn // 2
+    p = float(power[k - 1, k - 1])
+    for i in range(1, n + 1):
+        p = i * p / n
+        if abs(p) < _EM128:
+            p *= _EP128
+            exponent -= _E128
+    if exponent != 0:
+        p = math.ldexp(p, exponent)
+    return _clip(p)
+
+
+def _pomeranz_j1j2(i: int, n: int, ll: int, ceilf: int, roundf: int) -> tuple[int, int]:
+    if i == 0:
+        j1, j2 = -ll - ceilf - 1, ll + ceilf - 1
+    else:
+        ip1div2, ip1mod2 = divmod(i + 1, 2)
+        if ip1mod2 == 0:
+            if ip1div2 == n + 1:
+                j1, j2 = n - ll - ceilf - 1, n + ll + ceilf - 1
+            else:
+                j1, j2 = ip1div2 - 1 - ll - roundf - 1, ip1div2 + ll - 1 + ceilf - 1
+        else:
+            j1, j2 = ip1div2 - 1 - ll - 1, ip1div2 + ll + roundf - 1
+    return max(j1 + 2, 0), min(j2, n)
+
+
+def _kolmogn_pomeranz_cdf(n: int, x: float) -> float:
+    """Pomeranz's recursion (1974)."""
+    t = n * x
+    ll = int(math.floor(t))
+    f = 1.0 * (t - ll)
+    g = min(f, 1.0 - f)
+    ceilf = 1 if f > 0 else 0
+    roundf = 1 if f > 0.5 else 0
+    npwrs = 2 * (ll + 1)
+    gpower = np.empty(npwrs)
+    twogpower = np.empty(npwrs)
+    onem2gpower = np.empty(npwrs)
+    gpower[0] = twogpower[0] = onem2gpower[0] = 1.0
+    exponent = 0
+    g_over_n, two_g_over_n, one_minus_two_g_over_n = g / n, 2 * g / n, (1 - 2 * g) / n
+    for m in range(1, npwrs):
+        gpower[m] = gpower[m - 1] * g_over_n / m
+        twogpower[m] = twogpower[m - 1] * two_g_over_n / m
+        onem2gpower[m] = onem2gpower[m - 1] * one_minus_two_g_over_n / m
+    V0 = np.zeros([npwrs])
+    V1 = np.zeros([npwrs])
+    V1[0] = 1
+    V0s, V1s = 0, 0
+    j1, j2 = _pomeranz_j1j2(0, n, ll, ceilf, roundf)
+    for i in range(1, 2 * n + 2):
+        k1 = j1
+        V0, V1 = V1, V0
+        V0s, V1s = V1s, V0s
+        V1.fill(0.0)
+        j1, j2 = _pomeranz_j1j2(i, n, ll, ceilf, roundf)
+        edge_row = i == 1 or i == 2 * n + 1
+        pwrs = gpower if edge_row else (twogpower if i % 2 else onem2gpower)
+        ln2 = j2 - k1 + 1
+        if ln2 > 0:
+            conv = np.convolve(V0[k1 - V0s : k1 - V0s + ln2], pwrs[:ln2])
+            conv_start = j1 - k1
+            conv_len = j2 - j1 + 1
+            V1[:conv_len] = conv[conv_start : conv_start + conv_len]
+            if 0 < np.max(V1) < _EM128:
+                V1 *= _EP128
+                exponent -= _E128
+            V1s = V0s + j1 - k1
+    ans = float(V1[n - V1s])
+    for m in range(1, n + 1):
+        if abs(ans) > _EP128:
+            ans *= _EM128
+            exponent += _E128
+        ans *= m
+    if exponent != 0:
+        ans = math.ldexp(ans, exponent)
+    return _clip(ans)
+
+
+def _kolmogn_pelz_good_cdf(n: int, x: float) -> float:
+    """Pelz and Good's approximation (1976)."""
+    if x <= 0.0:
+        return 0.0
+    if x >= 1.0:
+        return 1.0
+    z = math.sqrt(n) * x
+    zsquared, zthree, zfour, zsix = z**2, z**3, z**4, z**6
+    qlog = -_PI_SQUARED / 8 / zsquared
+    if qlog < _MIN_LOG:
+        return 0.0
+    q = math.exp(qlog)
+    k1a = -zsquared
+    k1b = _PI_SQUARED / 4
+    k2a = 6 * zsix + 2 * zfour
+    k2b = (2 * zfour - 5 * zsquared) * _PI_SQUARED / 4
+    k2c = _PI_FOUR * (1 - 2 * zsquared) / 16
+    k3d = _PI_SIX * (5 - 30 * zsquared) / 64
+    k3c = _PI_FOUR * (-60 * zsquared + 212 * zfour) / 16
+    k3b = _PI_SQUARED * (135 * zfour - 96 * zsix) / 4
+    k3a = -30 * zsix - 90 * z**8
+    K = np.zeros(4)
+    maxk = int(math.ceil(16 * z / math.pi))
+    for k in range(maxk, 0, -1):
+        m = 2 * k - 1
+        msquared, mfour, msix = m**2, m**4, m**6
+        qpower = np.power(q, 8 * k)
+        coeffs = np.array(
+            [
+                1.0,
+                k1a + k1b * msquared,
+                k2a + k2b * msquared + k2c * mfour,
+                k3a + k3b * msquared + k3c * mfour + k3d * msix,
+            ]
+        )
+        K *= qpower
+        K += coeffs
+    K *= q
+    K *= _SQRT2PI
+    K /= np.array([z, 6 * zfour, 72 * z**7, 6480 * z**10])
+    q = math.exp(-_PI_SQUARED / 2 / zsquared)
+    ks = np.arange(maxk, 0, -1)
+    ksquared = ks**2
+    sqrt3z = math.sqrt(3) * z
+    kspi = np.pi * ks
+    qpwers = q**ksquared
+    k2extra = np.sum(ksquared * qpwers) * _PI_SQUARED * _SQRT2PI / (-36 * zthree)
+    K[2] += k2extra
+    k3extra = np.sum((sqrt3z + kspi) * (sqrt3z - kspi) * ksquared * qpwers)
+    K[3] += k3extra * _PI_SQUARED * _SQRT2PI / (216 * zsix)
+    K /= np.power(n * 1.0, np.arange(4) / 2.0)
+    return float(sum(K))
+
+
+_SMIRNOV_MAX_COMPUTE_N = 1_000_000
+_MINLOG = -7.451332191019412076235e2  # cephes MINLOG = log(2**-1075)
+
+
+def _smirnov_sf(n: int, x: float) -> float:
+    """Pr(D_n^+ >= x), the one-sided KS statistic (``scipy.special.smirnov``).
+
+    The Birnbaum-Tingey sum, evaluated term by term in logarithms (SciPy uses double-double
+    arithmetic; the two agree to about 1e-12 relative).
+    """
+    if not (n > 0 and 0.0 <= x <= 1.0):
+        return math.nan
+    if n == 1:
+        return 1.0 - x
+    if x == 0.0:
+        return 1.0
+    if x == 1.0:
+        return 0.0
+    exact_nx = Fraction(x) * n
+    nxfl = math.floor(exact_nx)
+    alpha = float(exact_nx - nxfl)
+    if nxfl == 0 or (nxfl == 1 and alpha == 0):
+        return _clip(1.0 - x * (1.0 + x) ** (n - 1))
+    if -2 * n * x * x < _MINLOG:
+        return 0.0
+    if nxfl >= n - 1:
+        return _clip((1.0 - x) ** n)
+    if n > _SMIRNOV_MAX_COMPUTE_N:
+        logp = -((6.0 * n * x + 1) ** 2) / 18.0 / n
+        if logp < -math.log(2):
+            return _clip(math.exp(logp))
+        return _clip(1.0 + math.expm1(logp))
+    last = n - nxfl - 1  # terms v = 0 .. floor(n (1 - x)), the last one nonzero
+    log_factorial = _log_factorials(n)
+    v = np.arange(last + 1)
+    log_binomial = log_factorial[n] - log_factorial[v] - log_factorial[n - v]
+    upper = x + v / n
+    lower = (n - v) / n - x  # may round to 0 for the last term, whose value is then 0
+    with np.errstate(divide="ignore"):
+        log_terms = log_binomial + (v - 1) * np.log(upper) + (n - v) * np.log(lower)
+    terms = np.exp(log_terms[log_terms > _MINLOG])
+    return _clip(x * float(np.sum(terms)))
+
+
+def _log_factorials(n: int) -> np.ndarray:
+    """``log(k!)`` for k = 0..n: math.lgamma below 30, Stirling's series above (error < 1e-15)."""
+    out = np.empty(n + 1)
+    small = min(n + 1, 30)
+    out[:small] = [math.lgamma(k + 1.0) for k in range(small)]
+    z = np.arange(small + 1, n + 2, dtype=np.float64)
+    r = 1.0 / z
+    r2 = r * r
+    series = r * (1 / 12 - r2 * (1 / 360 - r2 * (1 / 1260 - r2 * (1 / 1680))))
+    out[small:] = (z - 0.5) * np.log(z) - z + 0.5 * _LOG_2PI + series
+    return out
+
+
+def _chi2_sf(statistic: float, dof: int) -> float:
+    """Survival function of the chi-squared distribution (``scipy.stats.chi2.sf``)."""
+    if statistic <= 0:
+        return 1.0
+    return _clip(_gammaincc(dof / 2.0, statistic / 2.0))
+
+
+def _gammaincc(a: float, x: float) -> float:
+    """Regularized upper incomplete gamma Q(a, x): series below a + 1, continued fraction above."""
+    log_prefactor = -x + a * math.log(x) - math.lgamma(a)
+    if x < a + 1.0:
+        term = total = 1.0 / a
+        ap = a
+        for _ in range(100_000):
+            ap += 1.0
+            term *= x / ap
+            total += term
+            if abs(term) < abs(total) * 1e-17:
+                break
+        return 1.0 - total * math.exp(log_prefactor)
+    tiny = 1e-300
+    b = x + 1.0 - a
+    c = 1.0 / tiny
+    d = 1.0 / b
+    h = d
+    for i in range(1, 100_000):
+        an = -i * (i - a)
+        b += 2.0
+        d = an * d + b
+        if abs(d) < tiny:
+            d = tiny
+        c = b + an / c
+        if abs(c) < tiny:
+            c = tiny
+        d = 1.0 / d
+        delta = d * c
+        h *= delta
+        if abs(delta - 1.0) < 1e-16:
+            break
+    return math.exp(log_prefactor) * h

@@ -1,0 +1,130 @@
+"""The shared input layer: every kind of source opens as a DuckDB view; bad input is named."""
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from aims.metrics import InputError, open_source
+
+DATA = {"y": [0, 1, 1], "group": ["a", "b", "a"]}
+
+
+def _rows(source):
+    return source.fetchall(f"SELECT * FROM {source.relation} ORDER BY ALL")
+
+
+def test_every_in_memory_kind_opens_with_the_same_rows_and_types():
+    pd = pytest.importorskip("pandas")
+    pl = pytest.importorskip("polars")
+    table = pa.table(DATA)
+    for data in (
+        DATA,
+        {"y": np.array(DATA["y"]), "group": np.array(DATA["group"])},
+        table,
+        table.to_batches()[0],
+        table.to_reader(),
+        pd.DataFrame(DATA),
+        pl.DataFrame(DATA),
+    ):
+        source = open_source(data)
+        assert source.columns == {"y": "BIGINT", "group": "VARCHAR"}, type(data)
+        assert source.label == "data"
+        assert _rows(source) == [(0, "a"), (1, "a"), (1, "b")]
+        assert source.row_count() == 3
+
+
+def test_a_record_batch_reader_can_be_scanned_twice():
+    source = open_source(pa.table(DATA).to_reader())
+    assert source.row_count() == source.row_count() == 3
+
+
+def test_files_globs_and_folders_open_by_name(tmp_path):
+    pq.write_table(pa.table(DATA), tmp_path / "part-1.parquet")
+    pq.write_table(pa.table(DATA), tmp_path / "part-2.parquet")
+    (tmp_path / "log.csv").write_text("y,group\n0,a\n1,b\n")
+    single = open_source(tmp_path / "part-1.parquet")
+    assert single.label == "part-1.parquet"
+    assert single.row_count() == 3
+    assert open_source(str(tmp_path / "part-*.parquet")).row_count() == 6
+    assert open_source(tmp_path).row_count() == 6
+    csv = open_source(str(tmp_path / "log.csv"))
+    assert csv.columns == {"y": "BIGINT", "group": "VARCHAR"}
+    assert csv.label == "log.csv"
+
+
+def test_two_sources_can_share_a_connection():
+    first = open_source(DATA)
+    second = open_source({"y": [5]}, con=first.con)
+    assert first.relation != second.relation
+    assert first.con.execute(
+        f"SELECT (SELECT count(*) FROM {first.relation}) + (SELECT count(*) FROM {second.relation})"
+    ).fetchone() == (4,)
+
+
+def test_odd_column_names_are_quoted_safely():
+    name = 'hours "per" week'
+    source = open_source({name: [1, 2]})
+    column = source.quote(name)
+    assert source.fetchone(f"SELECT sum({column}) FROM {source.relation}") == (3,)
+
+
+def test_require_names_each_missing_column_with_close_matches():
+    source = open_source({"label": [1], "score": [0.5]}, name="preds")
+    source.require("label", "score")
+    with pytest.raises(InputError) as caught:
+        source.require("lable", "Score", "zzz")
+    message = str(caught.value)
+    assert message.startswith("preds: column 'lable' not found (did you mean 'label'?)")
+    assert "column 'Score' not found (did you mean 'score'?)" in message
+    assert "column 'zzz' not found; available columns: 'label', 'score'" in message
+
+
+@pytest.mark.parametrize(
+    "name, content, message",
+    [
+        (
+            "broken.parquet",
+            b"PAR1 not parquet at all",
+            "broken.parquet: not a readable Parquet file",
+        ),
+        ("empty.csv", b"", "empty.csv: the file is empty"),
+        ("notes.xlsx", b"x", "notes.xlsx: unknown file type"),
+    ],
+)
+def test_unreadable_files_are_named(tmp_path, name, content, message):
+    path = tmp_path / name
+    path.write_bytes(content)
+    with pytest.raises(InputError, match=message):
+        open_source(path)
+
+
+def test_missing_files_and_empty_globs_are_named(tmp_path):
+    with pytest.raises(InputError, match=r"log.parquet: file not found"):
+        open_source(tmp_path / "log.parquet")
+    with pytest.raises(InputError, match=r"no file matches this pattern"):
+        open_source(str(tmp_path / "*.parquet"))
+
+
+def test_a_parquet_file_truncated_in_its_data_is_an_input_error(tmp_path):
+    path = tmp_path / "cut.parquet"
+    pq.write_table(pa.table({"y": np.arange(100_000)}), path, row_group_size=10_000)
+    raw = path.read_bytes()
+    # keep the footer (so the schema reads) but wreck the first data pages
+    path.write_bytes(raw[:4] + b"\x00" * 2000 + raw[2004:])
+    source = open_source(path)
+    with pytest.raises(InputError, match="cut.parquet: cannot read the data"):
+        source.fetchall(f"SELECT sum(y) FROM {source.relation}")
+
+
+def test_unequal_columns_and_unsupported_objects_are_refused():
+    with pytest.raises(
+        InputError, match=r"data: columns have different lengths \('a': 2, 'b': 1\)"
+    ):
+        open_source({"a": [1, 2], "b": [1]})
+    with pytest.raises(InputError, match="column 'a' must be one-dimensional"):
+        open_source({"a": np.zeros((2, 2))})
+    with pytest.raises(InputError, match="unsupported input of type int"):
+        open_source(5)
+    with pytest.raises(InputError, match="the data has no columns"):
+        open_source({})
