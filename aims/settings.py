@@ -87,6 +87,7 @@ INSTALLED_APPS = [
     "aims.risk",
     "aims.soa",
     "aims.evidence",
+    "aims.checks",
     "aims.dashboard",
     "aims.api",
 ]
@@ -165,6 +166,11 @@ CACHES = {
 # Evidence files: content-addressed under the data folder, never under a public media URL.
 EVIDENCE_ROOT = Path(os.environ.get("AIMS_EVIDENCE_DIR", DATA_DIR / "evidence")).resolve()
 AIMS_MAX_UPLOAD_MB = int(os.environ.get("AIMS_MAX_UPLOAD_MB", "25"))
+# Technical checks read prediction logs uploaded (up to this size) or from these folders only.
+AIMS_MAX_CHECK_DATA_MB = int(os.environ.get("AIMS_MAX_CHECK_DATA_MB", "200"))
+AIMS_CHECK_DATA_DIRS = [
+    p for p in os.environ.get("AIMS_CHECK_DATA_DIRS", str(DATA_DIR / "check-data")).split(":") if p
+]
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 

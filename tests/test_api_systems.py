@@ -175,7 +175,12 @@ def test_the_gate_lists_each_requirement(world, api):
     body = response.json()
     assert body["can_enter"] is False
     met = {r["code"]: r["met"] for r in body["requirements"]}
-    assert met == {"owner": True, "intended_use": False, "risks_within_appetite": True}
+    assert met == {
+        "owner": True,
+        "intended_use": False,
+        "risks_within_appetite": True,
+        "fairness_check_passed": True,  # not marked as affecting individuals
+    }
     assert api.get("/api/v1/systems/credit-scoring/gate", {"stage": "x"}).status_code == 422
 
 

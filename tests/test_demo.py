@@ -36,7 +36,10 @@ def test_it_builds_northwind_credit_through_the_services(db):
     entries = SoAEntry.objects.filter(organization=org)
     decided = entries.exclude(applicability=Applicability.UNDECIDED).count()
     assert 15 <= decided <= 23 and entries.count() == 38
-    assert Evidence.objects.filter(organization=org).count() == 5
+    # five documents, and the evidence of the fairness check run before deployment
+    assert Evidence.objects.filter(organization=org).count() == 6
+    credit = org.ai_systems.get(slug="credit-scoring-model")
+    assert credit.checks.get().runs.get().status == "passed"
     assert Evidence.objects.filter(organization=org).expired().count() == 1
 
     checked, chain_break = verify_chain(org)

@@ -110,7 +110,8 @@ def test_manager_journey_from_registration_to_dashboard(page, tmp_path):
     page.fill("#id_purpose", "Scores consumer loan applications for default risk.")
     page.fill("#id_intended_use", "Credit officers use the score as one input to decisions.")
     page.select_option("#id_risk_tier", "high")
-    page.check("#id_affects_individuals")
+    # Not marked as affecting individuals: the fairness-check gate has its own journey
+    # (tests/test_checks_browser.py).
     page.select_option("#id_owner", str(manager.pk))
     page.click("button:has-text('Register the system')")
     page.wait_for_url(re.compile(rf"{base}/systems/\d+/$"))

@@ -16,9 +16,13 @@ from django.db import transaction
 from django.utils import timezone
 
 from aims.catalog.models import Clause, Control, RiskSource
+from aims.checks.models import Check, SourceType
+from aims.checks.models import Kind as CheckKind
+from aims.checks.samples import FAIR as FAIR_SAMPLE
+from aims.checks.services import run_check, save_check, store_data_file
 from aims.evidence.models import Evidence, Kind
 from aims.evidence.services import create_evidence
-from aims.inventory.models import AISystem
+from aims.inventory.models import AISystem, Stage
 from aims.inventory.services import move_to_stage, save_system
 from aims.organizations.models import Organization
 from aims.organizations.services import add_member, create_organization
@@ -74,6 +78,40 @@ def _users(password: str, username: str):
 
 
 @transaction.atomic
+def _validate_fairness(system, *, actor) -> None:
+    """Before deployment: a fairness check on the validation log, run and passed."""
+    with FAIR_SAMPLE.open("rb") as fh:
+        blob, name = store_data_file(
+            SimpleUploadedFile(FAIR_SAMPLE.name, fh.read(), content_type="application/octet-stream")
+        )
+    check = save_check(
+        Check(
+            organization=system.organization,
+            system=system,
+            name="Approval parity by sex",
+            kind=CheckKind.FAIRNESS,
+            source_type=SourceType.UPLOAD,
+            data_blob=blob,
+            data_name=name,
+            options={
+                "label": "repaid",
+                "prediction": "approved",
+                "sensitive": ["sex"],
+                "reference_group": "sex=Male",
+                "min_group_size": 30,
+            },
+            thresholds=[
+                {"metric": "demographic_parity_difference", "op": "max", "limit": 0.1},
+                {"metric": "disparate_impact_ratio", "op": "min", "limit": 0.8},
+            ],
+        ),
+        actor=actor,
+        controls=list(Control.objects.filter(ref__in=["A.5.4", "A.6.2.4", "A.7.4"])),
+        risks=list(system.risks.filter(category="fairness")),
+    )
+    run_check(check, actor=actor)
+
+
 def load_demo(*, username: str = "demo", password: str = DEMO_PASSWORD):
     """Create the Northwind Credit demo organization; return ``(org, owner, created)``.
 
@@ -162,6 +200,8 @@ def load_demo(*, username: str = "demo", password: str = DEMO_PASSWORD):
     for spec in SYSTEMS:
         system = systems[spec["key"]]
         for stage, reason in spec["stages"]:
+            if stage == Stage.DEPLOYMENT and system.affects_individuals:
+                _validate_fairness(system, actor=people[spec["owner"]])
             move_to_stage(system, to_stage=stage, actor=manager, reason=reason)
 
     entries = {

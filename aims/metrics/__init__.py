@@ -6,6 +6,7 @@ derived from small sufficient statistics computed in one pass over the data, whi
 JSON so that a server can recompute the metrics without seeing a row.
 """
 
+from aims.metrics import thresholds
 from aims.metrics._stats import (
     ConfusionCounts,
     ErrorSums,
@@ -32,7 +33,11 @@ from aims.metrics.performance import (
 )
 from aims.metrics.quality import QualityCheck, QualityReport, quality_report
 
+ENGINE_VERSION = "1.0.0"
+
 __all__ = [
+    "ENGINE_VERSION",
+    "thresholds",
     "ColumnDrift",
     "ConfusionCounts",
     "DriftDetector",

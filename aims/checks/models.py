@@ -1,0 +1,235 @@
+"""Executable technical controls: check definitions per AI system, their runs and alerts."""
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+
+class Kind(models.TextChoices):
+    FAIRNESS = "fairness", "Fairness"
+    PERFORMANCE = "performance", "Model performance"
+    DRIFT = "drift", "Data drift"
+    QUALITY = "quality", "Data quality"
+
+
+class Schedule(models.TextChoices):
+    MANUAL = "manual", "Manual (run on demand or from the pipeline)"
+    DAILY = "daily", "Daily"
+    WEEKLY = "weekly", "Weekly"
+
+
+class SourceType(models.TextChoices):
+    UPLOAD = "upload", "An uploaded file"
+    PATH = "path", "A path the server can read"
+    PIPELINE = "pipeline", "Statistics posted by the ML pipeline"
+
+
+class CheckQuerySet(models.QuerySet):
+    def for_org(self, organization):
+        return self.filter(organization=organization)
+
+    def active(self):
+        return self.filter(is_active=True)
+
+    def due(self, now=None):
+        """Scheduled checks whose next run time has come."""
+        now = now or timezone.now()
+        return (
+            self.active()
+            .exclude(schedule=Schedule.MANUAL)
+            .exclude(source_type=SourceType.PIPELINE)
+            .filter(models.Q(next_run_at__isnull=True) | models.Q(next_run_at__lte=now))
+        )
+
+
+class Check(models.Model):
+    """A technical control run on an AI system's data: what to compute, on what, against which
+    limits, how often, and which controls and risks its runs give evidence for."""
+
+    organization = models.ForeignKey(
+        "organizations.Organization", on_delete=models.CASCADE, related_name="checks"
+    )
+    system = models.ForeignKey(
+        "inventory.AISystem",
+        on_delete=models.CASCADE,
+        related_name="checks",
+        verbose_name="AI system",
+    )
+    name = models.CharField(max_length=200)
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    source_type = models.CharField(
+        "data source", max_length=20, choices=SourceType.choices, default=SourceType.UPLOAD
+    )
+    data_blob = models.ForeignKey(
+        "evidence.Blob", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    data_name = models.CharField("data file name", max_length=255, blank=True)
+    data_path = models.CharField(
+        "data path",
+        max_length=1000,
+        blank=True,
+        help_text="A file the server can read, under one of the folders allowed by "
+        "AIMS_CHECK_DATA_DIRS.",
+    )
+    reference_blob = models.ForeignKey(
+        "evidence.Blob", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    reference_name = models.CharField("reference file name", max_length=255, blank=True)
+    reference_path = models.CharField("reference data path", max_length=1000, blank=True)
+    options = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="Column mapping and options: label, prediction or score and threshold, "
+        "sensitive features, reference group, minimum group size, columns …",
+    )
+    thresholds = models.JSONField(
+        default=list, blank=True, help_text='A list of {"metric", "op": "max"|"min", "limit"}.'
+    )
+    schedule = models.CharField(max_length=10, choices=Schedule.choices, default=Schedule.MANUAL)
+    next_run_at = models.DateTimeField(null=True, blank=True)
+    controls = models.ManyToManyField(
+        "catalog.Control", blank=True, related_name="checks", verbose_name="Annex A controls"
+    )
+    risks = models.ManyToManyField("risk.Risk", blank=True, related_name="checks")
+    is_active = models.BooleanField(default=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    audit_exclude = ("next_run_at",)
+
+    objects = CheckQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["system__name", "name"]
+        constraints = [models.UniqueConstraint(fields=["system", "name"], name="unique_check_name")]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.get_kind_display()}, {self.system})"
+
+    def latest_run(self):
+        return self.runs.order_by("-started_at", "-pk").first()
+
+
+class RunStatus(models.TextChoices):
+    PASSED = "passed", "Passed"
+    FAILED = "failed", "Failed"
+    ERROR = "error", "Could not run"
+
+
+class Origin(models.TextChoices):
+    MANUAL = "manual", "Run from the app"
+    SCHEDULED = "scheduled", "Scheduled run"
+    PIPELINE = "pipeline", "Posted by the ML pipeline"
+
+
+class CheckRunQuerySet(models.QuerySet):
+    def for_org(self, organization):
+        return self.filter(organization=organization)
+
+    def passed(self):
+        return self.filter(status=RunStatus.PASSED)
+
+
+class CheckRun(models.Model):
+    """One execution of a check: its inputs' fingerprint, the sufficient statistics, the metrics,
+    each threshold with pass or fail, the engine version and the duration."""
+
+    definition = models.ForeignKey(
+        Check, on_delete=models.CASCADE, related_name="runs", verbose_name="check"
+    )
+    organization = models.ForeignKey(
+        "organizations.Organization", on_delete=models.CASCADE, related_name="check_runs"
+    )
+    status = models.CharField(max_length=10, choices=RunStatus.choices)
+    origin = models.CharField(max_length=10, choices=Origin.choices, default=Origin.MANUAL)
+    triggered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    started_at = models.DateTimeField(default=timezone.now, db_index=True)
+    duration_ms = models.PositiveIntegerField(default=0)
+    fingerprint = models.JSONField(default=dict, blank=True)
+    statistics = models.JSONField(default=dict, blank=True)
+    result = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="by_group, overall, aggregates, thresholds and passed, as the CLI prints them.",
+    )
+    engine_version = models.CharField(max_length=20, blank=True)
+    error = models.TextField(blank=True)
+    evidence = models.OneToOneField(
+        "evidence.Evidence",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="check_run",
+    )
+
+    objects = CheckRunQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-started_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.definition.name} run {self.started_at:%Y-%m-%d %H:%M} ({self.get_status_display()})"
+
+    @property
+    def passed(self) -> bool:
+        return self.status == RunStatus.PASSED
+
+    @property
+    def threshold_results(self) -> list[dict]:
+        return self.result.get("thresholds", [])
+
+
+class AlertQuerySet(models.QuerySet):
+    def open(self):
+        return self.filter(resolved_at__isnull=True)
+
+
+class Alert(models.Model):
+    """Raised on an AI system when a check run fails; addressed to the system's owner."""
+
+    organization = models.ForeignKey(
+        "organizations.Organization", on_delete=models.CASCADE, related_name="alerts"
+    )
+    system = models.ForeignKey(
+        "inventory.AISystem", on_delete=models.CASCADE, related_name="alerts"
+    )
+    run = models.OneToOneField(CheckRun, on_delete=models.CASCADE, related_name="alert")
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="alerts",
+    )
+    message = models.TextField()
+    created_at = models.DateTimeField(default=timezone.now)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    resolution = models.TextField(blank=True)
+
+    objects = AlertQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"Alert on {self.system}: {self.message[:80]}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.resolved_at is None

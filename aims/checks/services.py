@@ -1,0 +1,495 @@
+"""Running technical checks and recording their runs as evidence.
+
+A run, from the app, the scheduler or the ML pipeline, ends in :func:`record_run`: one
+transaction writes the run, the evidence (a JSON record of the result, linked to the check's
+controls, risks and AI system), the audit events, and an alert to the system owner if it failed.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import json
+import os
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import transaction
+from django.utils import timezone
+
+import aims.metrics as metrics
+from aims.audit.models import Action
+from aims.audit.services import record, save_governed
+from aims.evidence import storage
+from aims.evidence.models import Evidence
+from aims.evidence.services import create_evidence
+from aims.metrics import thresholds as th
+from aims.soa.models import SoAEntry
+
+from .models import Alert, Check, CheckRun, Kind, Origin, RunStatus, Schedule, SourceType
+
+SCHEDULE_STEP = {Schedule.DAILY: dt.timedelta(days=1), Schedule.WEEKLY: dt.timedelta(days=7)}
+
+
+# --- Data sources ---------------------------------------------------------------------------
+
+
+def allowed_data_dirs() -> list[Path]:
+    """Folders the server may read check data from (``AIMS_CHECK_DATA_DIRS``, ``:``-separated)."""
+    return [Path(p).resolve() for p in settings.AIMS_CHECK_DATA_DIRS]
+
+
+def resolve_data_path(raw: str, *, field: str = "data_path") -> Path:
+    """A readable file under an allowed folder; anything else is refused with a clear message."""
+    text = raw.strip()
+    if text.startswith("file://"):
+        text = text[len("file://") :]
+    if not text:
+        raise ValidationError({field: "Give the path of the data file."})
+    path = Path(text).expanduser().resolve()
+    roots = allowed_data_dirs()
+    if not any(path == root or root in path.parents for root in roots):
+        allowed = ", ".join(str(r) for r in roots) or "none (set AIMS_CHECK_DATA_DIRS)"
+        raise ValidationError(
+            {field: f"{path} is outside the folders the server may read: {allowed}."}
+        )
+    if not path.is_file() and not (path.is_dir() or any(c in text for c in "*?[")):
+        raise ValidationError({field: f"{path} does not exist or is not a file."})
+    return path
+
+
+def _source(blob, name: str, path: str, *, field: str):
+    """The data to hand to the metrics engine, and its fingerprint (file name and hash)."""
+    if blob is not None:
+        storage.verify(blob.sha256)
+        return str(storage.path_for(blob.sha256)), {"file": name, "sha256": blob.sha256}
+    resolved = resolve_data_path(path, field=field)
+    sha = _sha256(resolved) if resolved.is_file() else None
+    return str(resolved), {"file": resolved.name, "sha256": sha}
+
+
+def _sha256(path: Path) -> str:
+    import hashlib
+
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1024 * 1024), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def data_suffix(name: str) -> str:
+    """Keep the file type the engine recognizes by (content-addressed files have no suffix)."""
+    lower = name.lower()
+    for suffix in (".parquet", ".pq", ".csv", ".tsv"):
+        if lower.endswith(suffix):
+            return suffix
+    return ""
+
+
+def _engine_input(path: str, name: str) -> str:
+    """Content-addressed blobs have no file suffix; give DuckDB a link that has one."""
+    suffix = data_suffix(name)
+    if not suffix or path.lower().endswith(suffix):
+        return path
+    link = storage.root() / "typed" / (Path(path).name + suffix)
+    link.parent.mkdir(parents=True, exist_ok=True)
+    with contextlib.suppress(FileExistsError):
+        os.symlink(path, link)
+    return str(link)
+
+
+# --- Computing ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What a computation gives: the summary the CLI prints, the statistics, the fingerprint."""
+
+    summary: dict
+    statistics: dict
+    fingerprint: dict
+    duration_ms: int
+
+
+def _fairness_options(options: dict) -> dict:
+    """The column mapping, as fairness_statistics and performance_report take it."""
+    chosen = {
+        "label": options.get("label"),
+        "sensitive": options.get("sensitive") or [],
+    }
+    if options.get("score"):
+        chosen["score"] = options["score"]
+        chosen["threshold"] = float(options.get("threshold") or 0.5)
+    else:
+        chosen["prediction"] = options.get("prediction")
+    if options.get("positive_label") not in (None, ""):
+        chosen["positive_label"] = options["positive_label"]
+    return chosen
+
+
+def compute(check: Check) -> Outcome:
+    """Run the check's computation on its data source (raises metrics.InputError on bad data)."""
+    if check.source_type == SourceType.PIPELINE:
+        raise ValidationError(
+            "This check is fed by the ML pipeline (`aims check … --server`); it has no data "
+            "the server can read."
+        )
+    started = time.perf_counter()
+    data, fingerprint = _source(
+        check.data_blob, check.data_name, check.data_path, field="data_path"
+    )
+    data = _engine_input(data, check.data_name or check.data_path)
+    options = check.options or {}
+    kind = Kind(check.kind)
+    statistics: dict = {}
+    if kind == Kind.FAIRNESS:
+        stats = metrics.fairness_statistics(data, **_fairness_options(options))
+        report = metrics.fairness_from_statistics(
+            stats,
+            min_group_size=int(options.get("min_group_size") or 30),
+            reference_group=options.get("reference_group") or None,
+        )
+        statistics = stats.to_dict()
+        report_dict = report.to_dict()
+        fingerprint["rows"] = stats.overall().n
+    elif kind == Kind.PERFORMANCE:
+        fair = _fairness_options(options)
+        report = metrics.performance_report(
+            data,
+            task=options.get("task") or "classification",
+            **{k: v for k, v in fair.items() if k != "sensitive" or v},
+        )
+        report_dict = report.to_dict()
+        statistics = report_dict.pop("statistics", {}) or {}
+    elif kind == Kind.DRIFT:
+        reference, ref_print = _source(
+            check.reference_blob,
+            check.reference_name,
+            check.reference_path,
+            field="reference_path",
+        )
+        reference = _engine_input(reference, check.reference_name or check.reference_path)
+        report = metrics.drift_report(
+            reference,
+            data,
+            columns=options.get("columns") or None,
+            categorical=options.get("categorical") or None,
+        )
+        report_dict = report.to_dict()
+        fingerprint = {"current": fingerprint, "reference": ref_print}
+    else:
+        report = metrics.quality_report(
+            data,
+            expected_columns=options.get("expected_columns") or None,
+            max_missing=options.get("max_missing"),
+            ranges={k: tuple(v) for k, v in (options.get("ranges") or {}).items()} or None,
+            allowed={k: set(v) for k, v in (options.get("allowed") or {}).items()} or None,
+            max_duplicate_share=options.get("max_duplicate_share"),
+            min_rows=options.get("min_rows"),
+            max_rows=options.get("max_rows"),
+        )
+        report_dict = report.to_dict()
+    if kind != Kind.FAIRNESS and "rows" not in fingerprint:
+        fingerprint["rows"] = report_dict.get("n_rows") or report_dict.get("n_current")
+    results = th.evaluate(kind.value, report_dict, stored_thresholds(check))
+    summary = th.summary(kind.value, report_dict, results)
+    return Outcome(summary, statistics, fingerprint, int((time.perf_counter() - started) * 1000))
+
+
+def stored_thresholds(check: Check) -> list:
+    return [th.Threshold(t["metric"], t["op"], float(t["limit"])) for t in check.thresholds or []]
+
+
+def outcome_from_pipeline(
+    check: Check, *, kind: str, statistics: dict | None, report: dict | None, fingerprint: dict
+) -> Outcome:
+    """Recompute the metrics from statistics posted by a pipeline, and apply our thresholds."""
+    started = time.perf_counter()
+    if kind != check.kind:
+        raise ValidationError({"kind": f"This check is a {check.get_kind_display()} check."})
+    options = check.options or {}
+    if kind == Kind.FAIRNESS:
+        stats = metrics.FairnessStatistics.from_dict(statistics or {})
+        report_dict = metrics.fairness_from_statistics(
+            stats,
+            min_group_size=int(options.get("min_group_size") or 30),
+            reference_group=options.get("reference_group") or None,
+        ).to_dict()
+    elif kind == Kind.PERFORMANCE:
+        stats = metrics.PerformanceStatistics.from_dict(statistics or {})
+        report_dict = metrics.performance_from_statistics(stats).to_dict()
+    else:
+        # Drift and quality reports are aggregates already; they hold no row of data.
+        if not isinstance(report, dict) or not report:
+            raise ValidationError({"report": "Send the report of the drift or quality check."})
+        report_dict = report
+    report_dict.pop("statistics", None)
+    results = th.evaluate(kind, report_dict, stored_thresholds(check))
+    summary = th.summary(kind, report_dict, results)
+    return Outcome(
+        summary, statistics or {}, fingerprint, int((time.perf_counter() - started) * 1000)
+    )
+
+
+# --- Recording ------------------------------------------------------------------------------
+
+
+def _result_file(run: CheckRun, check: Check) -> SimpleUploadedFile:
+    body = {
+        "check": {
+            "name": check.name,
+            "kind": check.kind,
+            "system": check.system.slug,
+            "options": check.options,
+            "thresholds": check.thresholds,
+        },
+        "run": {
+            "started_at": run.started_at.isoformat(),
+            "status": run.status,
+            "origin": run.origin,
+            "duration_ms": run.duration_ms,
+            "engine_version": run.engine_version,
+            "fingerprint": run.fingerprint,
+        },
+        "result": run.result,
+        "statistics": run.statistics,
+    }
+    name = f"check-run-{check.system.slug}-{check.pk}-{run.started_at:%Y%m%dT%H%M%S}.json"
+    return SimpleUploadedFile(
+        name,
+        json.dumps(body, indent=2, sort_keys=True, default=str).encode(),
+        content_type="application/json",
+    )
+
+
+@transaction.atomic
+def record_run(
+    check: Check,
+    outcome: Outcome,
+    *,
+    actor=None,
+    origin: str = Origin.MANUAL,
+    engine_version: str | None = None,
+) -> CheckRun:
+    """Store a run and turn it into evidence linked to the check's controls, risks and system."""
+    passed = bool(outcome.summary.get("passed"))
+    run = CheckRun.objects.create(
+        definition=check,
+        organization=check.organization,
+        status=RunStatus.PASSED if passed else RunStatus.FAILED,
+        origin=origin,
+        triggered_by=actor if getattr(actor, "pk", None) else None,
+        duration_ms=outcome.duration_ms,
+        fingerprint=outcome.fingerprint,
+        statistics=outcome.statistics,
+        result=outcome.summary,
+        engine_version=engine_version or metrics.ENGINE_VERSION,
+    )
+    verdict = "passed" if passed else "FAILED"
+    today = timezone.localdate()
+    evidence = create_evidence(
+        Evidence(
+            organization=check.organization,
+            title=f"{check.get_kind_display()} check “{check.name}” {verdict} on {today}",
+            description=_describe(check, run),
+            effective_from=today,
+        ),
+        actor=actor,
+        files=[_result_file(run, check)],
+        links={
+            "soa_entries": list(
+                SoAEntry.objects.filter(
+                    organization=check.organization, control__in=check.controls.all()
+                )
+            ),
+            "risks": list(check.risks.all()),
+            "systems": [check.system],
+        },
+    )
+    run.evidence = evidence
+    run.save(update_fields=["evidence"])
+    record(
+        check.organization,
+        actor=actor,
+        instance=check,
+        action=Action.UPDATE,
+        changes={
+            "last_run": [None, {"status": run.status, "run": run.pk, "evidence": evidence.pk}]
+        },
+        note=_describe(check, run),
+    )
+    if not passed:
+        raise_alert(run)
+    return run
+
+
+def _describe(check: Check, run: CheckRun) -> str:
+    lines = [
+        f"{check.get_kind_display()} check on {check.system.name}: {run.get_status_display()}."
+    ]
+    for t in run.threshold_results:
+        value = "n/a" if t.get("value") is None else f"{t['value']:.4g}"
+        sign = "≤" if t.get("op") == "max" else "≥"
+        lines.append(
+            f"{t['metric']} = {value} (limit {sign} {t['limit']}): "
+            f"{'pass' if t.get('passed') else 'FAIL'}"
+        )
+    rows = run.fingerprint.get("rows") if isinstance(run.fingerprint, dict) else None
+    if rows:
+        lines.append(f"{rows:,} rows.")
+    return "\n".join(lines)
+
+
+def raise_alert(run: CheckRun) -> Alert:
+    check = run.definition
+    failed = [t["metric"] for t in run.threshold_results if not t.get("passed")]
+    what = ", ".join(failed) if failed else "the check"
+    alert = Alert.objects.create(
+        organization=check.organization,
+        system=check.system,
+        run=run,
+        recipient=check.system.owner,
+        message=f"{check.get_kind_display()} check “{check.name}” failed: {what} outside "
+        "the limit.",
+    )
+    record(
+        check.organization,
+        actor=None,
+        instance=alert,
+        action=Action.CREATE,
+        changes={
+            "message": [None, alert.message],
+            "recipient": [None, getattr(alert.recipient, "username", None)],
+        },
+    )
+    return alert
+
+
+def run_check(check: Check, *, actor=None, origin: str = Origin.MANUAL) -> CheckRun:
+    """Compute and record a run. Bad data raises (ValidationError or metrics.InputError) and
+    records nothing."""
+    outcome = compute(check)
+    return record_run(check, outcome, actor=actor, origin=origin)
+
+
+def record_pipeline_run(
+    check: Check,
+    *,
+    actor,
+    kind: str,
+    statistics: dict | None,
+    report: dict | None,
+    fingerprint: dict,
+    engine_version: str | None,
+) -> CheckRun:
+    outcome = outcome_from_pipeline(
+        check, kind=kind, statistics=statistics, report=report, fingerprint=fingerprint
+    )
+    return record_run(
+        check, outcome, actor=actor, origin=Origin.PIPELINE, engine_version=engine_version
+    )
+
+
+@transaction.atomic
+def resolve_alert(alert: Alert, *, actor, resolution: str) -> Alert:
+    if not resolution.strip():
+        raise ValidationError({"resolution": "Say what was done about the failed check."})
+    if alert.resolved_at is not None:
+        raise ValidationError("This alert is already resolved.")
+    alert.resolved_at = timezone.now()
+    alert.resolved_by = actor
+    alert.resolution = resolution
+    return save_governed(alert, actor=actor)
+
+
+# --- Definitions ----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def save_check(check: Check, *, actor, controls=None, risks=None) -> Check:
+    """Create or update a check definition, after checking its source, options and limits."""
+    errors: dict[str, str] = {}
+    if check.system.organization_id != check.organization_id:
+        errors["system"] = "The AI system must belong to this organization."
+    if check.source_type == SourceType.UPLOAD and check.data_blob_id is None:
+        errors["data_file"] = "Upload the data file the check runs on."
+    if check.source_type == SourceType.PATH:
+        try:
+            resolve_data_path(check.data_path)
+        except ValidationError as exc:
+            errors.update({k: " ".join(v) for k, v in exc.message_dict.items()})
+    if check.kind == Kind.DRIFT and check.source_type != SourceType.PIPELINE:
+        if check.reference_blob_id is None and not check.reference_path:
+            errors["reference_file"] = "A drift check compares with reference data: give it."
+        elif check.reference_path:
+            try:
+                resolve_data_path(check.reference_path, field="reference_path")
+            except ValidationError as exc:
+                errors.update({k: " ".join(v) for k, v in exc.message_dict.items()})
+    options = check.options or {}
+    if check.kind in (Kind.FAIRNESS, Kind.PERFORMANCE):
+        if not options.get("label"):
+            errors["label"] = "Name the column that holds the true outcome."
+        if not (options.get("prediction") or options.get("score")):
+            errors["prediction"] = "Name the prediction column, or a score column and a threshold."
+    if check.kind == Kind.FAIRNESS and not options.get("sensitive"):
+        errors["sensitive"] = "Name at least one sensitive feature column."
+    for item in check.thresholds or []:
+        try:
+            th.canonical_metric(check.kind, item["metric"])
+            float(item["limit"])
+            if item["op"] not in ("max", "min"):
+                raise ValueError
+        except (KeyError, TypeError, ValueError, metrics.InputError) as exc:
+            errors["thresholds"] = f"Threshold {item!r} is not valid: {exc}"
+    if errors:
+        raise ValidationError(errors)
+    if check.schedule != Schedule.MANUAL and check.next_run_at is None:
+        check.next_run_at = timezone.now()
+    if check.schedule == Schedule.MANUAL:
+        check.next_run_at = None
+    if check.created_by_id is None and getattr(actor, "pk", None):
+        check.created_by = actor
+    m2m = {}
+    if controls is not None:
+        m2m["controls"] = controls
+    if risks is not None:
+        if any(r.organization_id != check.organization_id for r in risks):
+            raise ValidationError({"risks": "Risks must belong to this organization."})
+        m2m["risks"] = risks
+    return save_governed(check, actor=actor, m2m=m2m)
+
+
+def store_data_file(uploaded) -> tuple:
+    """Store an uploaded data file content-addressed; return its blob and original name."""
+    from aims.evidence.models import Blob
+
+    suffix = data_suffix(uploaded.name or "")
+    if not suffix:
+        raise ValidationError({"data_file": f"{uploaded.name}: upload a .parquet or .csv file."})
+    if uploaded.size == 0:
+        raise ValidationError({"data_file": f"{uploaded.name} is empty."})
+    limit = settings.AIMS_MAX_CHECK_DATA_MB * 1024 * 1024
+    if uploaded.size > limit:
+        raise ValidationError(
+            {
+                "data_file": f"{uploaded.name} is over the "
+                f"{settings.AIMS_MAX_CHECK_DATA_MB} MB limit for uploaded data; "
+                "give a path the server can read instead."
+            }
+        )
+    sha, size = storage.store(uploaded.chunks())
+    blob, _ = Blob.objects.get_or_create(sha256=sha, defaults={"size": size})
+    return blob, uploaded.name[:255]
+
+
+def schedule_next(check: Check, now=None) -> None:
+    now = now or timezone.now()
+    step = SCHEDULE_STEP.get(Schedule(check.schedule))
+    check.next_run_at = now + step if step else None
+    Check.objects.filter(pk=check.pk).update(next_run_at=check.next_run_at)

@@ -1,0 +1,233 @@
+"""Check runs become evidence, raise alerts when they fail, and feed the deployment gate."""
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+import aims.metrics as metrics
+from aims.audit.models import AuditEvent
+from aims.audit.services import verify_chain
+from aims.catalog.models import Control
+from aims.checks.models import Alert, Check, CheckRun, Kind, Origin, RunStatus, SourceType
+from aims.checks.samples import BIASED, FAIR
+from aims.checks.services import (
+    record_pipeline_run,
+    resolve_alert,
+    run_check,
+    save_check,
+    store_data_file,
+)
+from aims.evidence.models import Evidence
+from aims.inventory.models import AISystem, Stage
+from aims.inventory.services import GateBlocked, move_to_stage, save_system
+from aims.soa.models import SoAEntry
+
+FAIRNESS_OPTIONS = {
+    "label": "repaid",
+    "prediction": "approved",
+    "sensitive": ["sex"],
+    "reference_group": "sex=Male",
+}
+LIMITS = [
+    {"metric": "demographic_parity_difference", "op": "max", "limit": 0.1},
+    {"metric": "disparate_impact_ratio", "op": "min", "limit": 0.8},
+]
+
+
+@pytest.fixture
+def system(world):
+    return save_system(
+        AISystem(
+            organization=world.org,
+            name="Credit scoring",
+            purpose="Score loans",
+            intended_use="Officers decide",
+            owner=world.manager,
+            affects_individuals=True,
+        ),
+        actor=world.owner,
+    )
+
+
+def upload(path):
+    return store_data_file(SimpleUploadedFile(path.name, path.read_bytes()))
+
+
+def fairness_check(world, system, sample, **extra):
+    blob, name = upload(sample)
+    return save_check(
+        Check(
+            organization=world.org,
+            system=system,
+            name=extra.pop("name", "Parity"),
+            kind=Kind.FAIRNESS,
+            source_type=SourceType.UPLOAD,
+            data_blob=blob,
+            data_name=name,
+            options=dict(FAIRNESS_OPTIONS, **extra),
+            thresholds=LIMITS,
+        ),
+        actor=world.owner,
+        controls=list(Control.objects.filter(ref__in=["A.5.4", "A.6.2.4"])),
+    )
+
+
+def test_a_failing_run_is_recorded_as_evidence_with_an_alert(world, system):
+    check = fairness_check(world, system, BIASED)
+    run = run_check(check, actor=world.contributor)
+    assert run.status == RunStatus.FAILED and run.origin == Origin.MANUAL
+    assert run.fingerprint["rows"] == 20_000 and len(run.fingerprint["sha256"]) == 64
+    by_metric = {t["metric"]: t for t in run.result["thresholds"]}
+    assert by_metric["demographic_parity_difference"]["value"] == pytest.approx(0.145, abs=0.01)
+    assert by_metric["demographic_parity_difference"]["passed"] is False
+    assert by_metric["disparate_impact_ratio"]["passed"] is False
+    assert run.statistics["kind"] == "fairness" and len(run.statistics["groups"]) == 2
+    assert run.engine_version == metrics.ENGINE_VERSION
+    evidence = run.evidence
+    assert set(evidence.soa_entries.values_list("control__ref", flat=True)) == {"A.5.4", "A.6.2.4"}
+    assert list(evidence.systems.all()) == [system]
+    assert evidence.revisions.get().files.get().original_name.endswith(".json")
+    alert = Alert.objects.get(run=run)
+    assert alert.recipient == world.manager and alert.system == system and alert.is_open
+    assert "demographic_parity_difference" in alert.message
+    assert AuditEvent.objects.filter(record_type="checks.alert").exists()
+    assert verify_chain(world.org)[1] is None
+
+
+def test_a_passing_run_raises_no_alert(world, system):
+    run = run_check(fairness_check(world, system, FAIR), actor=world.owner)
+    assert run.status == RunStatus.PASSED
+    assert not Alert.objects.exists()
+
+
+def test_bad_data_records_nothing(world, system):
+    check = fairness_check(world, system, BIASED, label="repayed")
+    before = (CheckRun.objects.count(), Evidence.objects.count())
+    with pytest.raises(metrics.InputError, match="repayed"):
+        run_check(check, actor=world.owner)
+    assert (CheckRun.objects.count(), Evidence.objects.count()) == before
+
+
+def test_the_deployment_gate_needs_a_passing_fairness_run(world, system):
+    for stage in (Stage.DEVELOPMENT, Stage.VALIDATION):
+        move_to_stage(system, to_stage=stage, actor=world.owner, reason="ok")
+    with pytest.raises(GateBlocked) as blocked:
+        move_to_stage(system, to_stage=Stage.DEPLOYMENT, actor=world.owner, reason="go")
+    assert [r.requirement.code for r in blocked.value.results] == ["fairness_check_passed"]
+    run_check(fairness_check(world, system, BIASED), actor=world.owner)
+    with pytest.raises(GateBlocked, match="failed"):
+        move_to_stage(system, to_stage=Stage.DEPLOYMENT, actor=world.owner, reason="go")
+    run_check(
+        fairness_check(world, system, FAIR, name="Parity after retraining"), actor=world.owner
+    )
+    move_to_stage(system, to_stage=Stage.DEPLOYMENT, actor=world.owner, reason="go")
+    system.refresh_from_db()
+    assert system.stage == Stage.DEPLOYMENT
+
+
+def test_systems_not_affecting_individuals_need_no_fairness_run(world):
+    system = save_system(
+        AISystem(
+            organization=world.org,
+            name="Forecast",
+            purpose="p",
+            intended_use="u",
+            owner=world.owner,
+        ),
+        actor=world.owner,
+    )
+    assert all(r.met for r in system.gate(Stage.DEPLOYMENT))
+
+
+def test_pipeline_statistics_are_recomputed_with_the_checks_own_limits(world, system):
+    check = save_check(
+        Check(
+            organization=world.org,
+            system=system,
+            name="From CI",
+            kind=Kind.FAIRNESS,
+            source_type=SourceType.PIPELINE,
+            options=FAIRNESS_OPTIONS,
+            thresholds=LIMITS,
+        ),
+        actor=world.owner,
+    )
+    stats = metrics.fairness_statistics(
+        str(BIASED), label="repaid", prediction="approved", sensitive=["sex"]
+    )
+    run = record_pipeline_run(
+        check,
+        actor=world.contributor,
+        kind="fairness",
+        statistics=stats.to_dict(),
+        report=None,
+        fingerprint={"rows": 20_000, "sha256": None, "file": "x.parquet"},
+        engine_version="9.9.9",
+    )
+    assert run.origin == Origin.PIPELINE and run.status == RunStatus.FAILED
+    assert run.engine_version == "9.9.9"
+    assert run.statistics == stats.to_dict()
+
+
+def test_malformed_pipeline_statistics_record_nothing(world, system):
+    check = save_check(
+        Check(
+            organization=world.org,
+            system=system,
+            name="From CI",
+            kind=Kind.FAIRNESS,
+            source_type=SourceType.PIPELINE,
+            options=FAIRNESS_OPTIONS,
+            thresholds=LIMITS,
+        ),
+        actor=world.owner,
+    )
+    with pytest.raises((metrics.InputError, ValidationError)):
+        record_pipeline_run(
+            check,
+            actor=world.owner,
+            kind="fairness",
+            statistics={"kind": "fairness", "groups": [{"tp": -1}]},
+            report=None,
+            fingerprint={},
+            engine_version="x",
+        )
+    assert not CheckRun.objects.exists()
+
+
+def test_definitions_are_validated(world, system, settings, tmp_path):
+    settings.AIMS_CHECK_DATA_DIRS = [str(tmp_path / "allowed")]
+    with pytest.raises(ValidationError) as error:
+        save_check(
+            Check(
+                organization=world.org,
+                system=system,
+                name="x",
+                kind=Kind.FAIRNESS,
+                source_type=SourceType.PATH,
+                data_path="/etc/passwd",
+                options={},
+                thresholds=[{"metric": "nonsense", "op": "max", "limit": 1}],
+            ),
+            actor=world.owner,
+        )
+    fields = error.value.message_dict
+    assert "outside the folders" in fields["data_path"][0]
+    assert {"label", "prediction", "sensitive", "thresholds"} <= set(fields)
+    assert not Check.objects.exists()
+
+
+def test_uploads_must_be_parquet_or_csv(world):
+    with pytest.raises(ValidationError, match="parquet"):
+        store_data_file(SimpleUploadedFile("log.xlsx", b"PK\x03\x04"))
+
+
+def test_resolving_an_alert_needs_a_resolution(world, system):
+    run = run_check(fairness_check(world, system, BIASED), actor=world.owner)
+    alert = run.alert
+    with pytest.raises(ValidationError):
+        resolve_alert(alert, actor=world.manager, resolution=" ")
+    resolve_alert(alert, actor=world.manager, resolution="Retrained with reweighing; see run 2.")
+    alert.refresh_from_db()
+    assert not alert.is_open and alert.resolved_by == world.manager
+    assert SoAEntry.objects.filter(evidence=run.evidence).count() == 2
