@@ -87,6 +87,12 @@ def cmd_demo(args) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["check"]:
+        # Runs in ML pipelines without a server or a database: no Django here.
+        from aims.metrics.cli import main as check_main
+
+        return check_main(argv)
     parser = argparse.ArgumentParser(prog="aims", description="OpenAIMS: AI management system.")
     sub = parser.add_subparsers(dest="command", required=True)
 
@@ -125,6 +131,7 @@ def main(argv: list[str] | None = None) -> int:
     verify.add_argument("--org")
     verify.set_defaults(func=lambda a: _django("audit_verify", *_flags(a, "org")))
 
+    sub.add_parser("check", help="run a fairness, performance, drift or quality check on a file")
     manage = sub.add_parser("manage", help="run any Django management command")
     manage.add_argument("args", nargs=argparse.REMAINDER)
     manage.set_defaults(func=lambda a: _django(*a.args))

@@ -200,7 +200,8 @@ def summary(kind: str, report: dict, results: list[ThresholdResult]) -> dict:
         overall = report.get("overall") or {}
         aggregates = report.get("aggregates") or {}
     elif kind == "drift":
-        by_group = {c["column"]: c for c in report.get("columns") or []}
+        columns = report.get("columns") or {}
+        by_group = dict(columns) if isinstance(columns, dict) else {c["column"]: c for c in columns}
         aggregates = {
             "share_drifted": report.get("share_drifted"),
             "drifted_columns": len(report.get("drifted_columns") or []),
