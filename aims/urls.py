@@ -10,6 +10,7 @@ org_patterns = [
     path("risks/", include("aims.risk.urls")),
     path("soa/", include("aims.soa.urls")),
     path("evidence/", include("aims.evidence.urls")),
+    path("checks/", include("aims.checks.urls")),
     path("catalog/", include("aims.catalog.urls")),
     path("audit/", include("aims.audit.urls")),
     path("settings/", include("aims.organizations.urls")),

@@ -16,6 +16,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from aims.catalog.models import Control
+from aims.checks.models import Check, Kind, SourceType
+from aims.checks.samples import BIASED
+from aims.checks.services import run_check, save_check, store_data_file
 from aims.evidence.models import Evidence, EvidenceFile
 from aims.evidence.services import create_evidence
 from aims.inventory.models import AISystem
@@ -80,6 +83,24 @@ def records(world):
         files=[SimpleUploadedFile("card.md", b"# Model card\n", content_type="text/markdown")],
     )
     token, _ = issue_token(user=world.viewer, organization=org, name="ci")
+    blob, data_name = store_data_file(
+        SimpleUploadedFile(BIASED.name, BIASED.read_bytes(), content_type="application/x-parquet")
+    )
+    check = save_check(
+        Check(
+            organization=org,
+            system=system,
+            name="Parity",
+            kind=Kind.FAIRNESS,
+            source_type=SourceType.UPLOAD,
+            data_blob=blob,
+            data_name=data_name,
+            options={"label": "repaid", "prediction": "approved", "sensitive": ["sex"]},
+            thresholds=[{"metric": "demographic_parity_difference", "op": "max", "limit": 0.1}],
+        ),
+        actor=world.owner,
+    )
+    run = run_check(check, actor=world.owner)  # fails: raises an alert
     return {
         "org": org.slug,
         "system_id": system.pk,
@@ -90,7 +111,17 @@ def records(world):
         "file_id": EvidenceFile.objects.get(revision__evidence=evidence).pk,
         "member_id": Membership.objects.get(user=world.contributor, organization=org).pk,
         "token_id": token.pk,
-        "objects": {"system": system, "risk": risk, "evidence": evidence},
+        "check_id": check.pk,
+        "run_id": run.pk,
+        "alert_id": run.alert.pk,
+        "name": "credit-scoring-predictions",
+        "objects": {
+            "system": system,
+            "risk": risk,
+            "evidence": evidence,
+            "check": check,
+            "run": run,
+        },
     }
 
 
@@ -209,6 +240,8 @@ def fill_api(path: str, records: dict) -> str:
         "control_ref": "A.2.2",
         "evidence_id": objects["evidence"].pk,
         "id": objects["evidence"].pk,
+        "check_id": objects["check"].pk,
+        "run_id": objects["run"].pk,
     }
 
     def value(match):

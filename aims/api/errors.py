@@ -20,6 +20,7 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
 from aims.inventory.services import GateBlocked
+from aims.metrics import InputError as MetricsInputError
 
 
 class FieldError(Schema):
@@ -183,6 +184,11 @@ def install(api) -> None:
         errors = field_errors(exc.errors)
         return respond(request, 422, _body(_summary(errors), errors))
 
+    def on_metrics_input(request, exc: MetricsInputError):
+        # The data or the posted statistics cannot be used; the message names the problem.
+        errors = [{"field": None, "message": str(exc)}]
+        return respond(request, 422, _body(str(exc), errors))
+
     def on_gate_blocked(request, exc: GateBlocked):
         requirements = [
             {"code": r.requirement.code, "label": r.label, "detail": r.detail} for r in exc.results
@@ -215,6 +221,7 @@ def install(api) -> None:
     api.add_exception_handler(NinjaValidationError, on_ninja_validation)
     api.add_exception_handler(DjangoValidationError, on_django_validation)
     api.add_exception_handler(InvalidInput, on_invalid_input)
+    api.add_exception_handler(MetricsInputError, on_metrics_input)
     api.add_exception_handler(GateBlocked, on_gate_blocked)
     api.add_exception_handler(Http404, on_not_found)
     api.add_exception_handler(PermissionDenied, on_permission_denied)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 
 from aims.catalog.models import Clause, Control, RiskSource
+from aims.checks.models import Check, CheckRun
 from aims.evidence.models import Evidence
 from aims.inventory.models import AISystem
 from aims.organizations.models import Membership
@@ -138,6 +139,12 @@ PATH_RECORDS = {
     "ref": lambda org, v: Risk.objects.for_org(org).filter(ref=v).exists(),
     "control_ref": lambda org, v: SoAEntry.objects.for_org(org).filter(control__ref=v).exists(),
     "evidence_id": _evidence_exists,
+    "check_id": lambda org, v: (
+        str(v).isdigit() and Check.objects.for_org(org).filter(pk=v).exists()
+    ),
+    "run_id": lambda org, v: (
+        str(v).isdigit() and CheckRun.objects.for_org(org).filter(pk=v).exists()
+    ),
 }
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from ninja import NinjaAPI
 
-from . import errors, evidence, me, risks, soa, systems
+from . import checks, errors, evidence, me, risks, soa, systems
 from .auth import UNDECLARED
 
 
@@ -23,8 +23,8 @@ api = AimsAPI(
     version="1",
     description=(
         "Read and update an organization's AI management system (ISO/IEC 42001): AI systems "
-        "and their life cycle, the risk register, the Statement of Applicability and "
-        "evidence.\n\n"
+        "and their life cycle, the risk register, the Statement of Applicability, "
+        "evidence, and the technical checks run on prediction logs.\n\n"
         "**Authentication.** Create a personal API token in the organization's settings and "
         "send it as `Authorization: Bearer <token>`. A token belongs to one organization and "
         "acts with its user's current role.\n\n"
@@ -44,6 +44,7 @@ api.add_router("", systems.router)
 api.add_router("", risks.router)
 api.add_router("", soa.router)
 api.add_router("", evidence.router)
+api.add_router("", checks.router)
 
 
 def operation_access() -> dict[tuple[str, str], str | None]:

@@ -1,0 +1,277 @@
+"""Technical checks: their definitions, their runs, and the ML pipeline's statistics."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Literal
+
+from django.db.models import Prefetch
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from ninja import Field, Router, Schema
+from ninja.pagination import paginate
+from ninja.responses import Status
+
+from aims.checks import services
+from aims.checks.models import Check, CheckRun, Kind
+from aims.inventory.models import AISystem
+
+from .auth import CONTRIBUTE, READ
+from .errors import InvalidInput, responses
+from .pagination import Page
+
+router = Router(tags=["Technical checks"])
+
+
+class ThresholdOut(Schema):
+    metric: str
+    op: Literal["max", "min"]
+    limit: float
+
+
+class ThresholdResultOut(ThresholdOut):
+    value: float | None
+    passed: bool
+    message: str = ""
+
+
+class RunSummaryOut(Schema):
+    id: int
+    status: str
+    origin: str
+    started_at: dt.datetime
+
+
+class CheckOut(Schema):
+    id: int
+    system: str = Field(description="Short id of the AI system.")
+    name: str
+    kind: Kind
+    source_type: str
+    schedule: str
+    is_active: bool
+    options: dict[str, Any]
+    thresholds: list[ThresholdOut]
+    controls: list[str]
+    risks: list[str]
+    latest_run: RunSummaryOut | None
+
+    @staticmethod
+    def resolve_system(obj) -> str:
+        return obj.system.slug
+
+    @staticmethod
+    def resolve_controls(obj) -> list[str]:
+        return [c.ref for c in obj.controls.all()]
+
+    @staticmethod
+    def resolve_risks(obj) -> list[str]:
+        return [r.ref for r in obj.risks.all()]
+
+    @staticmethod
+    def resolve_latest_run(obj):
+        runs = list(obj.runs.all())  # prefetched, newest first
+        return runs[0] if runs else None
+
+
+class RunOut(Schema):
+    id: int
+    check: int = Field(description="Id of the check.")
+    status: str
+    origin: str
+    started_at: dt.datetime
+    duration_ms: int
+    engine_version: str
+    fingerprint: dict[str, Any]
+    result: dict[str, Any] = Field(
+        description="by_group, overall, aggregates, thresholds and passed, as `aims check` prints."
+    )
+    statistics: dict[str, Any]
+    evidence: int | None
+    alert: int | None
+
+    @staticmethod
+    def resolve_check(obj) -> int:
+        return obj.definition_id
+
+    @staticmethod
+    def resolve_evidence(obj) -> int | None:
+        return obj.evidence_id
+
+    @staticmethod
+    def resolve_alert(obj) -> int | None:
+        alert = getattr(obj, "alert", None)
+        return alert.pk if alert is not None else None
+
+
+class Fingerprint(Schema):
+    rows: int | None = Field(None, ge=0)
+    sha256: str | None = Field(None, max_length=64)
+    file: str | None = Field(None, max_length=255)
+
+
+class PipelineRunIn(Schema):
+    kind: Kind
+    check: int | None = Field(None, description="Id of the check when the system has several.")
+    statistics: dict[str, Any] | None = Field(
+        None, description="Sufficient statistics (fairness, performance): counts per group."
+    )
+    report: dict[str, Any] | None = Field(
+        None, description="The aggregate report of a drift or quality check."
+    )
+    fingerprint: Fingerprint = Field(default_factory=Fingerprint)
+    engine_version: str = Field("", max_length=20)
+
+
+class PipelineRunOut(Schema):
+    id: int
+    status: str
+    passed: bool
+    thresholds: list[ThresholdResultOut]
+    url: str
+
+
+def _checks(org):
+    return (
+        Check.objects.for_org(org)
+        .select_related("system")
+        .prefetch_related(
+            "controls",
+            "risks",
+            Prefetch("runs", queryset=CheckRun.objects.order_by("-started_at", "-pk")),
+        )
+    )
+
+
+def _runs(org):
+    return CheckRun.objects.for_org(org).select_related("alert")
+
+
+def _run_url(request, run: CheckRun) -> str:
+    return request.build_absolute_uri(
+        reverse("run_detail", kwargs={"org": run.organization.slug, "run_id": run.pk})
+    )
+
+
+@router.get(
+    "/systems/{slug}/checks",
+    auth=READ,
+    response=responses(200, list[CheckOut], 404),
+    summary="List the checks of an AI system",
+)
+def list_system_checks(request, slug: str):
+    system = get_object_or_404(AISystem.objects.for_org(request.org), slug=slug)
+    return list(_checks(request.org).filter(system=system))
+
+
+@router.get(
+    "/checks/{check_id}", auth=READ, response=responses(200, CheckOut, 404), summary="Read a check"
+)
+def read_check(request, check_id: int):
+    return get_object_or_404(_checks(request.org), pk=check_id)
+
+
+@router.get(
+    "/checks/{check_id}/runs",
+    auth=READ,
+    response=responses(200, list[RunOut], 404, 422),
+    summary="List the runs of a check, newest first",
+)
+@paginate(Page)
+def list_check_runs(request, check_id: int):
+    check = get_object_or_404(Check.objects.for_org(request.org), pk=check_id)
+    return _runs(request.org).filter(definition=check).order_by("-started_at", "-pk")
+
+
+@router.get(
+    "/check-runs/{run_id}",
+    auth=READ,
+    response=responses(200, RunOut, 404),
+    summary="Read a check run",
+)
+def read_check_run(request, run_id: int):
+    return get_object_or_404(_runs(request.org), pk=run_id)
+
+
+@router.post(
+    "/checks/{check_id}/runs",
+    auth=CONTRIBUTE,
+    response=responses(201, RunOut, 403, 404, 422),
+    summary="Run a check on the server now",
+    description="Computes the check on its data file or path and records the run as "
+    "evidence. Bad data answers 422 with the engine's message, and nothing is recorded.",
+)
+def run_check_now(request, check_id: int):
+    check = get_object_or_404(Check.objects.for_org(request.org), pk=check_id)
+    run = services.run_check(check, actor=request.user)
+    return Status(201, run)
+
+
+@router.post(
+    "/systems/{slug}/check-runs",
+    auth=CONTRIBUTE,
+    response=responses(201, PipelineRunOut, 403, 404, 409, 422),
+    summary="Record a check run from the ML pipeline",
+    description=(
+        "What `aims check … --server URL --token T --system SLUG` sends: the sufficient "
+        "statistics only (for fairness, the confusion counts per group), never a row of data. "
+        "The server recomputes the metrics, applies the CHECK's thresholds (the client's are "
+        "not trusted), records the run as evidence and raises an alert if it failed.\n\n"
+        "The check is the system's only active check of that kind, or the one named by "
+        '`check`. Example body:\n\n```json\n{"kind": "fairness", "check": null,\n'
+        ' "statistics": {"kind": "fairness", "version": 1, "sensitive": ["sex"],\n'
+        '   "positive_label": 1, "threshold": null, "groups": [\n'
+        '     {"values": ["Female"], "tp": 3163, "fp": 420, "tn": 3808, "fn": 2163},\n'
+        '     {"values": ["Male"], "tp": 5573, "fp": 951, "tn": 3112, "fn": 810}]},\n'
+        ' "fingerprint": {"rows": 20000, "sha256": "…", "file": "preds.parquet"},\n'
+        ' "engine_version": "1.0.0"}\n```'
+    ),
+)
+def record_pipeline_run(request, slug: str, payload: PipelineRunIn):
+    system = get_object_or_404(AISystem.objects.for_org(request.org), slug=slug)
+    candidates = Check.objects.for_org(request.org).filter(system=system, kind=payload.kind)
+    if payload.check is not None:
+        check = candidates.filter(pk=payload.check).first()
+        if check is None:
+            raise InvalidInput(
+                {"check": [f"{system.slug} has no {payload.kind} check with id {payload.check}."]}
+            )
+    else:
+        active = list(candidates.filter(is_active=True)[:2])
+        if not active:
+            raise InvalidInput(
+                {
+                    "kind": [
+                        f"{system.slug} has no active {payload.kind} check: define one in OpenAIMS "
+                        "first (its thresholds are the ones that apply)."
+                    ]
+                }
+            )
+        if len(active) > 1:
+            raise InvalidInput(
+                {
+                    "check": [
+                        f"{system.slug} has several active {payload.kind} checks; name one with --check."
+                    ]
+                }
+            )
+        check = active[0]
+    run = services.record_pipeline_run(
+        check,
+        actor=request.user,
+        kind=payload.kind,
+        statistics=payload.statistics,
+        report=payload.report,
+        fingerprint=payload.fingerprint.model_dump(),
+        engine_version=payload.engine_version or None,
+    )
+    return Status(
+        201,
+        {
+            "id": run.pk,
+            "status": run.status,
+            "passed": run.passed,
+            "thresholds": run.threshold_results,
+            "url": _run_url(request, run),
+        },
+    )

@@ -1,0 +1,216 @@
+from __future__ import annotations
+
+from django import forms
+
+from aims.catalog.models import Control
+from aims.inventory.models import AISystem
+from aims.metrics import InputError
+from aims.metrics import thresholds as th
+from aims.risk.models import Risk
+
+from .models import Check, Kind, Schedule, SourceType
+
+DEFAULT_THRESHOLDS = "max dp_difference 0.1\nmin di_ratio 0.8"
+DEFAULT_CONTROLS = ["A.5.4", "A.6.2.4", "A.7.4"]
+
+
+def _csv(text: str) -> list[str]:
+    return [part.strip() for part in (text or "").split(",") if part.strip()]
+
+
+class ControlChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj) -> str:
+        return f"{obj.ref} {obj.title}"
+
+
+class CheckForm(forms.ModelForm):
+    """A check definition in the words of an AIMS manager; options and limits are built here."""
+
+    data_file = forms.FileField(
+        required=False,
+        label="Prediction log (.parquet or .csv)",
+        help_text="Leave empty to keep the current file.",
+    )
+    reference_file = forms.FileField(
+        required=False,
+        label="Reference data (.parquet or .csv)",
+        help_text="Drift checks only: the data the model was validated on.",
+    )
+    label = forms.CharField(
+        required=False, label="Outcome column", help_text="The true outcome, e.g. repaid."
+    )
+    prediction = forms.CharField(
+        required=False,
+        label="Prediction column",
+        help_text="The model's decision (0/1), e.g. approved.",
+    )
+    score = forms.CharField(
+        required=False,
+        label="Score column",
+        help_text="Instead of a prediction: a score, with a threshold.",
+    )
+    threshold = forms.FloatField(required=False, label="Decision threshold", initial=0.5)
+    positive_label = forms.CharField(
+        required=False,
+        label="Positive outcome value",
+        help_text="Only when the outcome is not 0/1.",
+    )
+    sensitive = forms.CharField(
+        required=False,
+        label="Sensitive features",
+        help_text="Columns, separated by commas, e.g. sex, age_band.",
+    )
+    reference_group = forms.CharField(
+        required=False,
+        label="Reference group",
+        help_text="For the disparate impact ratio, e.g. sex=Male. Empty: the group selected "
+        "most often.",
+    )
+    min_group_size = forms.IntegerField(
+        required=False, min_value=1, initial=30, label="Minimum group size"
+    )
+    drift_columns = forms.CharField(
+        required=False,
+        label="Columns to compare (drift)",
+        help_text="Separated by commas; empty: every column.",
+    )
+    categorical = forms.CharField(required=False, label="Categorical columns (drift)")
+    min_rows = forms.IntegerField(required=False, min_value=0, label="Minimum rows (quality)")
+    max_missing = forms.FloatField(
+        required=False, min_value=0, max_value=1, label="Largest share of missing values (quality)"
+    )
+    limits = forms.CharField(
+        required=False,
+        label="Thresholds",
+        initial=DEFAULT_THRESHOLDS,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="One per line: <code>max METRIC LIMIT</code> or <code>min METRIC LIMIT</code>, "
+        "e.g. <code>max dp_difference 0.1</code>.",
+    )
+    controls = ControlChoiceField(
+        queryset=Control.objects.none(),
+        required=False,
+        label="Annex A controls it gives evidence for",
+    )
+
+    class Meta:
+        model = Check
+        fields = [
+            "system",
+            "name",
+            "kind",
+            "source_type",
+            "data_path",
+            "reference_path",
+            "schedule",
+            "risks",
+            "is_active",
+        ]
+        labels = {"is_active": "Active", "risks": "Risks it monitors"}
+
+    def __init__(self, *args, organization, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.organization = organization
+        self.fields["system"].queryset = AISystem.objects.for_org(organization)
+        self.fields["risks"].queryset = Risk.objects.for_org(organization)
+        self.fields["risks"].required = False
+        self.fields["controls"].queryset = Control.objects.order_by("position")
+        self.fields["kind"].choices = Kind.choices
+        self.fields["source_type"].choices = SourceType.choices
+        self.fields["schedule"].choices = Schedule.choices
+        check = self.instance
+        options = check.options or {}
+        if check.pk:
+            self.initial.update(
+                {
+                    "label": options.get("label", ""),
+                    "prediction": options.get("prediction", ""),
+                    "score": options.get("score", ""),
+                    "threshold": options.get("threshold", 0.5),
+                    "positive_label": options.get("positive_label", ""),
+                    "sensitive": ", ".join(options.get("sensitive", [])),
+                    "reference_group": options.get("reference_group", ""),
+                    "min_group_size": options.get("min_group_size", 30),
+                    "drift_columns": ", ".join(options.get("columns", [])),
+                    "categorical": ", ".join(options.get("categorical", [])),
+                    "min_rows": options.get("min_rows"),
+                    "max_missing": options.get("max_missing"),
+                    "limits": "\n".join(
+                        f"{t['op']} {t['metric']} {t['limit']:g}" for t in check.thresholds or []
+                    ),
+                    "controls": list(check.controls.all()),
+                }
+            )
+            self.fields["data_file"].help_text = (
+                f"Now: {check.data_name}. Upload another to replace it."
+                if check.data_name
+                else "Upload a file, or give a path."
+            )
+        else:
+            self.initial.setdefault(
+                "controls", list(Control.objects.filter(ref__in=DEFAULT_CONTROLS))
+            )
+            self.initial.setdefault("min_group_size", 30)
+            self.initial.setdefault("threshold", 0.5)
+
+    def clean_limits(self) -> list[dict]:
+        kind = self.cleaned_data.get("kind") or Kind.FAIRNESS
+        out = []
+        for number, line in enumerate((self.cleaned_data.get("limits") or "").splitlines(), 1):
+            parts = line.replace("=", " ").split()
+            if not parts:
+                continue
+            if len(parts) != 3 or parts[0] not in ("max", "min"):
+                raise forms.ValidationError(
+                    f"Line {number} “{line.strip()}”: write max METRIC LIMIT or min METRIC LIMIT."
+                )
+            op, name, raw = parts
+            try:
+                metric = th.canonical_metric(kind, name)
+                limit = float(raw)
+            except InputError as exc:
+                raise forms.ValidationError(f"Line {number}: {exc}.") from exc
+            except ValueError:
+                raise forms.ValidationError(
+                    f"Line {number}: the limit {raw!r} is not a number."
+                ) from None
+            out.append({"metric": metric, "op": op, "limit": limit})
+        return out
+
+    def build(self) -> Check:
+        """The check with its options and thresholds, ready for services.save_check."""
+        check: Check = self.instance
+        check.organization = self.organization
+        data = self.cleaned_data
+        options: dict = {}
+        if check.kind in (Kind.FAIRNESS, Kind.PERFORMANCE):
+            for key in ("label", "prediction", "score", "reference_group"):
+                if data.get(key):
+                    options[key] = data[key].strip()
+            if data.get("score"):
+                options["threshold"] = (
+                    data.get("threshold") if data.get("threshold") is not None else 0.5
+                )
+            if data.get("positive_label"):
+                options["positive_label"] = data["positive_label"].strip()
+            options["sensitive"] = _csv(data.get("sensitive", ""))
+            options["min_group_size"] = data.get("min_group_size") or 30
+        elif check.kind == Kind.DRIFT:
+            options["columns"] = _csv(data.get("drift_columns", ""))
+            options["categorical"] = _csv(data.get("categorical", ""))
+        else:
+            if data.get("min_rows") is not None:
+                options["min_rows"] = data["min_rows"]
+            if data.get("max_missing") is not None:
+                options["max_missing"] = data["max_missing"]
+        check.options = options
+        check.thresholds = data.get("limits") or []
+        return check
+
+
+class ResolveAlertForm(forms.Form):
+    resolution = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}),
+        label="What was done",
+        help_text="For example: model retrained with reweighing; new run passed.",
+    )

@@ -1,0 +1,414 @@
+"""Technical checks: definitions, runs with their charts, and alerts."""
+
+from __future__ import annotations
+
+import math
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db.models import OuterRef, Prefetch, Subquery
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_http_methods, require_POST
+
+from aims.audit.models import AuditEvent
+from aims.audit.services import delete_governed
+from aims.core.access import org_view
+from aims.core.forms import add_service_errors
+from aims.core.pagination import paginate, query_without_page
+from aims.inventory.models import AISystem
+from aims.metrics import InputError
+from aims.organizations.models import Access
+
+from . import samples, services
+from .charts import Bar, bar_chart, trend_chart
+from .forms import CheckForm, ResolveAlertForm
+from .models import Alert, Check, CheckRun, Kind, RunStatus
+
+SAMPLES = {"credit-scoring-predictions": samples.BIASED, "credit-scoring-validation": samples.FAIR}
+
+# Per-group metrics drawn as bars, per kind of check, and the threshold metric they relate to.
+GROUP_CHARTS = {
+    Kind.FAIRNESS: [
+        ("selection_rate", "Selection rate by group", "demographic_parity_difference"),
+        ("true_positive_rate", "True positive rate by group", "equal_opportunity_difference"),
+        ("false_positive_rate", "False positive rate by group", "equalized_odds_difference"),
+    ],
+    Kind.PERFORMANCE: [
+        ("accuracy", "Accuracy by group", "accuracy"),
+        ("recall", "Recall by group", "recall"),
+        ("roc_auc", "ROC AUC by group", "roc_auc"),
+        ("mae", "Mean absolute error by group", "mae"),
+    ],
+}
+
+
+def _check(request, check_id: int) -> Check:
+    return get_object_or_404(
+        Check.objects.for_org(request.org).select_related("system", "data_blob"), pk=check_id
+    )
+
+
+@org_view()
+def check_list(request):
+    latest = CheckRun.objects.filter(definition=OuterRef("pk")).order_by("-started_at", "-pk")
+    checks = (
+        Check.objects.for_org(request.org)
+        .select_related("system")
+        .annotate(
+            last_status=Subquery(latest.values("status")[:1]),
+            last_run_at=Subquery(latest.values("started_at")[:1]),
+        )
+    )
+    system = request.GET.get("system", "")
+    kind = request.GET.get("kind", "")
+    status = request.GET.get("status", "")
+    if system.isdigit():
+        checks = checks.filter(system_id=system)
+    if kind in Kind.values:
+        checks = checks.filter(kind=kind)
+    if status in RunStatus.values:
+        checks = checks.filter(last_status=status)
+    elif status == "never":
+        checks = checks.filter(last_status__isnull=True)
+    page = paginate(request, checks)
+    return render(
+        request,
+        "checks/check_list.html",
+        {
+            "page_obj": page,
+            "querystring": query_without_page(request),
+            "systems": AISystem.objects.for_org(request.org).order_by("name")[:200],
+            "kind_choices": Kind.choices,
+            "status_choices": RunStatus.choices,
+            "f": {"system": system, "kind": kind, "status": status},
+            "filtering": bool(system or kind or status),
+            "open_alerts": Alert.objects.filter(organization=request.org).open().count(),
+        },
+    )
+
+
+def _save_form(request, form: CheckForm) -> Check | None:
+    """Validate and save; errors go on the form and nothing is saved."""
+    if not form.is_valid():
+        return None
+    check = form.build()
+    try:
+        for field in ("data_file", "reference_file"):
+            uploaded = form.cleaned_data.get(field)
+            if uploaded:
+                blob, name = services.store_data_file(uploaded)
+                if field == "reference_file":
+                    check.reference_blob, check.reference_name = blob, name
+                else:
+                    check.data_blob, check.data_name = blob, name
+        return services.save_check(
+            check,
+            actor=request.user,
+            controls=list(form.cleaned_data["controls"]),
+            risks=list(form.cleaned_data["risks"]),
+        )
+    except ValidationError as exc:
+        if hasattr(exc, "error_dict"):
+            renamed = {
+                ("data_file" if k == "data_blob" else k): v for k, v in exc.message_dict.items()
+            }
+            exc = ValidationError(renamed)
+        add_service_errors(form, exc)
+        return None
+
+
+@org_view(Access.CONTRIBUTE)
+@require_http_methods(["GET", "POST"])
+def check_create(request):
+    initial = {}
+    system_id = request.GET.get("system", "")
+    if system_id.isdigit():
+        initial["system"] = AISystem.objects.for_org(request.org).filter(pk=system_id).first()
+        if initial["system"] is not None:
+            initial["name"] = f"Fairness of {initial['system'].name}"
+    form = CheckForm(
+        request.POST or None,
+        request.FILES or None,
+        organization=request.org,
+        initial=initial,
+        instance=Check(organization=request.org),
+    )
+    if request.method == "POST":
+        check = _save_form(request, form)
+        if check is not None:
+            messages.success(request, f"Check “{check.name}” saved. Run it to record evidence.")
+            return redirect("check_detail", org=request.org.slug, check_id=check.pk)
+    status = 422 if request.method == "POST" else 200
+    return render(
+        request,
+        "checks/check_form.html",
+        {"form": form, "samples": SAMPLES, "columns": samples.COLUMNS},
+        status=status,
+    )
+
+
+@org_view(Access.CONTRIBUTE)
+@require_http_methods(["GET", "POST"])
+def check_edit(request, check_id: int):
+    check = _check(request, check_id)
+    form = CheckForm(
+        request.POST or None, request.FILES or None, organization=request.org, instance=check
+    )
+    if request.method == "POST":
+        saved = _save_form(request, form)
+        if saved is not None:
+            messages.success(request, f"Check “{saved.name}” saved.")
+            return redirect("check_detail", org=request.org.slug, check_id=saved.pk)
+    status = 422 if request.method == "POST" else 200
+    return render(
+        request,
+        "checks/check_form.html",
+        {"form": form, "check": check, "samples": SAMPLES, "columns": samples.COLUMNS},
+        status=status,
+    )
+
+
+def _trend(check: Check, runs: list[CheckRun]):
+    if not check.thresholds:
+        return None
+    first = check.thresholds[0]
+    points = []
+    for run in reversed(runs):
+        value = next(
+            (t.get("value") for t in run.threshold_results if t.get("metric") == first["metric"]),
+            None,
+        )
+        points.append((run.started_at, value, run.passed))
+    return trend_chart(
+        points, title=f"{first['metric']} over the runs", limit=float(first["limit"])
+    )
+
+
+@org_view()
+def check_detail(request, check_id: int):
+    check = _check(request, check_id)
+    runs = list(
+        check.runs.select_related("triggered_by", "evidence").order_by("-started_at", "-pk")[:50]
+    )
+    return render(
+        request,
+        "checks/check_detail.html",
+        {
+            "check": check,
+            "runs": runs,
+            "trend": _trend(check, runs),
+            "controls": check.controls.order_by("position"),
+            "risks": check.risks.order_by("ref"),
+            "events": AuditEvent.objects.for_record(check)[:20],
+            "error": None,
+        },
+    )
+
+
+@org_view(Access.CONTRIBUTE)
+@require_POST
+def check_run(request, check_id: int):
+    check = _check(request, check_id)
+    try:
+        run = services.run_check(check, actor=request.user)
+    except (ValidationError, InputError) as exc:
+        message = " ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
+        runs = list(check.runs.order_by("-started_at", "-pk")[:50])
+        return render(
+            request,
+            "checks/check_detail.html",
+            {
+                "check": check,
+                "runs": runs,
+                "trend": _trend(check, runs),
+                "controls": check.controls.order_by("position"),
+                "risks": check.risks.order_by("ref"),
+                "events": AuditEvent.objects.for_record(check)[:20],
+                "error": f"The check could not run, and nothing was recorded: {message}",
+            },
+            status=422,
+        )
+    if run.passed:
+        messages.success(request, "The check passed. Its result is recorded as evidence.")
+    else:
+        messages.error(request, "The check FAILED. An alert went to the AI system's owner.")
+    return redirect("run_detail", org=request.org.slug, run_id=run.pk)
+
+
+def _fairness_line(metric, related, bars, limits, result) -> tuple[float, str] | None:
+    """Where a fairness threshold puts the line on a per-group chart: a group whose bar ends
+    left of it is what makes the check fail."""
+    values = [b.value for b in bars if b.value is not None and math.isfinite(b.value)]
+    if not values:
+        return None
+    if metric == "selection_rate" and "disparate_impact_ratio" in limits:
+        ratio = limits["disparate_impact_ratio"]["limit"]
+        reference = result.get("reference_group")
+        ref_rate = next((b.value for b in bars if b.label == reference), max(values))
+        return ref_rate * ratio, f"{ratio:g} × {reference or 'highest'} rate"
+    if related in limits and limits[related]["op"] == "max":
+        allowed = limits[related]["limit"]
+        return max(values) - allowed, f"highest − {allowed:g}"
+    return None
+
+
+def _charts(run: CheckRun) -> list:
+    result = run.result or {}
+    kind = Kind(run.definition.kind)
+    by_group = result.get("by_group") or {}
+    limits = {t["metric"]: t for t in result.get("thresholds", [])}
+    charts = []
+    if kind in GROUP_CHARTS:
+        for metric, title, related in GROUP_CHARTS[kind]:
+            bars = [Bar(group, (values or {}).get(metric)) for group, values in by_group.items()]
+            if not any(b.value is not None for b in bars):
+                continue
+            if kind == Kind.PERFORMANCE and metric in limits:
+                limit = limits[metric]
+                charts.append(bar_chart(bars, title=title, limit=limit["limit"], op=limit["op"]))
+                continue
+            line = _fairness_line(metric, related, bars, limits, result)
+            if line is None:
+                charts.append(bar_chart(bars, title=title))
+            else:
+                charts.append(
+                    bar_chart(bars, title=title, limit=line[0], op="min", limit_label=line[1])
+                )
+    elif kind == Kind.DRIFT:
+        bars = [Bar(column, (values or {}).get("statistic")) for column, values in by_group.items()]
+        threshold = next((v.get("threshold") for v in by_group.values() if v), None)
+        charts.append(
+            bar_chart(
+                bars,
+                title="Drift statistic by column",
+                limit=threshold,
+                op="max",
+                limit_label="drift threshold",
+            )
+        )
+    for metric, limit in limits.items():
+        value = limit.get("value")
+        if value is None or (isinstance(value, float) and math.isnan(value)):
+            continue
+        charts.append(
+            bar_chart(
+                [Bar("this run", value)],
+                title=f"{metric} against its limit",
+                limit=limit["limit"],
+                op=limit["op"],
+            )
+        )
+    return charts
+
+
+@org_view()
+def run_detail(request, run_id: int):
+    run = get_object_or_404(
+        CheckRun.objects.for_org(request.org).select_related(
+            "definition__system", "triggered_by", "evidence"
+        ),
+        pk=run_id,
+    )
+    result = run.result or {}
+    metric_names = sorted(
+        {
+            m
+            for values in (result.get("by_group") or {}).values()
+            if isinstance(values, dict)
+            for m in values
+        }
+    )
+    return render(
+        request,
+        "checks/run_detail.html",
+        {
+            "run": run,
+            "check": run.definition,
+            "result": result,
+            "charts": _charts(run),
+            "metric_names": metric_names,
+            "alert": Alert.objects.filter(run=run).first(),
+        },
+    )
+
+
+@org_view()
+def alert_list(request):
+    state = request.GET.get("state", "open")
+    alerts = Alert.objects.filter(organization=request.org).select_related(
+        "system", "recipient", "run__definition", "resolved_by"
+    )
+    if state == "open":
+        alerts = alerts.open()
+    elif state == "resolved":
+        alerts = alerts.filter(resolved_at__isnull=False)
+    page = paginate(request, alerts)
+    return render(
+        request,
+        "checks/alert_list.html",
+        {
+            "page_obj": page,
+            "querystring": query_without_page(request),
+            "state": state,
+            "form": ResolveAlertForm(),
+        },
+    )
+
+
+@org_view(Access.CONTRIBUTE)
+@require_POST
+def alert_resolve(request, alert_id: int):
+    alert = get_object_or_404(Alert.objects.filter(organization=request.org), pk=alert_id)
+    form = ResolveAlertForm(request.POST)
+    if form.is_valid():
+        try:
+            services.resolve_alert(
+                alert, actor=request.user, resolution=form.cleaned_data["resolution"]
+            )
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, f"Alert on {alert.system.name} resolved.")
+    else:
+        messages.error(request, "Say what was done about the failed check to resolve the alert.")
+    return redirect("alert_list", org=request.org.slug)
+
+
+@org_view(Access.MANAGE)
+@require_POST
+def check_delete(request, check_id: int):
+    check = _check(request, check_id)
+    if check.runs.exists():
+        messages.error(
+            request,
+            "This check has runs, which are evidence: it cannot be deleted. "
+            "Untick “Active” to stop it instead.",
+        )
+        return redirect("check_detail", org=request.org.slug, check_id=check.pk)
+    delete_governed(check, actor=request.user)
+    messages.success(request, f"Check “{check.name}” deleted.")
+    return redirect("check_list", org=request.org.slug)
+
+
+@org_view()
+def check_sample(request, name: str):
+    """The synthetic prediction logs shipped with OpenAIMS, to try a check."""
+    path = SAMPLES.get(name)
+    if path is None:
+        raise Http404("No such sample.")
+    return FileResponse(
+        path.open("rb"),
+        as_attachment=True,
+        filename=path.name,
+        content_type="application/vnd.apache.parquet",
+    )
+
+
+def system_checks(system: AISystem):
+    """The checks of a system with their latest run, for the system page (two queries)."""
+    return list(
+        system.checks.prefetch_related(
+            Prefetch("runs", queryset=CheckRun.objects.order_by("-started_at", "-pk"))
+        )
+    )
