@@ -7,12 +7,27 @@ import pytest
 from aims.api.testing import ApiClient
 from aims.api.urls import operation_access
 from aims.audit.models import AuditEvent
+from aims.checks.models import Check, Kind, SourceType
+from aims.checks.services import record_pipeline_run, save_check
 from aims.evidence.models import Evidence
 from aims.inventory.models import AISystem
 from aims.organizations.models import Access, Membership, Role
 from aims.organizations.tokens import revoke_token
 from aims.risk.models import Risk
 from aims.soa.models import SoAEntry
+
+PIPELINE_OPTIONS = {"label": "y", "prediction": "p", "sensitive": ["sex"]}
+PIPELINE_STATISTICS = {
+    "kind": "fairness",
+    "version": 1,
+    "sensitive": ["sex"],
+    "positive_label": 1,
+    "threshold": None,
+    "groups": [
+        {"values": ["F"], "tp": 30, "fp": 10, "tn": 40, "fn": 20},
+        {"values": ["M"], "tp": 35, "fp": 12, "tn": 38, "fn": 15},
+    ],
+}
 
 EXPECTED_ACCESS = {
     ("GET", "/me"): Access.READ,
@@ -34,6 +49,12 @@ EXPECTED_ACCESS = {
     ("POST", "/evidence"): Access.CONTRIBUTE,
     ("GET", "/evidence/{evidence_id}"): Access.READ,
     ("PATCH", "/evidence/{evidence_id}"): Access.CONTRIBUTE,
+    ("GET", "/systems/{slug}/checks"): Access.READ,
+    ("GET", "/checks/{check_id}"): Access.READ,
+    ("GET", "/checks/{check_id}/runs"): Access.READ,
+    ("POST", "/checks/{check_id}/runs"): Access.CONTRIBUTE,
+    ("GET", "/check-runs/{run_id}"): Access.READ,
+    ("POST", "/systems/{slug}/check-runs"): Access.CONTRIBUTE,
 }
 
 
@@ -64,11 +85,35 @@ def records(world):
         },
     )
     assert evidence.status_code == 201, evidence.content
+    system = AISystem.objects.get(organization=world.org, slug="credit-scoring")
+    check = save_check(
+        Check(
+            organization=world.org,
+            system=system,
+            name="From CI",
+            kind=Kind.FAIRNESS,
+            source_type=SourceType.PIPELINE,
+            options=PIPELINE_OPTIONS,
+            thresholds=[],
+        ),
+        actor=world.owner,
+    )
+    run = record_pipeline_run(
+        check,
+        actor=world.owner,
+        kind="fairness",
+        statistics=PIPELINE_STATISTICS,
+        report=None,
+        fingerprint={},
+        engine_version="1.0.0",
+    )
     return {
         "slug": "credit-scoring",
         "ref": risk.json()["ref"],
         "control_ref": "A.6.2.4",
         "evidence_id": evidence.json()["id"],
+        "check_id": check.pk,
+        "run_id": run.pk,
     }
 
 
@@ -94,6 +139,8 @@ WRITE_BODIES = {
     ("PATCH", "/soa/{control_ref}"): {"applicability": "excluded", "justification": "No"},
     ("POST", "/evidence"): {"title": "New"},
     ("PATCH", "/evidence/{evidence_id}"): {"title": "Renamed"},
+    ("POST", "/checks/{check_id}/runs"): {},
+    ("POST", "/systems/{slug}/check-runs"): {"kind": "fairness", "statistics": PIPELINE_STATISTICS},
 }
 
 
@@ -177,7 +224,9 @@ def test_read_only_roles_get_403_on_every_write(world, records, role):
     assert AISystem.objects.get(slug="credit-scoring").name == "Credit scoring"
     assert AISystem.objects.filter(organization=world.org).count() == 1
     assert Risk.objects.filter(organization=world.org).count() == 1
-    assert Evidence.objects.filter(organization=world.org).count() == 1
+    assert (
+        Evidence.objects.filter(organization=world.org).count() == 2
+    )  # the model card and the recorded check run
 
 
 def test_a_contributor_cannot_accept_a_risk(world, records):

@@ -147,6 +147,7 @@ class CheckForm(forms.ModelForm):
                 else "Upload a file, or give a path."
             )
         else:
+            self.fields["data_file"].help_text = "Upload a file here, or give a path below."
             self.initial.setdefault(
                 "controls", list(Control.objects.filter(ref__in=DEFAULT_CONTROLS))
             )

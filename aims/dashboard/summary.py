@@ -13,6 +13,7 @@ from django.db.models import Count, Q
 
 from aims.audit.models import AuditEvent
 from aims.catalog.models import Control
+from aims.checks.models import Alert
 from aims.evidence.models import Evidence
 from aims.inventory.models import AISystem, RiskTier, Stage
 from aims.risk.heatmap import HeatMap, heatmap
@@ -73,6 +74,8 @@ class Summary:
     review_overdue_count: int = 0
     expired_evidence: list = field(default_factory=list)
     expired_evidence_count: int = 0
+    open_alerts: list = field(default_factory=list)
+    open_alerts_count: int = 0
     evidence_total: int = 0
     recent_events: list = field(default_factory=list)
     steps: list[Step] = field(default_factory=list)
@@ -99,6 +102,7 @@ class Summary:
             + self.review_overdue_count
             + self.expired_evidence_count
             + self.soa_flagged
+            + self.open_alerts_count
         )
 
 
@@ -197,6 +201,9 @@ def summarize(organization, *, matrix: RiskMatrix | None = None) -> Summary:
     events = list(
         AuditEvent.objects.filter(organization=organization).order_by("-sequence")[:ACTIVITY_LIMIT]
     )
+    alerts = Alert.objects.filter(organization=organization).open()
+    alerts_list = list(alerts.select_related("system", "recipient")[:LIST_LIMIT])
+    alerts_count = alerts.count()
 
     summary = Summary(
         organization=organization,
@@ -215,6 +222,8 @@ def summarize(organization, *, matrix: RiskMatrix | None = None) -> Summary:
         review_overdue_count=overdue_count,
         expired_evidence=expired_list,
         expired_evidence_count=expired_count,
+        open_alerts=alerts_list,
+        open_alerts_count=alerts_count,
         evidence_total=evidence_total,
         recent_events=events,
         **soa,

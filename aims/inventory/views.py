@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from aims.audit.models import AuditEvent
+from aims.checks.views import system_checks
 from aims.core.access import org_view
 from aims.core.exports import spreadsheet_safe
 from aims.core.forms import add_service_errors, person_label
@@ -174,6 +175,8 @@ def render_detail(request, system: AISystem, *, transition_form=None, blocked=No
         "risks": risks,
         "evidence": system.evidence.all(),
         "events": AuditEvent.objects.for_record(system)[:20],
+        "checks": system_checks(system),
+        "open_alerts": list(system.alerts.open().select_related("run", "recipient")[:10]),
         "blocked": blocked,
         "today": timezone.localdate(),
     }

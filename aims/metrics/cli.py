@@ -1,18 +1,35 @@
-"""``aims check …``: run a technical check from an ML pipeline, with or without a server.
+"""``aims check …``: run a technical check on a data file from an ML pipeline.
 
-Framework-free: it imports the metrics engine only, never Django, so it runs in any pipeline
-with ``pip install openaims``. Exit codes: 0 when every threshold passes, 1 when one fails,
-2 on bad input (a message on stderr names the file or column and the problem).
+Framework-free: this module imports the metrics engine only, never Django, so it runs in a
+pipeline without a server or a database. ``aims`` hands it everything after ``aims`` (starting
+with ``check``); ``python -m aims.metrics.cli fairness …`` works as well.
 
-    aims check fairness --data preds.parquet --label y --prediction y_hat --sensitive sex \\
-        [--score p --threshold 0.5] [--reference-group sex=Male] [--max dp_difference=0.1] \\
-        [--format table|json] [--server URL --token T --system SLUG [--check ID]]
-    aims check performance --data preds.parquet --label y --score p [--min roc_auc=0.75]
-    aims check drift --reference a.parquet --current b.parquet [--max share_drifted=0.5]
-    aims check quality --data x.parquet [--expect age=integer] [--max-missing 0.05] ...
+::
 
-With ``--server`` only the sufficient statistics (counts per group) are posted; the server
-recomputes the metrics, applies the check's own thresholds and records the run as evidence.
+    aims check fairness --data preds.parquet --label y --prediction y_hat \\
+        --sensitive sex [--sensitive race] [--score p --threshold 0.5] [--positive-label X] \\
+        [--reference-group "sex=Male"] [--min-group-size 30] [--max-categories 1000] \\
+        [--max dp_difference=0.1 ...] [--min di_ratio=0.8 ...] [--format table|json]
+    aims check performance --data preds.parquet --label y (--prediction y_hat | --score p \\
+        [--threshold 0.5]) [--sensitive sex ...] [--task classification|regression] \\
+        [--min accuracy=0.8 ...] [--max rmse=2.5 ...]
+    aims check drift --reference a.parquet --current b.parquet [--column c ...] \\
+        [--categorical c ...] [--max share_drifted=0.5 ...]
+    aims check quality --data x.parquet [--expect col=integer ...] \\
+        [--max-missing 0.05 | --max-missing col=0.1 ...] [--range col=min:max ...] \\
+        [--allowed col=a,b,c ...] [--max-duplicates 0.01] [--min-rows N] [--max-rows N]
+
+Exit codes: 0 when every threshold passes, 1 when one fails, 2 on bad input (one line on
+stderr names the file or column and the problem; argparse usage errors exit 2 too).
+
+Pipeline mode: ``--server URL --token T --system SLUG [--check ID]`` (the token may come from
+the ``AIMS_TOKEN`` environment variable instead, which keeps it out of the process list).
+Fairness and performance then compute only the sufficient statistics (confusion counts, rank
+counts or error sums per group) and post them to ``{URL}/api/v1/systems/{SLUG}/check-runs``;
+drift and quality post their report (statistics per column, outcome per check; the example
+values of a failed ``--allowed`` check are removed). No row of the data leaves the pipeline.
+The server applies the check's own thresholds (so ``--max``/``--min`` are refused), records the
+run, and its verdict decides the exit code.
 """
 
 from __future__ import annotations
@@ -22,43 +39,81 @@ import hashlib
 import json
 import math
 import os
+import re
 import sys
 import urllib.error
+import urllib.parse
 import urllib.request
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from . import (
-    ENGINE_VERSION,
-    InputError,
-    drift_report,
-    fairness_from_statistics,
-    fairness_statistics,
-    performance_report,
-    quality_report,
-)
-from . import thresholds as th
+import duckdb
+
+from aims.metrics import ENGINE_VERSION, InputError, open_source
+from aims.metrics import thresholds as th
+from aims.metrics.drift import drift_report
+from aims.metrics.fairness import fairness_from_statistics, fairness_statistics
+from aims.metrics.performance import performance_report
+from aims.metrics.quality import TYPE_FAMILIES, quality_report
+
+__all__ = ["EXIT_BAD_INPUT", "EXIT_FAILED", "EXIT_PASSED", "build_parser", "main", "render_table"]
 
 EXIT_PASSED, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
+TIMEOUT = 60  # seconds to wait for the server
+
+# The engine's keyword arguments, as a person at the command line knows them.
+_CLI_WORDS = {
+    "positive_label=": "--positive-label ",
+    "max_categories=": "--max-categories ",
+    "min_group_size=": "--min-group-size ",
+    "prediction=": "--prediction ",
+    "score=": "--score ",
+}
+
+
+# --- Arguments --------------------------------------------------------------------------------
 
 
 class _Parser(argparse.ArgumentParser):
-    def error(self, message: str):  # argparse prints usage and exits 2; keep that, be clear
+    """argparse, exiting 2 on a usage error as usual; `main` turns the exit into a return."""
+
+    def error(self, message: str):  # type: ignore[override]
         self.print_usage(sys.stderr)
-        self.exit(EXIT_BAD_INPUT, f"{self.prog}: {message}\n")
+        self.exit(EXIT_BAD_INPUT, f"{self.prog}: error: {message}\n")
+
+
+def _metrics_help(kind: str) -> str:
+    pairs = [
+        short if short == full else f"{short} ({full})" for short, full in th.ALIASES[kind].items()
+    ]
+    return f"metrics for --max and --min: {', '.join(pairs)}"
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="aims check", description="Run a technical check on a data file.")
-    kinds = parser.add_subparsers(dest="kind", required=True, parser_class=_Parser)
+    """The argument parser of ``aims check``."""
+    parser = _Parser(
+        prog="aims check",
+        description="Run a fairness, performance, drift or data-quality check on a data file.",
+        epilog="Exit codes: 0 every threshold passes, 1 a threshold fails, 2 bad input.",
+    )
+    kinds = parser.add_subparsers(dest="kind", required=True, metavar="KIND", parser_class=_Parser)
 
-    def common(p: argparse.ArgumentParser, *, server: bool) -> None:
+    def add(kind: str, help: str) -> argparse.ArgumentParser:
+        return kinds.add_parser(
+            kind,
+            help=help,
+            description=help[0].upper() + help[1:] + ".",
+            epilog=_metrics_help(kind),
+        )
+
+    def limits(p: argparse.ArgumentParser, example: str) -> None:
         p.add_argument(
             "--max",
             action="append",
             default=[],
             metavar="METRIC=LIMIT",
-            help="fail when the metric is above the limit (repeatable)",
+            help=f"fail when the metric is above the limit, e.g. {example} (repeatable)",
         )
         p.add_argument(
             "--min",
@@ -68,120 +123,121 @@ def build_parser() -> argparse.ArgumentParser:
             help="fail when the metric is below the limit (repeatable)",
         )
         p.add_argument("--format", choices=["table", "json"], default="table")
-        if server:
-            p.add_argument("--server", help="OpenAIMS URL: post the statistics there")
-            p.add_argument("--token", help="personal API token (or AIMS_TOKEN)")
-            p.add_argument("--system", help="short id of the AI system in OpenAIMS")
-            p.add_argument("--check", type=int, help="id of the check, if the system has several")
+        server = p.add_argument_group("pipeline mode: record the run in OpenAIMS")
+        server.add_argument("--server", metavar="URL", help="OpenAIMS base URL")
+        server.add_argument("--token", help="API token (default: the AIMS_TOKEN variable)")
+        server.add_argument("--system", metavar="SLUG", help="the AI system's short id")
+        server.add_argument("--check", type=int, metavar="ID", help="the check definition's id")
 
-    def columns(p: argparse.ArgumentParser) -> None:
-        p.add_argument("--data", required=True, help="Parquet or CSV prediction log")
-        p.add_argument("--label", required=True, help="column of true outcomes")
-        p.add_argument("--prediction", help="column of predicted outcomes")
-        p.add_argument("--score", help="column of scores (with --threshold)")
+    def predictions(p: argparse.ArgumentParser, *, sensitive_required: bool) -> None:
+        p.add_argument("--data", required=True, metavar="FILE", help="Parquet or CSV file")
+        p.add_argument("--label", required=True, metavar="COLUMN", help="true outcomes")
+        p.add_argument("--prediction", metavar="COLUMN", help="predicted outcomes")
+        p.add_argument("--score", metavar="COLUMN", help="scores, with --threshold")
         p.add_argument(
             "--threshold",
             type=float,
-            default=0.5,
-            help="a score at or above it counts as positive (default 0.5)",
+            metavar="T",
+            help="a score at or above T predicts positive (default 0.5)",
         )
-        p.add_argument("--positive-label", help="the label value that counts as positive")
+        p.add_argument("--positive-label", metavar="VALUE", help="the positive label value")
+        p.add_argument(
+            "--sensitive",
+            action="append",
+            required=sensitive_required,
+            default=None,
+            metavar="COLUMN",
+            help="sensitive feature (repeat for intersections: --sensitive sex --sensitive race)",
+        )
+        p.add_argument(
+            "--min-group-size",
+            type=int,
+            metavar="N",
+            help="smaller groups are insufficient data, left out of aggregates (default 30)",
+        )
+        p.add_argument(
+            "--max-categories",
+            type=int,
+            default=1000,
+            metavar="N",
+            help="refuse a sensitive feature with more distinct values (default 1000)",
+        )
 
-    fairness = kinds.add_parser("fairness", help="fairness between groups (binary outcomes)")
-    columns(fairness)
+    fairness = add("fairness", "fairness between groups of a binary classifier")
+    predictions(fairness, sensitive_required=True)
     fairness.add_argument(
-        "--sensitive",
-        action="append",
-        required=True,
-        help="sensitive feature column (repeat for intersections)",
+        "--reference-group",
+        metavar="GROUP",
+        help='reference of the disparate impact ratio, e.g. "sex=Male" or, with two '
+        'sensitive features, "sex=Male, race=White" (default: highest selection rate)',
     )
-    fairness.add_argument(
-        "--reference-group", help='e.g. "sex=Male" for the disparate impact ratio'
-    )
-    fairness.add_argument("--min-group-size", type=int, default=30)
-    common(fairness, server=True)
+    limits(fairness, "dp_difference=0.1")
 
-    performance = kinds.add_parser("performance", help="model performance, overall and per group")
-    columns(performance)
-    performance.add_argument("--sensitive", action="append", default=[])
+    performance = add("performance", "model performance, overall and per group")
+    predictions(performance, sensitive_required=False)
     performance.add_argument(
         "--task", choices=["classification", "regression"], default="classification"
     )
-    common(performance, server=True)
+    limits(performance, "rmse=2.5 (and --min accuracy=0.8)")
 
-    drift = kinds.add_parser("drift", help="drift between a reference and a current sample")
-    drift.add_argument("--reference", required=True)
-    drift.add_argument("--current", required=True)
-    drift.add_argument("--column", action="append", default=[], help="columns to compare")
-    drift.add_argument("--categorical", action="append", default=[])
-    common(drift, server=True)
+    drift = add("drift", "drift between a reference and a current sample")
+    drift.add_argument("--reference", required=True, metavar="FILE")
+    drift.add_argument("--current", required=True, metavar="FILE")
+    drift.add_argument(
+        "--column", action="append", default=[], metavar="COLUMN", help="compare only these"
+    )
+    drift.add_argument(
+        "--categorical",
+        action="append",
+        default=[],
+        metavar="COLUMN",
+        help="treat this column as categorical",
+    )
+    limits(drift, "share_drifted=0.5")
 
-    quality = kinds.add_parser("quality", help="data quality of one file")
-    quality.add_argument("--data", required=True)
+    quality = add("quality", "data quality of one file")
+    quality.add_argument("--data", required=True, metavar="FILE")
     quality.add_argument(
         "--expect",
         action="append",
         default=[],
         metavar="COLUMN=TYPE",
-        help="expected column and type: integer, float, numeric, string, boolean, datetime",
+        help=f"expected column and type: {', '.join(TYPE_FAMILIES)}",
     )
-    quality.add_argument("--max-missing", action="append", default=[], metavar="SHARE|COLUMN=SHARE")
+    quality.add_argument(
+        "--max-missing",
+        action="append",
+        default=[],
+        metavar="SHARE|COLUMN=SHARE",
+        help="largest share of missing values, for every column or one column",
+    )
     quality.add_argument("--range", action="append", default=[], metavar="COLUMN=MIN:MAX")
     quality.add_argument("--allowed", action="append", default=[], metavar="COLUMN=A,B,C")
-    quality.add_argument("--max-duplicates", type=float)
-    quality.add_argument("--min-rows", type=int)
-    quality.add_argument("--max-rows", type=int)
-    common(quality, server=True)
+    quality.add_argument("--max-duplicates", type=float, metavar="SHARE")
+    quality.add_argument("--min-rows", type=int, metavar="N")
+    quality.add_argument("--max-rows", type=int, metavar="N")
+    limits(quality, "failed_checks=0")
     return parser
 
 
-# --- Inputs ---------------------------------------------------------------------------------
+# --- Reading the options ----------------------------------------------------------------------
 
 
-def _file(path: str) -> str:
-    if not Path(path).exists() and not any(c in path for c in "*?["):
-        raise InputError(f"{path}: no such file")
-    return path
-
-
-def _fingerprint(path: str, rows: int | None) -> dict:
-    file = Path(path)
-    sha = None
-    if file.is_file():
-        digest = hashlib.sha256()
-        with file.open("rb") as fh:
-            for chunk in iter(lambda: fh.read(1024 * 1024), b""):
-                digest.update(chunk)
-        sha = digest.hexdigest()
-    return {"rows": rows, "sha256": sha, "file": file.name}
-
-
-def _pairs(items: list[str], option: str) -> dict[str, str]:
-    out = {}
+def _pairs(items: Sequence[str], option: str, form: str) -> dict[str, str]:
+    out: dict[str, str] = {}
     for item in items:
         key, sep, value = item.partition("=")
-        if not sep or not key:
-            raise InputError(f"{option} {item}: write it as column=value")
+        key, value = key.strip(), value.strip()
+        if not sep or not key or not value:
+            raise InputError(f"{option} {item}: write it as {form}")
+        if key in out:
+            raise InputError(f"{option} {key}: given twice")
         out[key] = value
     return out
 
 
-def _columns_kwargs(args) -> dict:
-    if args.prediction and args.score:
-        raise InputError("give --prediction or --score, not both")
-    if not args.prediction and not args.score:
-        raise InputError("give the --prediction column, or a --score column and a --threshold")
-    kwargs: dict[str, Any] = {"label": args.label}
-    if args.score:
-        kwargs.update(score=args.score, threshold=args.threshold)
-    else:
-        kwargs["prediction"] = args.prediction
-    if args.positive_label is not None:
-        kwargs["positive_label"] = _typed(args.positive_label)
-    return kwargs
-
-
 def _typed(text: str) -> Any:
+    """A command-line value as the number it looks like, or the text."""
     for cast in (int, float):
         try:
             return cast(text)
@@ -190,261 +246,625 @@ def _typed(text: str) -> Any:
     return text
 
 
-def _quality_kwargs(args) -> dict:
-    kwargs: dict[str, Any] = {}
-    if args.expect:
-        kwargs["expected_columns"] = _pairs(args.expect, "--expect")
-    if args.max_missing:
-        shares: dict[str, float] = {}
-        overall = None
-        for item in args.max_missing:
-            column, sep, value = item.rpartition("=")
-            try:
-                share = float(value)
-            except ValueError:
-                raise InputError(f"--max-missing {item}: the share must be a number") from None
-            if sep:
-                shares[column] = share
-            else:
-                overall = share
-        kwargs["max_missing"] = shares or overall
-    if args.range:
-        ranges = {}
-        for column, bounds in _pairs(args.range, "--range").items():
-            low, sep, high = bounds.partition(":")
-            try:
-                ranges[column] = (float(low) if low else None, float(high) if high else None)
-            except ValueError:
-                raise InputError(f"--range {column}={bounds}: write it as min:max") from None
-            if not sep:
-                raise InputError(f"--range {column}={bounds}: write it as min:max")
-        kwargs["ranges"] = ranges
-    if args.allowed:
-        kwargs["allowed"] = {
-            column: {_typed(v) for v in values.split(",")}
-            for column, values in _pairs(args.allowed, "--allowed").items()
-        }
-    for name, key in (
-        ("max_duplicates", "max_duplicate_share"),
-        ("min_rows", "min_rows"),
-        ("max_rows", "max_rows"),
-    ):
-        if getattr(args, name) is not None:
-            kwargs[key] = getattr(args, name)
+def _share(text: str, option: str) -> float:
+    try:
+        share = float(text)
+    except ValueError:
+        raise InputError(f"{option} {text}: the share must be a number") from None
+    if not 0 <= share <= 1:
+        raise InputError(f"{option} {text}: the share must be between 0 and 1")
+    return share
+
+
+def _prediction_kwargs(args: argparse.Namespace) -> dict[str, Any]:
+    both_allowed = args.kind == "performance"
+    if args.kind == "performance" and args.task == "regression":
+        if args.prediction is None:
+            raise InputError("a regression check needs --prediction (the predicted values)")
+        if args.score is not None or args.threshold is not None:
+            raise InputError("--score and --threshold apply to classification, not regression")
+        return {"label": args.label, "prediction": args.prediction, "task": "regression"}
+    if args.prediction is None and args.score is None:
+        raise InputError("give the --prediction column, or a --score column (and --threshold)")
+    if args.prediction is not None and args.score is not None and not both_allowed:
+        raise InputError("give --prediction or --score, not both")
+    if args.threshold is not None and args.score is None:
+        raise InputError("--threshold applies to a --score column")
+    if args.threshold is not None and not math.isfinite(args.threshold):
+        raise InputError("--threshold must be a finite number")
+    kwargs: dict[str, Any] = {"label": args.label}
+    if args.prediction is not None:
+        kwargs["prediction"] = args.prediction
+    if args.score is not None:
+        kwargs["score"] = args.score
+        kwargs["threshold"] = 0.5 if args.threshold is None else args.threshold
+    if args.positive_label is not None:
+        kwargs["positive_label"] = _typed(args.positive_label)
+    if args.max_categories < 1:
+        raise InputError("--max-categories must be at least 1")
+    kwargs["max_categories"] = args.max_categories
     return kwargs
 
 
-# --- Running --------------------------------------------------------------------------------
+def _min_group_size(args: argparse.Namespace) -> int:
+    size = 30 if args.min_group_size is None else args.min_group_size
+    if size < 1:
+        raise InputError("--min-group-size must be at least 1")
+    return size
 
 
-def compute(args, limits: list[th.Threshold]) -> tuple[dict, dict, dict]:
-    """The summary, the fingerprint, and the payload a server would get."""
+def _group_parts(name: str) -> frozenset[str]:
+    return frozenset(part.strip() for part in name.split(", "))
+
+
+def _reference_group(text: str, sensitive: Sequence[str], names: Sequence[str]) -> str:
+    """The full group name meant by ``--reference-group``.
+
+    Accepts the exact name, the parts in any order (``"race=White, sex=Male"``), or a bare
+    value with one sensitive feature. A name that fixes only some of several sensitive
+    features is refused, listing the intersection groups it could mean.
+    """
+    wanted = text.strip()
+    if wanted in names:
+        return wanted
+    if "=" not in wanted:
+        if len(sensitive) == 1:
+            return f"{sensitive[0]}={wanted}"  # the engine checks that it exists
+        raise InputError(
+            f"--reference-group {text!r}: with several sensitive features name a whole group, "
+            f"e.g. {names[0]!r}"
+            if names
+            else f"--reference-group {text!r}: no groups"
+        )
+    parts = frozenset(p.strip() for p in wanted.split(","))
+    features = {p.partition("=")[0].strip() for p in parts}
+    unknown = sorted(features - set(sensitive))
+    if unknown:
+        raise InputError(
+            f"--reference-group {text!r}: {', '.join(map(repr, unknown))} is not a sensitive "
+            f"feature (the sensitive features are {', '.join(map(repr, sensitive))})"
+        )
+    exact = [name for name in names if _group_parts(name) == parts]
+    if len(exact) == 1:
+        return exact[0]
+    containing = [name for name in names if parts < _group_parts(name)]
+    if containing:
+        missing = [f for f in sensitive if f not in features]
+        shown = "; ".join(repr(name) for name in containing[:10])
+        more = f" and {len(containing) - 10} more" if len(containing) > 10 else ""
+        raise InputError(
+            f"--reference-group {text!r} does not fix {', '.join(map(repr, missing))}: the "
+            f"reference is one intersection group of the sensitive features; groups with "
+            f"{text}: {shown}{more}"
+        )
+    return wanted  # the engine explains that it does not exist, with the close names
+
+
+def _max_missing(args: argparse.Namespace) -> float | dict[str, float] | None:
+    overall: float | None = None
+    per_column: dict[str, float] = {}
+    for item in args.max_missing:
+        column, sep, value = item.rpartition("=")
+        if sep:
+            if not column.strip():
+                raise InputError(f"--max-missing {item}: write it as SHARE or COLUMN=SHARE")
+            if column.strip() in per_column:
+                raise InputError(f"--max-missing {column.strip()}: given twice")
+            per_column[column.strip()] = _share(value, "--max-missing")
+        elif overall is not None:
+            raise InputError("--max-missing SHARE (for every column) is given twice")
+        else:
+            overall = _share(value, "--max-missing")
+    if not per_column:
+        return overall
+    if overall is not None:  # one share for every column, and others for some columns
+        columns = open_source(args.data).columns
+        return {**dict.fromkeys(columns, overall), **per_column}
+    return per_column
+
+
+def _quality_kwargs(args: argparse.Namespace) -> dict[str, Any]:
+    kwargs: dict[str, Any] = {}
+    if args.expect:
+        expected = _pairs(args.expect, "--expect", "COLUMN=TYPE")
+        for column, family in expected.items():
+            if family not in TYPE_FAMILIES:
+                raise InputError(
+                    f"--expect {column}={family}: unknown type; use one of "
+                    f"{', '.join(TYPE_FAMILIES)}"
+                )
+        kwargs["expected_columns"] = expected
+    max_missing = _max_missing(args)
+    if max_missing is not None:
+        kwargs["max_missing"] = max_missing
+    if args.range:
+        ranges: dict[str, tuple[float | None, float | None]] = {}
+        for column, bounds in _pairs(args.range, "--range", "COLUMN=MIN:MAX").items():
+            low, sep, high = bounds.partition(":")
+            try:
+                if not sep or not (low.strip() or high.strip()):
+                    raise ValueError
+                ranges[column] = (
+                    float(low) if low.strip() else None,
+                    float(high) if high.strip() else None,
+                )
+            except ValueError:
+                raise InputError(
+                    f"--range {column}={bounds}: write it as MIN:MAX with numbers "
+                    "(leave one side empty to leave it open: 0: or :100)"
+                ) from None
+        kwargs["ranges"] = ranges
+    if args.allowed:
+        kwargs["allowed"] = {
+            column: [v.strip() for v in values.split(",") if v.strip()]
+            for column, values in _pairs(args.allowed, "--allowed", "COLUMN=A,B,C").items()
+        }
+    if args.max_duplicates is not None:
+        kwargs["max_duplicate_share"] = _share(str(args.max_duplicates), "--max-duplicates")
+    for option, key in (("min_rows", "min_rows"), ("max_rows", "max_rows")):
+        value = getattr(args, option)
+        if value is not None:
+            if value < 0:
+                raise InputError(f"--{option.replace('_', '-')} must not be negative")
+            kwargs[key] = value
+    return kwargs
+
+
+# --- Computing --------------------------------------------------------------------------------
+
+
+def _fingerprint(path: str, rows: int | None) -> dict[str, Any]:
+    """Row count, SHA-256 and name of a data file (no hash for a glob or a folder)."""
+    file = Path(path).expanduser()
+    digest = None
+    if file.is_file():
+        sha = hashlib.sha256()
+        with file.open("rb") as handle:
+            for chunk in iter(lambda: handle.read(1 << 20), b""):
+                sha.update(chunk)
+        digest = sha.hexdigest()
+    return {"rows": rows, "sha256": digest, "file": file.name or path}
+
+
+def _without_values(report: dict[str, Any]) -> dict[str, Any]:
+    """A quality report without the example values a failed allowed-values check quotes."""
+    checks = []
+    for check in report.get("checks", []):
+        if check.get("check") == "allowed_values" and check.get("observed"):
+            message = re.sub(r" \(e\.g\. .*\)$", "", str(check.get("message", "")))
+            check = {**check, "observed": None, "message": message}
+        checks.append(check)
+    return {**report, "checks": checks}
+
+
+class _Run:
+    """What one check computed: the report for display, and what a server would get."""
+
+    def __init__(
+        self,
+        report: dict[str, Any],
+        fingerprint: dict[str, Any],
+        statistics: dict[str, Any] | None = None,
+        posted_report: dict[str, Any] | None = None,
+    ) -> None:
+        self.report = report
+        self.fingerprint = fingerprint
+        self.statistics = statistics
+        self.posted_report = posted_report
+
+
+def compute(args: argparse.Namespace, *, for_server: bool) -> _Run:
+    """Run the check ``args.kind`` on the files named in ``args``."""
     kind = args.kind
     if kind == "fairness":
-        stats = fairness_statistics(
-            _file(args.data), sensitive=args.sensitive, **_columns_kwargs(args)
-        )
+        size = _min_group_size(args)
+        stats = fairness_statistics(args.data, sensitive=args.sensitive, **_prediction_kwargs(args))
+        reference = None
+        if args.reference_group is not None:
+            reference = _reference_group(args.reference_group, stats.sensitive, stats.group_names())
         report = fairness_from_statistics(
-            stats, min_group_size=args.min_group_size, reference_group=args.reference_group
+            stats, min_group_size=size, reference_group=reference
         ).to_dict()
         report.pop("statistics", None)
-        fingerprint = _fingerprint(args.data, stats.overall().n)
-        payload = {"statistics": stats.to_dict(), "report": None}
-    elif kind == "performance":
+        if for_server:  # the server's check decides aggregates and thresholds
+            report["aggregates"] = {}
+        return _Run(report, _fingerprint(args.data, stats.overall().n), stats.to_dict())
+    if kind == "performance":
+        kwargs = _prediction_kwargs(args)
         perf = performance_report(
-            _file(args.data),
+            args.data,
             sensitive=args.sensitive or None,
-            task=args.task,
-            **_columns_kwargs(args),
+            min_group_size=_min_group_size(args),
+            **kwargs,
         )
         report = perf.to_dict()
-        statistics = report.pop("statistics", None)
-        rows = (report.get("overall") or {}).get("count")
-        fingerprint = _fingerprint(args.data, rows if isinstance(rows, int) else None)
-        payload = {"statistics": statistics, "report": None}
-    elif kind == "drift":
+        report.pop("statistics", None)
+        rows = int(report["overall"].get("count") or 0)
+        return _Run(report, _fingerprint(args.data, rows), perf.statistics.to_dict())
+    if kind == "drift":
         report = drift_report(
-            _file(args.reference),
-            _file(args.current),
+            args.reference,
+            args.current,
             columns=args.column or None,
             categorical=args.categorical or None,
         ).to_dict()
         fingerprint = _fingerprint(args.current, report.get("n_current"))
-        payload = {"statistics": None, "report": report}
-    else:
-        report = quality_report(_file(args.data), **_quality_kwargs(args)).to_dict()
-        fingerprint = _fingerprint(args.data, report.get("n_rows"))
-        payload = {"statistics": None, "report": report}
-    results = th.evaluate(kind, report, limits)
-    return th.summary(kind, report, results), fingerprint, payload
+        return _Run(report, fingerprint, posted_report=report)
+    kwargs = _quality_kwargs(args)
+    try:
+        report = quality_report(args.data, **kwargs).to_dict()
+    except InputError:
+        raise
+    except ValueError as error:  # an option the engine refuses
+        raise InputError(str(error)) from None
+    fingerprint = _fingerprint(args.data, report.get("n_rows"))
+    return _Run(report, fingerprint, posted_report=_without_values(report))
 
 
-def post(args, payload: dict, fingerprint: dict, token: str) -> dict:
-    """Send the statistics to the server; return its verdict (raises InputError on failure)."""
-    url = f"{args.server.rstrip('/')}/api/v1/systems/{args.system}/check-runs"
-    body = json.dumps(
-        {
-            "kind": args.kind,
-            "check": args.check,
-            "statistics": payload["statistics"],
-            "report": payload["report"],
-            "fingerprint": fingerprint,
-            "engine_version": ENGINE_VERSION,
-        },
-        default=_json_default,
-    ).encode()
+# --- The server -------------------------------------------------------------------------------
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    """A redirect (to a login page, or from http to https) is reported, never followed."""
+
+    def redirect_request(self, req, fp, code, msg, headers, newurl):  # noqa: ANN001
+        return None
+
+
+def _server_url(server: str, system: str) -> str:
+    parsed = urllib.parse.urlsplit(server)
+    if parsed.scheme not in ("http", "https") or not parsed.netloc:
+        raise InputError(f"--server {server}: give the http:// or https:// address of OpenAIMS")
+    if not system.strip() or "/" in system:
+        raise InputError(f"--system {system!r}: give the AI system's short id (its slug)")
+    slug = urllib.parse.quote(system.strip(), safe="")
+    return f"{server.rstrip('/')}/api/v1/systems/{slug}/check-runs"
+
+
+def _server_detail(body: bytes) -> str:
+    try:
+        data = json.loads(body.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError):
+        return ""
+    if not isinstance(data, dict):
+        return ""
+    detail = str(data.get("detail") or "")
+    errors = data.get("errors") or []
+    if isinstance(errors, list):
+        parts = [
+            f"{e.get('field')}: {e.get('message')}" if e.get("field") else str(e.get("message"))
+            for e in errors
+            if isinstance(e, dict)
+        ]
+        if parts:
+            detail = f"{detail} ({'; '.join(parts)})" if detail else "; ".join(parts)
+    return detail
+
+
+def post_run(args: argparse.Namespace, token: str, run: _Run) -> dict[str, Any]:
+    """Post the statistics (or the row-free report) of ``run``; return the server's verdict.
+
+    Raises `InputError` when the server cannot be reached or refuses the run.
+    """
+    url = _server_url(args.server, args.system)
+    payload = {
+        "kind": args.kind,
+        "check": args.check,
+        "statistics": run.statistics if args.kind in ("fairness", "performance") else None,
+        "report": run.posted_report if args.kind in ("drift", "quality") else None,
+        "fingerprint": run.fingerprint,
+        "engine_version": ENGINE_VERSION,
+    }
+    body = json.dumps(th._clean(payload), allow_nan=False).encode("utf-8")
     request = urllib.request.Request(
         url,
         data=body,
         method="POST",
         headers={
             "Content-Type": "application/json",
-            "Authorization": f"Bearer {token}",
             "Accept": "application/json",
+            "Authorization": f"Bearer {token}",
+            "User-Agent": f"aims-check/{ENGINE_VERSION}",
         },
     )
+    opener = urllib.request.build_opener(_NoRedirect)
     try:
-        with urllib.request.urlopen(request, timeout=60) as response:
-            return json.loads(response.read().decode())
+        with opener.open(request, timeout=TIMEOUT) as response:
+            status, raw = response.status, response.read()
     except urllib.error.HTTPError as error:
-        try:
-            detail = json.loads(error.read().decode()).get("detail") or error.reason
-        except (ValueError, AttributeError):
-            detail = error.reason
-        raise InputError(f"{args.server} answered {error.code}: {detail}") from None
-    except (urllib.error.URLError, TimeoutError, OSError) as error:
+        detail = _server_detail(error.read() or b"")
+        if 300 <= error.code < 400:
+            where = error.headers.get("Location", "elsewhere")
+            detail = detail or f"redirected to {where}; check the --server address"
+        raise InputError(
+            f"{args.server} refused the run (HTTP {error.code}): {detail or error.reason}"
+        ) from None
+    except (urllib.error.URLError, OSError) as error:
         reason = getattr(error, "reason", error)
         raise InputError(f"cannot reach {args.server}: {reason}") from None
+    try:
+        verdict = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError):
+        verdict = None
+    if not isinstance(verdict, dict) or not isinstance(verdict.get("passed"), bool):
+        raise InputError(
+            f"{args.server} answered HTTP {status} without a check-run verdict; "
+            "check the --server address"
+        )
+    return verdict
 
 
-def _json_default(value: Any) -> Any:
-    if hasattr(value, "item"):
-        return value.item()
-    if isinstance(value, (set, tuple)):
-        return list(value)
-    return str(value)
+# --- Output -----------------------------------------------------------------------------------
 
 
-# --- Output ---------------------------------------------------------------------------------
-
-
-def _fmt(value: Any) -> str:
+def _num(value: Any) -> str:
     if value is None:
-        return "—"
+        return "n/a"
     if isinstance(value, bool):
         return "yes" if value else "no"
+    if isinstance(value, int):
+        return f"{value:,}"
     if isinstance(value, float):
-        return "—" if math.isnan(value) else f"{value:.4f}"
+        if not math.isfinite(value):
+            return "n/a"
+        if value.is_integer() and abs(value) >= 1000:
+            return f"{int(value):,}"
+        return f"{value:.4f}"
+    if isinstance(value, list):
+        return "[" + ", ".join(_num(v) for v in value) + "]"
     return str(value)
 
 
-def _fmt_int(value: Any) -> str:
-    return f"{int(value):,}" if isinstance(value, (int, float)) and value == value else _fmt(value)
+def _limit(value: Any) -> str:
+    return (
+        f"{value:g}"
+        if isinstance(value, int | float) and not isinstance(value, bool)
+        else _num(value)
+    )
 
 
-def render_table(summary: dict) -> str:
-    lines: list[str] = []
-    kind = summary.get("kind", "")
-    by_group = summary.get("by_group") or {}
-    if by_group and kind in ("fairness", "performance"):
-        metrics = [
-            m
-            for m in (
-                "count",
-                "selection_rate",
-                "true_positive_rate",
-                "false_positive_rate",
-                "accuracy",
-                "precision",
-                "recall",
-                "f1",
-                "roc_auc",
-                "mae",
-                "rmse",
-            )
-            if any(m in (v or {}) for v in by_group.values())
+def _count(value: Any) -> str:
+    if isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value):
+        return f"{int(value):,}"
+    return _num(value)
+
+
+def _grid(headers: Sequence[str], rows: Sequence[Sequence[str]], left: int = 1) -> list[str]:
+    """Rows under headers; the first ``left`` columns aligned left, the others right."""
+    widths = [max(len(str(cell)) for cell in column) for column in zip(headers, *rows, strict=True)]
+
+    def line(cells: Sequence[str]) -> str:
+        out = [
+            str(c).ljust(w) if i < left else str(c).rjust(w)
+            for i, (c, w) in enumerate(zip(cells, widths, strict=True))
         ]
-        width = max(len("group"), *(len(g) for g in by_group))
-        lines.append("  ".join(["group".ljust(width), *(m.rjust(14) for m in metrics)]))
-        for group, values in by_group.items():
-            cells = [
-                _fmt_int((values or {}).get(m)) if m == "count" else _fmt((values or {}).get(m))
-                for m in metrics
-            ]
-            lines.append("  ".join([group.ljust(width), *(c.rjust(14) for c in cells)]))
+        return "  ".join(out).rstrip()
+
+    return [line(headers), *(line(r) for r in rows)]
+
+
+_FAIRNESS_COLUMNS = (
+    ("count", "rows"),
+    ("selection_rate", "selection"),
+    ("true_positive_rate", "TPR"),
+    ("false_positive_rate", "FPR"),
+    ("positive_predictive_value", "PPV"),
+    ("accuracy", "accuracy"),
+    ("disparate_impact", "DI"),
+)
+_CLASSIFICATION_COLUMNS = (
+    ("count", "rows"),
+    ("accuracy", "accuracy"),
+    ("precision", "precision"),
+    ("recall", "recall"),
+    ("f1", "f1"),
+    ("roc_auc", "roc_auc"),
+)
+_REGRESSION_COLUMNS = (("count", "rows"), ("mae", "mae"), ("rmse", "rmse"))
+
+
+def _group_table(
+    summary: dict[str, Any], columns: Sequence[tuple[str, str]], reference: str | None
+) -> list[str]:
+    rows = []
+    for group, values in summary["by_group"].items():
+        status = values.get("status", "ok")
+        note = "too few rows" if status != "ok" else ("reference" if group == reference else "")
+        cells = [_count(values.get(k)) if k == "count" else _num(values.get(k)) for k, _ in columns]
+        rows.append([group, *cells, note])
+    overall = summary["overall"]
+    cells = [
+        _count(overall.get(k)) if k == "count" else _num(overall.get(k)) if k in overall else ""
+        for k, _ in columns
+    ]
+    rows.append(["overall", *cells, ""])
+    return _grid(["group", *(h for _, h in columns), ""], rows)
+
+
+def render_table(
+    kind: str,
+    summary: dict[str, Any],
+    *,
+    reference_group: str | None = None,
+    min_group_size: int | None = None,
+    notes: Sequence[str] = (),
+) -> str:
+    """The summary of a check as text for a terminal; the last line is PASSED or FAILED."""
+    lines: list[str] = []
+    aggregates = summary.get("aggregates") or {}
+    if kind == "fairness":
+        lines += _group_table(summary, _FAIRNESS_COLUMNS, reference_group)
         lines.append("")
-    elif by_group:
-        width = max(len(k) for k in by_group)
-        for key, values in by_group.items():
-            if kind == "drift":
-                text = (
-                    f"{values.get('method')} {_fmt(values.get('statistic'))} "
-                    f"{'DRIFTED' if values.get('drifted') else 'stable'}"
-                )
-            else:
-                text = (
-                    f"{_fmt(values.get('observed'))} "
-                    f"{'ok' if values.get('passed') else 'FAIL'}  {values.get('message', '')}"
-                )
-            lines.append(f"{key.ljust(width)}  {text}")
-        lines.append("")
-    for name, value in (summary.get("aggregates") or {}).items():
-        lines.append(f"{name:<34} {_fmt(value)}")
-    if summary.get("insufficient"):
         lines.append(
-            f"insufficient data (fewer rows than the minimum group size): "
-            f"{', '.join(summary['insufficient'])}"
+            "selection = selection rate; TPR, FPR = true, false positive rate; PPV = positive "
+            "predictive value;"
         )
-    if summary.get("thresholds"):
-        lines.append("")
-        for t in summary["thresholds"]:
-            sign = "<=" if t["op"] == "max" else ">="
-            verdict = "PASS" if t["passed"] else "FAIL"
+        ref = f" ({reference_group})" if reference_group else ""
+        lines.append(f"DI = selection rate / the reference group's{ref}")
+        short = [g for g, v in summary["by_group"].items() if v.get("status", "ok") != "ok"]
+        if short:
             lines.append(
-                f"{verdict}  {t['metric']} = {_fmt(t['value'])}  (limit {sign} {t['limit']:g})"
+                f"too few rows (under {min_group_size}; left out of the aggregates): "
+                + ", ".join(short)
             )
+    elif kind == "performance":
+        regression = "mae" in (summary.get("overall") or {})
+        columns = _REGRESSION_COLUMNS if regression else _CLASSIFICATION_COLUMNS
+        lines += _group_table(summary, columns, None)
+    elif kind == "drift":
+        rows = []
+        for column, d in summary["by_group"].items():
+            rows.append(
+                [
+                    column,
+                    str(d.get("kind", "")),
+                    str(d.get("method", "")),
+                    _num(d.get("statistic")),
+                    _num(d.get("p_value")),
+                    _num(d.get("threshold")),
+                    _num(d.get("psi")),
+                    "DRIFTED" if d.get("drifted") else "stable",
+                ]
+            )
+        lines += _grid(
+            ["column", "kind", "method", "statistic", "p-value", "limit", "psi", ""], rows
+        )
+        overall = summary.get("overall") or {}
+        lines.append("")
+        lines.append(
+            f"rows: reference {_count(overall.get('n_reference'))}, "
+            f"current {_count(overall.get('n_current'))}"
+        )
+    else:
+        rows = [
+            ["ok" if c.get("passed") else "FAIL", str(c.get("check")), str(c.get("message", ""))]
+            for c in summary["by_group"].values()
+        ]
+        if rows:
+            lines += _grid(["", "check", "result"], rows, left=3)
+        else:
+            lines.append("no quality checks configured")
+        lines.append("")
+        lines.append(f"rows: {_count((summary.get('overall') or {}).get('n_rows'))}")
+
+    if aggregates:
+        lines.append("")
+        if kind == "fairness":
+            rows = [
+                [name, th.short_name(kind, name), _num(value)] for name, value in aggregates.items()
+            ]
+            lines += _grid(["aggregate (between groups)", "short name", "value"], rows, left=2)
+        else:
+            rows = [[name, _num(value)] for name, value in aggregates.items()]
+            lines += _grid(["aggregate", "value"], rows)
+
+    results = summary.get("thresholds") or []
+    if results:
+        lines.append("")
+        rows = []
+        for t in results:
+            sign = "<=" if t.get("op") == "max" else ">="
+            value = t.get("value")
+            rows.append(
+                [
+                    "PASS" if t.get("passed") else "FAIL",
+                    str(t.get("metric")),
+                    _num(value),
+                    f"{sign} {_limit(t.get('limit'))}",
+                    "" if value is not None else str(t.get("message", "")),
+                ]
+            )
+        lines += _grid(["", "threshold", "value", "limit", ""], rows, left=2)
+    elif kind in ("fairness", "performance"):
+        lines.append("")
+        lines.append("no thresholds given (--max, --min): nothing can fail")
+    elif kind == "drift":
+        drifted = aggregates.get("dataset_drifted")
+        lines.append("")
+        lines.append(
+            "no thresholds given: the data set "
+            + ("drifted" if drifted else "did not drift")
+            + f" (it drifts when at least {_num(aggregates.get('share'))} of its columns drift)"
+        )
     lines.append("")
+    lines += notes
     lines.append("PASSED" if summary.get("passed") else "FAILED")
     return "\n".join(lines)
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Entry point; ``argv`` starts with "check" (as after ``aims``) or with the kind."""
+# --- Entry point ------------------------------------------------------------------------------
+
+
+def _one_line(kind: str, error: BaseException) -> str:
+    text = str(error)
+    for engine, cli in _CLI_WORDS.items():
+        text = text.replace(engine, cli)
+    text = " ".join(text.split())
+    return f"aims check {kind}: error: {text}"
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run ``aims check``; ``argv`` starts with "check" (as after ``aims``) or with the kind.
+
+    Returns the exit code: 0 every threshold passes, 1 one fails, 2 bad input.
+    """
     argv = list(sys.argv[1:] if argv is None else argv)
-    if argv and argv[0] == "check":
+    if argv[:1] == ["check"]:
         argv = argv[1:]
-    args = build_parser().parse_args(argv)
     try:
-        limits = th.parse_thresholds(args.max, args.min, kind=args.kind)
-        server = getattr(args, "server", None)
+        args = build_parser().parse_args(argv)
+    except SystemExit as exit:  # usage errors (2) and --help (0)
+        return exit.code if isinstance(exit.code, int) else EXIT_BAD_INPUT
+    kind = args.kind
+    try:
+        limits = th.parse_thresholds(args.max, args.min, kind=kind)
         token = ""
-        if server:
-            token = args.token or os.environ.get("AIMS_TOKEN") or ""
+        if args.server is not None:
+            token = args.token or os.environ.get("AIMS_TOKEN", "")
             if not token or not args.system:
-                raise InputError("--server needs --token (or AIMS_TOKEN) and --system")
+                raise InputError("--server needs --system and --token (or AIMS_TOKEN)")
             if limits:
                 raise InputError(
-                    "with --server the check's own thresholds apply; leave out --max and --min"
+                    "with --server the check's own thresholds apply: leave out --max and --min"
                 )
-        summary, fingerprint, payload = compute(args, limits)
-        if server:
-            verdict = post(args, payload, fingerprint, token)
-            summary = {
-                **summary,
-                "thresholds": verdict.get("thresholds", []),
-                "passed": bool(verdict.get("passed")),
-                "run": verdict.get("url"),
-            }
-    except InputError as error:
-        print(f"aims check {args.kind}: {error}", file=sys.stderr)
+            if getattr(args, "reference_group", None) is not None:
+                raise InputError(
+                    "with --server the check's own reference group applies: leave out "
+                    "--reference-group"
+                )
+            _server_url(args.server, args.system)
+        elif args.token or args.system or args.check is not None:
+            raise InputError("--token, --system and --check need --server")
+        run = compute(args, for_server=args.server is not None)
+        summary = th.summary(kind, run.report, th.evaluate(kind, run.report, limits))
+        verdict = post_run(args, token, run) if args.server is not None else None
+    except (InputError, OSError, duckdb.Error) as error:
+        print(_one_line(kind, error), file=sys.stderr)
         return EXIT_BAD_INPUT
+    if verdict is not None:
+        summary["thresholds"] = list(verdict.get("thresholds") or [])
+        summary["passed"] = verdict["passed"]
     if args.format == "json":
-        print(json.dumps(summary, indent=2, default=_json_default))
+        output: dict[str, Any] = dict(summary)
+        if verdict is not None:
+            output["run"] = {"id": verdict.get("id"), "url": verdict.get("url")}
+        print(json.dumps(output, indent=2, allow_nan=False))
     else:
-        print(render_table(summary))
-        if summary.get("run"):
-            print(f"recorded: {summary['run']}")
-    return EXIT_PASSED if summary.get("passed") else EXIT_FAILED
+        print(
+            render_table(
+                kind,
+                summary,
+                reference_group=run.report.get("reference_group"),
+                min_group_size=run.report.get("min_group_size"),
+                notes=[]
+                if verdict is None
+                else [
+                    f"thresholds of the check in OpenAIMS; recorded as run "
+                    f"{verdict.get('id')}: {verdict.get('url')}"
+                ],
+            )
+        )
+    return EXIT_PASSED if summary["passed"] else EXIT_FAILED
 
 
 if __name__ == "__main__":

@@ -1,0 +1,204 @@
+"""Technical check pages: define, run, read the result, resolve the alert."""
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from aims.catalog.models import Control
+from aims.checks.models import Alert, Check, CheckRun, RunStatus
+from aims.checks.samples import BIASED, FAIR
+from aims.evidence.models import Evidence
+from aims.inventory.models import AISystem
+from aims.inventory.services import save_system
+
+
+@pytest.fixture
+def system(world):
+    return save_system(
+        AISystem(
+            organization=world.org,
+            name="Credit scoring",
+            purpose="Score loans",
+            owner=world.manager,
+            affects_individuals=True,
+        ),
+        actor=world.owner,
+    )
+
+
+def url(world, view, **kwargs):
+    return reverse(view, kwargs={"org": world.org.slug, **kwargs})
+
+
+def form_data(system, sample=BIASED, **overrides):
+    data = {
+        "system": system.pk,
+        "name": "Approval parity",
+        "kind": "fairness",
+        "source_type": "upload",
+        "label": "repaid",
+        "prediction": "approved",
+        "sensitive": "sex",
+        "reference_group": "sex=Male",
+        "min_group_size": 30,
+        "threshold": 0.5,
+        "limits": "max dp_difference 0.1\nmin di_ratio 0.8",
+        "controls": [c.pk for c in Control.objects.filter(ref__in=["A.5.4", "A.6.2.4"])],
+        "schedule": "manual",
+        "is_active": "on",
+        "data_file": SimpleUploadedFile(sample.name, sample.read_bytes()),
+    }
+    data.update(overrides)
+    return data
+
+
+def define(world, system, **overrides):
+    response = world.client(world.contributor).post(
+        url(world, "check_create"), form_data(system, **overrides)
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    return Check.objects.get(name=overrides.get("name", "Approval parity"))
+
+
+def test_a_contributor_defines_runs_and_sees_a_biased_model_fail(world, system):
+    check = define(world, system)
+    assert check.options["sensitive"] == ["sex"] and check.data_name == BIASED.name
+    assert check.thresholds == [
+        {"metric": "demographic_parity_difference", "op": "max", "limit": 0.1},
+        {"metric": "disparate_impact_ratio", "op": "min", "limit": 0.8},
+    ]
+    client = world.client(world.contributor)
+    response = client.post(url(world, "check_run", check_id=check.pk))
+    run = CheckRun.objects.get(definition=check)
+    assert response.status_code == 302 and response.url == url(world, "run_detail", run_id=run.pk)
+    assert run.status == RunStatus.FAILED and run.triggered_by == world.contributor
+    page = client.get(response.url).content.decode()
+    assert "FAILED" in page and "<svg" in page and 'class="limit"' in page
+    assert "demographic_parity_difference" in page and "0.1449" in page
+    evidence = run.evidence
+    assert set(evidence.soa_entries.values_list("control__ref", flat=True)) == {"A.5.4", "A.6.2.4"}
+    alert = Alert.objects.get(run=run)
+    assert alert.recipient == world.manager
+    system_page = client.get(url(world, "system_detail", system_id=system.pk)).content.decode()
+    assert "Approval parity" in system_page and "Open alerts" in system_page
+    dashboard = client.get(url(world, "dashboard")).content.decode()
+    assert alert.message[:40] in dashboard
+
+
+def test_a_fair_model_passes(world, system):
+    check = define(world, system, data_file=SimpleUploadedFile(FAIR.name, FAIR.read_bytes()))
+    world.client(world.owner).post(url(world, "check_run", check_id=check.pk))
+    assert CheckRun.objects.get(definition=check).status == RunStatus.PASSED
+    assert not Alert.objects.exists()
+
+
+def test_a_misspelled_column_is_named_and_nothing_is_recorded(world, system):
+    check = define(world, system, label="repayed")
+    response = world.client(world.owner).post(url(world, "check_run", check_id=check.pk))
+    assert response.status_code == 422
+    assert "repayed" in response.content.decode() and "repaid" in response.content.decode()
+    assert not CheckRun.objects.exists() and not Evidence.objects.exists()
+
+
+def test_bad_definitions_are_refused_beside_the_field(world, system):
+    client = world.client(world.contributor)
+    response = client.post(
+        url(world, "check_create"),
+        form_data(
+            system,
+            limits="max nonsense 1",
+            data_file=SimpleUploadedFile("log.xlsx", b"PK\x03\x04 not a log"),
+        ),
+    )
+    assert response.status_code == 422
+    page = response.content.decode()
+    assert "unknown fairness metric" in page
+    assert not Check.objects.exists()
+    response = client.post(
+        url(world, "check_create"),
+        form_data(system, data_file=SimpleUploadedFile("log.xlsx", b"PK\x03\x04 not a log")),
+    )
+    assert (
+        response.status_code == 422
+        and "upload a .parquet or .csv file" in response.content.decode()
+    )
+    response = client.post(
+        url(world, "check_create"),
+        form_data(system, source_type="path", data_path="/etc/passwd", data_file=""),
+    )
+    assert response.status_code == 422 and "outside the folders" in response.content.decode()
+    assert not Check.objects.exists()
+
+
+def test_readers_cannot_define_or_run(world, system):
+    check = define(world, system)
+    for user in (world.viewer, world.auditor):
+        client = world.client(user)
+        assert client.get(url(world, "check_detail", check_id=check.pk)).status_code == 200
+        assert client.post(url(world, "check_run", check_id=check.pk)).status_code == 403
+        assert client.post(url(world, "check_create"), form_data(system)).status_code == 403
+    assert not CheckRun.objects.exists()
+    outsider = world.client(world.outsider)
+    assert outsider.get(url(world, "check_detail", check_id=check.pk)).status_code == 404
+
+
+def test_an_alert_is_resolved_with_what_was_done(world, system):
+    check = define(world, system)
+    client = world.client(world.contributor)
+    client.post(url(world, "check_run", check_id=check.pk))
+    alert = Alert.objects.get()
+    client.post(url(world, "alert_resolve", alert_id=alert.pk), {"resolution": ""})
+    alert.refresh_from_db()
+    assert alert.is_open
+    client.post(
+        url(world, "alert_resolve", alert_id=alert.pk), {"resolution": "Retrained with reweighing."}
+    )
+    alert.refresh_from_db()
+    assert not alert.is_open and alert.resolution == "Retrained with reweighing."
+
+
+def test_a_check_with_runs_cannot_be_deleted(world, system):
+    check = define(world, system)
+    manager = world.client(world.manager)
+    manager.post(url(world, "check_run", check_id=check.pk))
+    manager.post(url(world, "check_delete", check_id=check.pk))
+    assert Check.objects.filter(pk=check.pk).exists()
+    fresh = define(world, system, name="Second")
+    assert (
+        world.client(world.contributor)
+        .post(url(world, "check_delete", check_id=fresh.pk))
+        .status_code
+        == 403
+    )
+    manager.post(url(world, "check_delete", check_id=fresh.pk))
+    assert not Check.objects.filter(pk=fresh.pk).exists()
+
+
+def test_the_sample_log_can_be_downloaded(world):
+    response = world.client(world.viewer).get(
+        url(world, "check_sample", name="credit-scoring-predictions")
+    )
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content) == BIASED.read_bytes()
+    assert (
+        world.client(world.viewer).get(url(world, "check_sample", name="etc-passwd")).status_code
+        == 404
+    )
+
+
+def test_the_list_runs_the_same_queries_for_2_and_20_checks(world, system):
+    client = world.client(world.owner)
+    for n in range(2):
+        define(world, system, name=f"Check {n}")
+
+    def count():
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(url(world, "check_list")).status_code == 200
+        return len(ctx)
+
+    small = count()
+    for n in range(2, 20):
+        define(world, system, name=f"Check {n}")
+    assert count() == small
