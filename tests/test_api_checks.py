@@ -1,0 +1,263 @@
+"""The checks API, and the ML pipeline posting only sufficient statistics."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+import aims.metrics as metrics
+from aims.api.testing import ApiClient
+from aims.catalog.loader import load_catalog
+from aims.checks.models import Alert, Check, CheckRun, Kind, Origin, RunStatus, SourceType
+from aims.checks.samples import BIASED, FAIR
+from aims.checks.services import save_check
+from aims.evidence.models import Evidence
+from aims.inventory.models import AISystem
+from aims.inventory.services import save_system
+from aims.organizations.tokens import issue_token
+
+ROOT = Path(__file__).resolve().parents[1]
+OPTIONS = {
+    "label": "repaid",
+    "prediction": "approved",
+    "sensitive": ["sex"],
+    "reference_group": "sex=Male",
+}
+LIMITS = [
+    {"metric": "demographic_parity_difference", "op": "max", "limit": 0.1},
+    {"metric": "disparate_impact_ratio", "op": "min", "limit": 0.8},
+]
+
+
+def make_system(org, owner):
+    return save_system(
+        AISystem(
+            organization=org,
+            name="Credit scoring",
+            slug="credit-scoring",
+            purpose="Score loans",
+            owner=owner,
+        ),
+        actor=owner,
+    )
+
+
+def pipeline_check(org, system, owner, name="From CI"):
+    return save_check(
+        Check(
+            organization=org,
+            system=system,
+            name=name,
+            kind=Kind.FAIRNESS,
+            source_type=SourceType.PIPELINE,
+            options=OPTIONS,
+            thresholds=LIMITS,
+        ),
+        actor=owner,
+    )
+
+
+@pytest.fixture
+def system(world):
+    return make_system(world.org, world.manager)
+
+
+def statistics(sample):
+    return metrics.fairness_statistics(
+        str(sample), label="repaid", prediction="approved", sensitive=["sex"]
+    ).to_dict()
+
+
+def post_run(api, sample=BIASED, **extra):
+    body = {
+        "kind": "fairness",
+        "statistics": statistics(sample),
+        "fingerprint": {"rows": 20000, "sha256": "ab" * 32, "file": sample.name},
+        "engine_version": "1.0.0",
+        **extra,
+    }
+    return api.post("/api/v1/systems/credit-scoring/check-runs", body)
+
+
+def test_a_biased_pipeline_run_fails_with_the_checks_own_limits(world, system):
+    check = pipeline_check(world.org, system, world.owner)
+    response = post_run(ApiClient.for_member(world.contributor, world.org))
+    assert response.status_code == 201, response.content
+    body = response.json()
+    run = CheckRun.objects.get(pk=body["id"])
+    assert body["passed"] is False and body["status"] == "failed"
+    assert body["url"].endswith(f"/o/{world.org.slug}/checks/runs/{run.pk}/")
+    assert [t["metric"] for t in body["thresholds"]] == [limit["metric"] for limit in LIMITS]
+    assert run.definition == check and run.origin == Origin.PIPELINE
+    assert run.fingerprint["sha256"] == "ab" * 32
+    assert Alert.objects.get(run=run).recipient == world.manager
+    assert list(run.evidence.systems.all()) == [system]
+
+
+def test_a_fair_pipeline_run_passes(world, system):
+    pipeline_check(world.org, system, world.owner)
+    response = post_run(ApiClient.for_member(world.contributor, world.org), FAIR)
+    assert response.status_code == 201 and response.json()["passed"] is True
+
+
+def test_malformed_statistics_record_nothing(world, system):
+    pipeline_check(world.org, system, world.owner)
+    api = ApiClient.for_member(world.contributor, world.org)
+    for bad in (
+        {"kind": "fairness", "groups": [{"values": ["F"], "tp": -1}]},
+        {"kind": "drift"},
+        {},
+    ):
+        response = post_run(api, statistics=bad)
+        assert response.status_code == 422, response.content
+        assert response.json()["detail"]
+    assert post_run(api, kind="quality").status_code == 422  # no quality check defined
+    assert not CheckRun.objects.exists() and not Evidence.objects.exists()
+
+
+def test_the_check_must_be_unambiguous(world, system):
+    api = ApiClient.for_member(world.contributor, world.org)
+    assert post_run(api).status_code == 422  # none defined yet
+    first = pipeline_check(world.org, system, world.owner, "A")
+    pipeline_check(world.org, system, world.owner, "B")
+    response = post_run(api)
+    assert response.status_code == 422 and "--check" in response.json()["detail"]
+    assert post_run(api, check=first.pk).status_code == 201
+    assert post_run(api, check=999999).status_code == 422
+
+
+def test_readers_and_outsiders(world, system):
+    check = pipeline_check(world.org, system, world.owner)
+    assert post_run(ApiClient.for_member(world.viewer, world.org)).status_code == 403
+    outsider = ApiClient.for_member(world.outsider, world.other_org)
+    assert post_run(outsider).status_code == 404
+    assert outsider.get(f"/api/v1/checks/{check.pk}").status_code == 404
+    assert not CheckRun.objects.exists()
+
+
+def test_runs_are_listed_and_read(world, system):
+    check = pipeline_check(world.org, system, world.owner)
+    api = ApiClient.for_member(world.contributor, world.org)
+    run_id = post_run(api).json()["id"]
+    listed = api.get(f"/api/v1/checks/{check.pk}/runs").json()
+    assert listed["count"] == 1 and listed["items"][0]["id"] == run_id
+    run = api.get(f"/api/v1/check-runs/{run_id}").json()
+    assert run["status"] == "failed" and run["alert"] is not None
+    assert run["result"]["aggregates"]["disparate_impact_ratio"] == pytest.approx(0.768, abs=0.01)
+    checks = api.get("/api/v1/systems/credit-scoring/checks").json()
+    assert checks[0]["latest_run"]["id"] == run_id
+
+
+def test_the_run_list_does_not_query_per_row(world, system):
+    check = pipeline_check(world.org, system, world.owner)
+    api = ApiClient.for_member(world.contributor, world.org)
+    post_run(api)
+
+    def count():
+        with CaptureQueriesContext(connection) as ctx:
+            assert api.get(f"/api/v1/checks/{check.pk}/runs").status_code == 200
+        return len(ctx)
+
+    small = count()
+    for _ in range(5):
+        post_run(api)
+    assert count() == small
+
+
+def test_a_server_run_with_bad_data_answers_422(world, system):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from aims.checks.services import store_data_file
+
+    blob, name = store_data_file(SimpleUploadedFile(BIASED.name, BIASED.read_bytes()))
+    check = save_check(
+        Check(
+            organization=world.org,
+            system=system,
+            name="Server",
+            kind=Kind.FAIRNESS,
+            source_type=SourceType.UPLOAD,
+            data_blob=blob,
+            data_name=name,
+            options=dict(OPTIONS, label="repayed"),
+            thresholds=LIMITS,
+        ),
+        actor=world.owner,
+    )
+    api = ApiClient.for_member(world.contributor, world.org)
+    response = api.post(f"/api/v1/checks/{check.pk}/runs")
+    assert response.status_code == 422 and "repayed" in response.json()["detail"]
+    assert not CheckRun.objects.exists()
+    check.options = OPTIONS
+    check.save()
+    response = api.post(f"/api/v1/checks/{check.pk}/runs")
+    assert response.status_code == 201 and response.json()["status"] == RunStatus.FAILED
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_cli_posts_statistics_to_a_live_server(live_server):
+    """`aims check fairness … --server` end to end: exit 1 for the biased log, 0 for the fair."""
+    load_catalog()
+    from django.contrib.auth import get_user_model
+
+    from aims.organizations.services import create_organization
+
+    owner = get_user_model().objects.create_user("ci", password="pipeline-pass-2026")
+    org = create_organization(name="Pipeline Org", owner=owner)
+    pipeline_check(org, make_system(org, owner), owner)
+    _, secret = issue_token(user=owner, organization=org, name="CI")
+
+    def cli(sample):
+        env = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO")}
+        return subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "aims.cli",
+                "check",
+                "fairness",
+                "--data",
+                str(sample),
+                "--label",
+                "repaid",
+                "--prediction",
+                "approved",
+                "--sensitive",
+                "sex",
+                "--server",
+                live_server.url,
+                "--token",
+                secret,
+                "--system",
+                "credit-scoring",
+            ],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+
+    failed = cli(BIASED)
+    assert failed.returncode == 1, failed.stderr
+    assert "FAIL  demographic_parity_difference" in failed.stdout
+    assert "recorded as run" in failed.stdout
+    run = CheckRun.objects.get()
+    assert run.origin == Origin.PIPELINE and run.status == RunStatus.FAILED
+    assert set(run.statistics) == {
+        "kind",
+        "version",
+        "sensitive",
+        "positive_label",
+        "threshold",
+        "groups",
+    }
+    assert len(run.fingerprint["sha256"]) == 64 and run.fingerprint["rows"] == 20000
+    passed = cli(FAIR)
+    assert passed.returncode == 0, passed.stderr
+    assert CheckRun.objects.filter(status=RunStatus.PASSED).count() == 1
