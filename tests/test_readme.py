@@ -1,0 +1,36 @@
+"""The command-line examples in the README run as written, with the exit codes it states."""
+
+import re
+import shlex
+from pathlib import Path
+
+import pytest
+
+from aims.cli import main
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def examples():
+    text = (ROOT / "README.md").read_text()
+    section = text.split("## Technical checks from the command line", 1)[1].split("\n## ", 1)[0]
+    block = re.search(r"```sh\n(.*?)```", section, re.S).group(1)
+    lines = block.strip().splitlines()
+    pairs = []
+    for command, comment in zip(lines[::2], lines[1::2], strict=True):
+        code = int(re.match(r"# exit (\d)", comment).group(1))
+        pairs.append((command, code))
+    return pairs
+
+
+@pytest.mark.parametrize(("command", "code"), examples())
+def test_readme_check_example(command, code, monkeypatch, capsys):
+    monkeypatch.chdir(ROOT)
+    argv = shlex.split(command)
+    assert argv[0] == "aims"
+    assert main(argv[1:]) == code, capsys.readouterr()
+
+
+def test_there_are_examples_of_every_kind():
+    kinds = {shlex.split(command)[2] for command, _ in examples()}
+    assert kinds == {"fairness", "performance", "drift", "quality"}
