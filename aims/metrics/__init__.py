@@ -32,6 +32,7 @@ from aims.metrics.performance import (
     performance_report,
 )
 from aims.metrics.quality import QualityCheck, QualityReport, quality_report
+from aims.metrics.thresholds import Threshold, ThresholdResult, parse_thresholds
 
 ENGINE_VERSION = "1.0.0"
 
@@ -52,6 +53,8 @@ __all__ = [
     "QualityReport",
     "RankCounts",
     "Source",
+    "Threshold",
+    "ThresholdResult",
     "demographic_parity_difference",
     "demographic_parity_ratio",
     "disparate_impact_ratio",
@@ -61,6 +64,7 @@ __all__ = [
     "fairness_report",
     "fairness_statistics",
     "open_source",
+    "parse_thresholds",
     "performance_from_statistics",
     "performance_report",
     "quality_report",

@@ -63,13 +63,7 @@ EXIT_PASSED, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
 TIMEOUT = 60  # seconds to wait for the server
 
 # The engine's keyword arguments, as a person at the command line knows them.
-_CLI_WORDS = {
-    "positive_label=": "--positive-label ",
-    "max_categories=": "--max-categories ",
-    "min_group_size=": "--min-group-size ",
-    "prediction=": "--prediction ",
-    "score=": "--score ",
-}
+_CLI_WORDS = ("positive_label", "max_categories", "min_group_size", "prediction", "score")
 
 
 # --- Arguments --------------------------------------------------------------------------------
@@ -78,7 +72,7 @@ _CLI_WORDS = {
 class _Parser(argparse.ArgumentParser):
     """argparse, exiting 2 on a usage error as usual; `main` turns the exit into a return."""
 
-    def error(self, message: str):  # type: ignore[override]
+    def error(self, message: str):
         self.print_usage(sys.stderr)
         self.exit(EXIT_BAD_INPUT, f"{self.prog}: error: {message}\n")
 
@@ -286,6 +280,17 @@ def _prediction_kwargs(args: argparse.Namespace) -> dict[str, Any]:
     return kwargs
 
 
+def _check_task(task: str, limits: Sequence[th.Threshold]) -> None:
+    regression = {"mae", "rmse"}
+    for limit in limits:
+        if (limit.metric in regression) != (task == "regression"):
+            kind = "a regression" if limit.metric in regression else "a classification"
+            raise InputError(
+                f"--{limit.op} {limit.metric}: {kind} metric, but the task is {task} "
+                "(choose it with --task)"
+            )
+
+
 def _min_group_size(args: argparse.Namespace) -> int:
     size = 30 if args.min_group_size is None else args.min_group_size
     if size < 1:
@@ -466,8 +471,8 @@ def compute(args: argparse.Namespace, *, for_server: bool) -> _Run:
             stats, min_group_size=size, reference_group=reference
         ).to_dict()
         report.pop("statistics", None)
-        if for_server:  # the server's check decides aggregates and thresholds
-            report["aggregates"] = {}
+        if for_server:  # the server's check decides the reference group and the aggregates
+            report.update(aggregates={}, disparate_impact={}, reference_group=None)
         return _Run(report, _fingerprint(args.data, stats.overall().n), stats.to_dict())
     if kind == "performance":
         kwargs = _prediction_kwargs(args)
@@ -507,7 +512,7 @@ def compute(args: argparse.Namespace, *, for_server: bool) -> _Run:
 class _NoRedirect(urllib.request.HTTPRedirectHandler):
     """A redirect (to a login page, or from http to https) is reported, never followed."""
 
-    def redirect_request(self, req, fp, code, msg, headers, newurl):  # noqa: ANN001
+    def redirect_request(self, req, fp, code, msg, headers, newurl):
         return None
 
 
@@ -572,7 +577,10 @@ def post_run(args: argparse.Namespace, token: str, run: _Run) -> dict[str, Any]:
         with opener.open(request, timeout=TIMEOUT) as response:
             status, raw = response.status, response.read()
     except urllib.error.HTTPError as error:
-        detail = _server_detail(error.read() or b"")
+        try:
+            detail = _server_detail(error.read() or b"")
+        finally:
+            error.close()
         if 300 <= error.code < 400:
             where = error.headers.get("Location", "elsewhere")
             detail = detail or f"redirected to {where}; check the --server address"
@@ -666,6 +674,12 @@ _REGRESSION_COLUMNS = (("count", "rows"), ("mae", "mae"), ("rmse", "rmse"))
 def _group_table(
     summary: dict[str, Any], columns: Sequence[tuple[str, str]], reference: str | None
 ) -> list[str]:
+    every = [*summary["by_group"].values(), summary["overall"]]
+    columns = [  # leave out a metric nobody has (ROC AUC without scores)
+        (key, header)
+        for key, header in columns
+        if key == "count" or any(values.get(key) is not None for values in every)
+    ]
     rows = []
     for group, values in summary["by_group"].items():
         status = values.get("status", "ok")
@@ -699,8 +713,8 @@ def render_table(
             "selection = selection rate; TPR, FPR = true, false positive rate; PPV = positive "
             "predictive value;"
         )
-        ref = f" ({reference_group})" if reference_group else ""
-        lines.append(f"DI = selection rate / the reference group's{ref}")
+        if reference_group:
+            lines.append(f"DI = selection rate / the reference group's ({reference_group})")
         short = [g for g, v in summary["by_group"].items() if v.get("status", "ok") != "ok"]
         if short:
             lines.append(
@@ -784,7 +798,7 @@ def render_table(
         lines.append(
             "no thresholds given: the data set "
             + ("drifted" if drifted else "did not drift")
-            + f" (it drifts when at least {_num(aggregates.get('share'))} of its columns drift)"
+            + f" (it drifts when at least {_limit(aggregates.get('share'))} of its columns drift)"
         )
     lines.append("")
     lines += notes
@@ -796,10 +810,11 @@ def render_table(
 
 
 def _one_line(kind: str, error: BaseException) -> str:
-    text = str(error)
-    for engine, cli in _CLI_WORDS.items():
-        text = text.replace(engine, cli)
-    text = " ".join(text.split())
+    text = " ".join(str(error).split())
+    for word in _CLI_WORDS:
+        option = "--" + word.replace("_", "-")
+        text = re.sub(rf"\b{word}=(?=[\w.-])", option + " ", text)  # min_group_size=30
+        text = re.sub(rf"\b{word}=", option, text)
     return f"aims check {kind}: error: {text}"
 
 
@@ -818,6 +833,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     kind = args.kind
     try:
         limits = th.parse_thresholds(args.max, args.min, kind=kind)
+        if kind == "performance":
+            _check_task(args.task, limits)
         token = ""
         if args.server is not None:
             token = args.token or os.environ.get("AIMS_TOKEN", "")

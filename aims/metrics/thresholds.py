@@ -304,9 +304,9 @@ def metric_value(kind: str, report: Mapping[str, Any], metric: str) -> float | N
     if kind == "drift":
         if metric == "drifted_columns":
             drifted = report.get("drifted_columns")
-            if isinstance(drifted, int | float) and not isinstance(drifted, bool):
-                return float(drifted)
-            return float(len(drifted)) if drifted is not None else None
+            if isinstance(drifted, list | tuple):
+                return float(len(drifted))
+            return _finite(drifted)  # already a count
         return _finite(report.get(metric))
     checks = report.get("checks")
     if checks is None:
