@@ -1,6 +1,7 @@
 """The ``aims`` console script: a thin wrapper over Django management commands.
 
-aims run [--host H] [--port P] [--workers N] [--no-demo]
+aims run [--host H] [--port P] [--workers N] [--no-demo] [--no-worker]
+aims worker [--once] [--interval S]
 aims demo [--username U] [--password P]
 aims createadmin --username U [--email E] [--org NAME]
 aims catalog load
@@ -12,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import subprocess
 import sys
 
 DEMO_USERNAME = "demo"
@@ -56,6 +58,11 @@ def cmd_run(args) -> int:
         if Organization.objects.filter(slug="northwind-credit").exists():
             login_hint = f"demo login: user {DEMO_USERNAME!r}, password {DEMO_PASSWORD!r}"
     _call("collectstatic", interactive=False, verbosity=0)
+    if not args.no_worker:
+        # Background check runs; the worker exits by itself when the server (this pid) is gone.
+        subprocess.Popen(
+            [sys.executable, "-m", "aims.cli", "worker", "--parent-pid", str(os.getpid())]
+        )
     url = f"http://{args.host}:{args.port}"
     print(f"\nOpenAIMS is serving on {url}  ({login_hint})\n", flush=True)
     argv = [
@@ -101,7 +108,22 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument("--port", type=int, default=int(os.environ.get("AIMS_PORT", "8000")))
     run.add_argument("--workers", type=int, default=int(os.environ.get("AIMS_WORKERS", "2")))
     run.add_argument("--no-demo", action="store_true", help="do not create the demo organization")
+    run.add_argument(
+        "--no-worker", action="store_true", help="do not start `aims worker` alongside the server"
+    )
     run.set_defaults(func=cmd_run)
+
+    worker = sub.add_parser(
+        "worker", help="run background check runs and start scheduled checks when due"
+    )
+    worker.add_argument("--once", action="store_true", help="one round, then exit")
+    worker.add_argument("--interval", help="seconds between rounds when idle (default 1)")
+    worker.add_argument("--parent-pid", help=argparse.SUPPRESS)
+    worker.set_defaults(
+        func=lambda a: _django(
+            "worker", *(["--once"] if a.once else []), *_flags(a, "interval", "parent_pid")
+        )
+    )
 
     demo = sub.add_parser("demo", help="load the demo organization (idempotent)")
     demo.add_argument("--username", default=DEMO_USERNAME)
@@ -145,7 +167,7 @@ def _flags(args, *names: str) -> list[str]:
     for name in names:
         value = getattr(args, name, None)
         if value:
-            out += [f"--{name}", value]
+            out += [f"--{name.replace('_', '-')}", value]
     return out
 
 

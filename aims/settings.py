@@ -79,6 +79,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "ninja",
+    "django_tasks",
+    "django_tasks_db",
     "aims.core",
     "aims.organizations",
     "aims.audit",
@@ -162,6 +164,17 @@ CACHES = {
         "OPTIONS": {"MAX_ENTRIES": 2000},
     }
 }
+
+# Background work ("Run now", scheduled checks): Django's task interface on the database
+# backend, executed by `aims worker` (which `aims run` starts alongside the web server).
+TASKS = {
+    "default": {
+        "BACKEND": os.environ.get("AIMS_TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
+    }
+}
+AIMS_WORKER_INTERVAL = float(os.environ.get("AIMS_WORKER_INTERVAL", "1"))
+# Finished task records (not the check runs, which are kept) are pruned after this many days.
+AIMS_TASK_RESULTS_DAYS = int(os.environ.get("AIMS_TASK_RESULTS_DAYS", "14"))
 
 # Evidence files: content-addressed under the data folder, never under a public media URL.
 EVIDENCE_ROOT = Path(os.environ.get("AIMS_EVIDENCE_DIR", DATA_DIR / "evidence")).resolve()

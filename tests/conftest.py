@@ -29,6 +29,9 @@ def evidence_root(settings, tmp_path):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     # Tests measure the real work (queries included); tests/test_cache.py turns caching on.
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
+    # Background tasks run at once, inside the request; tests/test_checks_worker.py uses the
+    # database backend and the worker.
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
     return settings.EVIDENCE_ROOT
 
 
@@ -87,4 +90,23 @@ def world(db) -> World:
         viewer=people[Role.VIEWER],
         top_manager=people["top"],
         outsider=outsider,
+    )
+
+
+@pytest.fixture
+def credit_system(world):
+    """An AI system that affects individuals, owned by the AIMS manager: the subject of checks."""
+    from aims.inventory.models import AISystem
+    from aims.inventory.services import save_system
+
+    return save_system(
+        AISystem(
+            organization=world.org,
+            name="Credit scoring",
+            purpose="Score loans",
+            intended_use="Officers decide",
+            owner=world.manager,
+            affects_individuals=True,
+        ),
+        actor=world.owner,
     )

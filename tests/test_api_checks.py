@@ -1,6 +1,7 @@
 """The checks API, and the ML pipeline posting only sufficient statistics."""
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -198,9 +199,17 @@ def test_a_server_run_with_bad_data_answers_422(world, system):
     assert response.status_code == 201 and response.json()["status"] == RunStatus.FAILED
 
 
+def readme_ci_step() -> str:
+    """The command of the README's GitHub Actions step (a folded `run: >-` block)."""
+    section = (ROOT / "README.md").read_text().split("## Blocking a deployment from CI", 1)[1]
+    block = re.search(r"run: >-\n((?: {10}.+\n)+)", section).group(1)
+    return " ".join(line.strip() for line in block.splitlines())
+
+
 @pytest.mark.django_db(transaction=True)
-def test_the_cli_posts_statistics_to_a_live_server(live_server):
-    """`aims check fairness … --server` end to end: exit 1 for the biased log, 0 for the fair."""
+def test_the_readme_ci_step_blocks_on_a_failed_fairness_check(live_server, tmp_path):
+    """The README's CI step end to end against a live server: exit 1 for the biased log (the
+    job fails, so the deployment that needs it does not run), 0 for the fair one."""
     load_catalog()
     from django.contrib.auth import get_user_model
 
@@ -211,31 +220,22 @@ def test_the_cli_posts_statistics_to_a_live_server(live_server):
     pipeline_check(org, make_system(org, owner), owner)
     _, secret = issue_token(user=owner, organization=org, name="CI")
 
+    step = readme_ci_step()
+    assert step.startswith("aims check fairness --data predictions.parquet")
+
     def cli(sample):
+        """The README's CI step, run as written by a shell in a folder holding the log."""
+        (tmp_path / "predictions.parquet").write_bytes(sample.read_bytes())
         env = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO")}
+        env.update(
+            AIMS_URL=live_server.url,
+            AIMS_TOKEN=secret,
+            PATH=f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}",
+        )
         return subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "aims.cli",
-                "check",
-                "fairness",
-                "--data",
-                str(sample),
-                "--label",
-                "repaid",
-                "--prediction",
-                "approved",
-                "--sensitive",
-                "sex",
-                "--server",
-                live_server.url,
-                "--token",
-                secret,
-                "--system",
-                "credit-scoring",
-            ],
-            cwd=ROOT,
+            step,
+            shell=True,
+            cwd=tmp_path,
             env=env,
             capture_output=True,
             text=True,

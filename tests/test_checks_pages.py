@@ -10,22 +10,11 @@ from aims.catalog.models import Control
 from aims.checks.models import Alert, Check, CheckRun, RunStatus
 from aims.checks.samples import BIASED, FAIR
 from aims.evidence.models import Evidence
-from aims.inventory.models import AISystem
-from aims.inventory.services import save_system
 
 
 @pytest.fixture
-def system(world):
-    return save_system(
-        AISystem(
-            organization=world.org,
-            name="Credit scoring",
-            purpose="Score loans",
-            owner=world.manager,
-            affects_individuals=True,
-        ),
-        actor=world.owner,
-    )
+def system(credit_system):
+    return credit_system
 
 
 def url(world, view, **kwargs):

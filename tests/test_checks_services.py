@@ -35,18 +35,8 @@ LIMITS = [
 
 
 @pytest.fixture
-def system(world):
-    return save_system(
-        AISystem(
-            organization=world.org,
-            name="Credit scoring",
-            purpose="Score loans",
-            intended_use="Officers decide",
-            owner=world.manager,
-            affects_individuals=True,
-        ),
-        actor=world.owner,
-    )
+def system(credit_system):
+    return credit_system
 
 
 def upload(path):

@@ -13,12 +13,14 @@ import re
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import override_settings
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from aims.catalog.models import Control
 from aims.checks.models import Check, Kind, SourceType
 from aims.checks.samples import BIASED
 from aims.checks.services import run_check, save_check, store_data_file
+from aims.checks.tasks import enqueue_run
 from aims.evidence.models import Evidence, EvidenceFile
 from aims.evidence.services import create_evidence
 from aims.inventory.models import AISystem
@@ -29,6 +31,7 @@ from aims.risk.models import Risk
 from aims.risk.services import save_risk
 from aims.soa.models import SoAEntry
 
+QUEUED = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 PUBLIC = {"login"}  # the only page an anonymous visitor may see
 
 
@@ -101,6 +104,8 @@ def records(world):
         actor=world.owner,
     )
     run = run_check(check, actor=world.owner)  # fails: raises an alert
+    with override_settings(TASKS=QUEUED):
+        queued = enqueue_run(check, actor=world.owner)  # waits for a worker
     return {
         "org": org.slug,
         "system_id": system.pk,
@@ -114,6 +119,7 @@ def records(world):
         "check_id": check.pk,
         "run_id": run.pk,
         "alert_id": run.alert.pk,
+        "task_id": queued.id,
         "name": "credit-scoring-predictions",
         "objects": {
             "system": system,

@@ -347,15 +347,20 @@ def _describe(check: Check, run: CheckRun) -> str:
 
 def raise_alert(run: CheckRun) -> Alert:
     check = run.definition
-    failed = [t["metric"] for t in run.threshold_results if not t.get("passed")]
-    what = ", ".join(failed) if failed else "the check"
+    if run.status == RunStatus.ERROR:
+        message = f"{check.get_kind_display()} check “{check.name}” could not run: {run.error}"
+    else:
+        failed = [t["metric"] for t in run.threshold_results if not t.get("passed")]
+        what = ", ".join(failed) if failed else "the check"
+        message = (
+            f"{check.get_kind_display()} check “{check.name}” failed: {what} outside the limit."
+        )
     alert = Alert.objects.create(
         organization=check.organization,
         system=check.system,
         run=run,
         recipient=check.system.owner,
-        message=f"{check.get_kind_display()} check “{check.name}” failed: {what} outside "
-        "the limit.",
+        message=message,
     )
     record(
         check.organization,
@@ -368,6 +373,30 @@ def raise_alert(run: CheckRun) -> Alert:
         },
     )
     return alert
+
+
+@transaction.atomic
+def record_error_run(check: Check, message: str, *, origin: str = Origin.SCHEDULED) -> CheckRun:
+    """A scheduled run that could not read its data: kept in the history (it is not evidence of
+    anything) and alerted to the system owner, since nobody was there to see it fail."""
+    run = CheckRun.objects.create(
+        definition=check,
+        organization=check.organization,
+        status=RunStatus.ERROR,
+        origin=origin,
+        error=message,
+        engine_version=metrics.ENGINE_VERSION,
+    )
+    record(
+        check.organization,
+        actor=None,
+        instance=check,
+        action=Action.UPDATE,
+        changes={"last_run": [None, {"status": run.status, "run": run.pk}]},
+        note=f"Could not run: {message}",
+    )
+    raise_alert(run)
+    return run
 
 
 def run_check(check: Check, *, actor=None, origin: str = Origin.MANUAL) -> CheckRun:
@@ -488,8 +517,14 @@ def store_data_file(uploaded) -> tuple:
     return blob, uploaded.name[:255]
 
 
-def schedule_next(check: Check, now=None) -> None:
+def next_run_after(check: Check, now=None):
+    """The next run time of a scheduled check after ``now``, keeping its cadence: a daily check
+    set for 06:00 stays at 06:00 even when the worker was down for a while."""
     now = now or timezone.now()
     step = SCHEDULE_STEP.get(Schedule(check.schedule))
-    check.next_run_at = now + step if step else None
-    Check.objects.filter(pk=check.pk).update(next_run_at=check.next_run_at)
+    if step is None:
+        return None
+    following = check.next_run_at or now
+    if following <= now:
+        following += step * ((now - following) // step + 1)
+    return following

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import math
+import uuid
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import OuterRef, Prefetch, Subquery
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
+from django_tasks import TaskResultStatus
 
 from aims.audit.models import AuditEvent
 from aims.audit.services import delete_governed
@@ -17,14 +21,14 @@ from aims.core.access import org_view
 from aims.core.forms import add_service_errors
 from aims.core.pagination import paginate, query_without_page
 from aims.inventory.models import AISystem
-from aims.metrics import InputError
 from aims.organizations.models import Access
 
-from . import samples, services
+from . import samples, services, tasks
 from .charts import Bar, bar_chart, trend_chart
 from .forms import CheckForm, ResolveAlertForm
-from .models import Alert, Check, CheckRun, Kind, RunStatus
+from .models import Alert, Check, CheckRun, Kind, RunStatus, SourceType
 
+NOT_RUN = "The check could not run, and nothing was recorded: "
 SAMPLES = {"credit-scoring-predictions": samples.BIASED, "credit-scoring-validation": samples.FAIR}
 
 # Per-group metrics drawn as bars, per kind of check, and the threshold metric they relate to.
@@ -187,53 +191,100 @@ def _trend(check: Check, runs: list[CheckRun]):
 
 @org_view()
 def check_detail(request, check_id: int):
-    check = _check(request, check_id)
+    return _detail(request, _check(request, check_id))
+
+
+def _detail(request, check: Check, *, error: str | None = None, status: int = 200):
     runs = list(
         check.runs.select_related("triggered_by", "evidence").order_by("-started_at", "-pk")[:50]
     )
+    pending = [
+        {"id": t["id"], "status": t["status"], "waiting": True} for t in tasks.pending_for(check)
+    ]
     return render(
         request,
         "checks/check_detail.html",
         {
             "check": check,
             "runs": runs,
+            "pending": pending,
             "trend": _trend(check, runs),
             "controls": check.controls.order_by("position"),
             "risks": check.risks.order_by("ref"),
             "events": AuditEvent.objects.for_record(check)[:20],
-            "error": None,
+            "error": error,
         },
+        status=status,
     )
 
 
 @org_view(Access.CONTRIBUTE)
 @require_POST
 def check_run(request, check_id: int):
+    """Queue a run for the worker; with an immediate task backend the run is already done."""
     check = _check(request, check_id)
-    try:
-        run = services.run_check(check, actor=request.user)
-    except (ValidationError, InputError) as exc:
-        message = " ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
-        runs = list(check.runs.order_by("-started_at", "-pk")[:50])
-        return render(
-            request,
-            "checks/check_detail.html",
-            {
-                "check": check,
-                "runs": runs,
-                "trend": _trend(check, runs),
-                "controls": check.controls.order_by("position"),
-                "risks": check.risks.order_by("ref"),
-                "events": AuditEvent.objects.for_record(check)[:20],
-                "error": f"The check could not run, and nothing was recorded: {message}",
-            },
-            status=422,
-        )
-    if run.passed:
+    if check.source_type == SourceType.PIPELINE:
+        messages.error(request, "This check's runs come from the ML pipeline; it cannot run here.")
+        return redirect("check_detail", org=request.org.slug, check_id=check.pk)
+    result = tasks.enqueue_run(check, actor=request.user)
+    if not result.is_finished:
+        messages.info(request, "The run is queued; this page shows its result when it is done.")
+        return redirect("check_detail", org=request.org.slug, check_id=check.pk)
+    outcome = result.return_value if result.status == TaskResultStatus.SUCCESSFUL else None
+    if not outcome or "error" in outcome:
+        message = outcome["error"] if outcome else "the run failed unexpectedly."
+        return _detail(request, check, error=NOT_RUN + message, status=422)
+    return _announce(request, outcome)
+
+
+def _announce(request, outcome: dict):
+    if outcome["status"] == RunStatus.PASSED:
         messages.success(request, "The check passed. Its result is recorded as evidence.")
     else:
         messages.error(request, "The check FAILED. An alert went to the AI system's owner.")
-    return redirect("run_detail", org=request.org.slug, run_id=run.pk)
+    return redirect("run_detail", org=request.org.slug, run_id=outcome["run"])
+
+
+@org_view()
+def check_task(request, check_id: int, task_id: uuid.UUID):
+    """Where a queued run stands. htmx polls this while it waits; once the run is recorded the
+    browser goes to its result."""
+    check = _check(request, check_id)
+    result = tasks.result_for(check, str(task_id))
+    if result is None:
+        raise Http404("No such run of this check.")
+    outcome = result.return_value if result.status == TaskResultStatus.SUCCESSFUL else None
+    if outcome and "run" in outcome:
+        url = reverse("run_detail", kwargs={"org": request.org.slug, "run_id": outcome["run"]})
+        if request.headers.get("HX-Request"):
+            response = HttpResponse(status=204)
+            response["HX-Redirect"] = url
+            return response
+        return redirect(url)
+    task = _task_view(result, outcome)
+    if request.headers.get("HX-Request"):
+        return render(request, "checks/_pending.html", {"check": check, "task": task})
+    return _detail(request, check, error=task["error"])
+
+
+def _task_view(result, outcome) -> dict:
+    error = None
+    if result.status == TaskResultStatus.FAILED:
+        error = (
+            "The run failed unexpectedly; the worker's log has the details. Nothing was recorded."
+        )
+    elif outcome and "error" in outcome:
+        error = NOT_RUN + outcome["error"]
+    waited = timezone.now() - (result.enqueued_at or timezone.now())
+    return {
+        "id": result.id,
+        "status": result.status,
+        "running": result.status == TaskResultStatus.RUNNING,
+        "waiting": result.status in tasks.PENDING,
+        "stalled": result.status == TaskResultStatus.READY and waited.total_seconds() > 30,
+        "enqueued_at": result.enqueued_at,
+        "error": error,
+    }
 
 
 def _fairness_line(metric, related, bars, limits, result) -> tuple[float, str] | None:

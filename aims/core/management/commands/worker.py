@@ -1,0 +1,109 @@
+"""``aims worker``: run queued background tasks and start scheduled checks when they are due.
+
+One loop: enqueue the scheduled checks whose time has come, run every queued task (django-tasks'
+database worker, in batch mode), prune old task records, sleep. ``--once`` does one round and
+exits, for cron or tests. Stop it with Ctrl+C or SIGTERM: a running task finishes first.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import signal
+import socket
+import time
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.db import close_old_connections
+from django.utils import timezone
+from django_tasks import DEFAULT_TASK_BACKEND_ALIAS, task_backends
+from django_tasks_db.backend import DatabaseBackend
+from django_tasks_db.management.commands.db_worker import Worker
+from django_tasks_db.models import DBTaskResult
+
+from aims.checks.tasks import enqueue_due_checks
+
+PRUNE_EVERY = dt.timedelta(hours=1)
+STOP_SIGNALS = [signal.SIGINT, signal.SIGTERM] + (
+    [signal.SIGQUIT] if hasattr(signal, "SIGQUIT") else []
+)
+
+
+class Command(BaseCommand):
+    help = "Run background tasks (check runs) and start scheduled checks when they are due."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--once", action="store_true", help="one round: schedule, run what is queued, exit"
+        )
+        parser.add_argument(
+            "--interval",
+            type=float,
+            default=settings.AIMS_WORKER_INTERVAL,
+            help="seconds to wait between rounds when there is nothing to do (default %(default)s)",
+        )
+        parser.add_argument(
+            "--parent-pid",
+            type=int,
+            help="exit when this process is gone (used by `aims run`, which starts the worker)",
+        )
+
+    def handle(self, *args, once: bool, interval: float, parent_pid: int | None, **options):
+        if interval < 0:
+            raise CommandError("--interval must be zero or more seconds.")
+        backend = task_backends[DEFAULT_TASK_BACKEND_ALIAS]
+        queued = isinstance(backend, DatabaseBackend)
+        if not queued:
+            self.stdout.write(
+                f"Tasks run immediately with {type(backend).__name__}: "
+                "the worker only starts scheduled checks."
+            )
+        self.stdout.write(f"Worker started; looking for work every {interval:g} s.")
+        try:
+            self._loop(once=once, interval=interval, parent_pid=parent_pid, queued=queued)
+        except KeyboardInterrupt:
+            self.stdout.write("Worker stopped.")
+
+    def _loop(self, *, once: bool, interval: float, parent_pid: int | None, queued: bool):
+        worker_id = f"{socket.gethostname()}-{os.getpid()}"[:64]
+        last_prune = None
+        while True:
+            close_old_connections()
+            for check in enqueue_due_checks():
+                self.stdout.write(f"Scheduled run of check {check.pk} “{check.name}” queued.")
+            if queued:
+                worker = Worker(
+                    queue_names=["*"],
+                    excluded_queue_names=[],
+                    interval=interval,
+                    batch=True,
+                    backend_name=DEFAULT_TASK_BACKEND_ALIAS,
+                    startup_delay=False,
+                    max_tasks=None,
+                    worker_id=worker_id,
+                )
+                before = {s: signal.getsignal(s) for s in STOP_SIGNALS}
+                worker.configure_signals()  # a task under way finishes before the worker stops
+                try:
+                    worker.run()
+                finally:
+                    for number, handler in before.items():
+                        signal.signal(number, handler)
+                if not worker.running:  # asked to stop while a task ran
+                    return
+                now = timezone.now()
+                if last_prune is None or now - last_prune > PRUNE_EVERY:
+                    prune_task_results(now)
+                    last_prune = now
+            if once or (parent_pid and os.getppid() != parent_pid):
+                return
+            time.sleep(interval)
+
+
+def prune_task_results(now) -> int:
+    """Delete finished task records older than AIMS_TASK_RESULTS_DAYS; the runs they produced
+    are kept with their evidence."""
+    cutoff = now - dt.timedelta(days=settings.AIMS_TASK_RESULTS_DAYS)
+    deleted, _ = DBTaskResult.objects.finished().filter(finished_at__lt=cutoff).delete()
+    return deleted
