@@ -220,4 +220,6 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("AIMS_LOG_LEVEL", "INFO")},
+    # The worker polls in rounds; its "starting"/"no more tasks" lines would fill the log.
+    "loggers": {"django_tasks_db": {"level": "WARNING"}},
 }

@@ -74,6 +74,15 @@ def test_a_contributor_defines_runs_and_sees_a_biased_model_fail(world, system):
     assert "Approval parity" in system_page and "Open alerts" in system_page
     dashboard = client.get(url(world, "dashboard")).content.decode()
     assert alert.message[:40] in dashboard
+    # Failing again adds to the open alert; every page links to the latest run.
+    client.post(url(world, "check_run", check_id=check.pk))
+    again = CheckRun.objects.filter(definition=check).exclude(pk=run.pk).get()
+    assert Alert.objects.get().repeats == 1
+    latest = url(world, "run_detail", run_id=again.pk)
+    assert "adds to the alert raised on" in client.get(latest).content.decode()
+    alerts = client.get(url(world, "alert_list")).content.decode()
+    assert "Failed again 1 time since" in alerts and f'href="{latest}"' in alerts
+    assert f'href="{latest}"' in client.get(url(world, "dashboard")).content.decode()
 
 
 def test_a_fair_model_passes(world, system):

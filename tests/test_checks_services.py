@@ -84,6 +84,21 @@ def test_a_failing_run_is_recorded_as_evidence_with_an_alert(world, system):
     assert verify_chain(world.org)[1] is None
 
 
+def test_failing_again_adds_to_the_open_alert_until_it_is_resolved(world, system):
+    check = fairness_check(world, system, BIASED)
+    first = run_check(check, actor=world.contributor)
+    second = run_check(check, actor=world.contributor)
+    third = run_check(check, actor=world.contributor)
+    alert = Alert.objects.get()
+    assert alert.run == first and alert.last_run == third and alert.repeats == 2
+    assert alert.latest_run_id == third.pk and second.evidence is not None
+    resolve_alert(alert, actor=world.manager, resolution="Retraining with reweighing")
+    fourth = run_check(check, actor=world.contributor)
+    assert Alert.objects.count() == 2
+    assert Alert.objects.open().get().run == fourth
+    assert verify_chain(world.org)[1] is None
+
+
 def test_a_passing_run_raises_no_alert(world, system):
     run = run_check(fairness_check(world, system, FAIR), actor=world.owner)
     assert run.status == RunStatus.PASSED

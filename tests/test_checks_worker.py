@@ -84,7 +84,9 @@ def test_run_now_queues_and_the_page_follows_the_run_to_its_result(world, system
     status_url = url(world, "check_task", check_id=check.pk, task_id=task.id)
 
     page = client.get(response.url).content.decode()
-    assert "Queued for the background worker" in page
+    assert "Queued for the background worker" in page and ">Run now<" not in page
+    again = client.post(url(world, "check_run", check_id=check.pk))  # a second press: no second run
+    assert again.status_code == 302 and DBTaskResult.objects.count() == 1
     assert f'hx-get="{status_url}"' in page and 'hx-trigger="every 2s"' in page
     waiting = client.get(status_url, headers={"HX-Request": "true"})
     assert waiting.status_code == 200 and "hx-get" in waiting.content.decode()

@@ -194,7 +194,8 @@ class AlertQuerySet(models.QuerySet):
 
 
 class Alert(models.Model):
-    """Raised on an AI system when a check run fails; addressed to the system's owner."""
+    """Raised on an AI system when a check run fails; addressed to the system's owner. While it is
+    open, further failed runs of the same check add to it rather than raise new ones."""
 
     organization = models.ForeignKey(
         "organizations.Organization", on_delete=models.CASCADE, related_name="alerts"
@@ -211,6 +212,17 @@ class Alert(models.Model):
         related_name="alerts",
     )
     message = models.TextField()
+    last_run = models.ForeignKey(
+        CheckRun,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="The latest failed run while the alert stayed open.",
+    )
+    repeats = models.PositiveIntegerField(
+        default=0, help_text="Failed runs of the same check after the one that raised it."
+    )
     created_at = models.DateTimeField(default=timezone.now)
     resolved_at = models.DateTimeField(null=True, blank=True)
     resolved_by = models.ForeignKey(
@@ -233,3 +245,7 @@ class Alert(models.Model):
     @property
     def is_open(self) -> bool:
         return self.resolved_at is None
+
+    @property
+    def latest_run_id(self) -> int:
+        return self.last_run_id or self.run_id

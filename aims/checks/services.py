@@ -346,6 +346,7 @@ def _describe(check: Check, run: CheckRun) -> str:
 
 
 def raise_alert(run: CheckRun) -> Alert:
+    """Alert the system owner; a check that fails again while its alert is open adds to it."""
     check = run.definition
     if run.status == RunStatus.ERROR:
         message = f"{check.get_kind_display()} check “{check.name}” could not run: {run.error}"
@@ -355,6 +356,18 @@ def raise_alert(run: CheckRun) -> Alert:
         message = (
             f"{check.get_kind_display()} check “{check.name}” failed: {what} outside the limit."
         )
+    alert = (
+        Alert.objects.select_for_update()
+        .open()
+        .filter(run__definition=check)
+        .order_by("created_at", "pk")
+        .first()
+    )
+    if alert is not None:
+        alert.last_run = run
+        alert.repeats += 1
+        alert.message = message
+        return save_governed(alert, actor=None)
     alert = Alert.objects.create(
         organization=check.organization,
         system=check.system,

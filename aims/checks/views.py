@@ -7,7 +7,7 @@ import uuid
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import OuterRef, Prefetch, Subquery
+from django.db.models import OuterRef, Prefetch, Q, Subquery
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -226,6 +226,9 @@ def check_run(request, check_id: int):
     if check.source_type == SourceType.PIPELINE:
         messages.error(request, "This check's runs come from the ML pipeline; it cannot run here.")
         return redirect("check_detail", org=request.org.slug, check_id=check.pk)
+    if tasks.pending_for(check):
+        messages.info(request, "A run of this check is already queued; its result shows here.")
+        return redirect("check_detail", org=request.org.slug, check_id=check.pk)
     result = tasks.enqueue_run(check, actor=request.user)
     if not result.is_finished:
         messages.info(request, "The run is queued; this page shows its result when it is done.")
@@ -379,8 +382,23 @@ def run_detail(request, run_id: int):
             "result": result,
             "charts": _charts(run),
             "metric_names": metric_names,
-            "alert": Alert.objects.filter(run=run).first(),
+            "alert": _alert_for(run),
         },
+    )
+
+
+def _alert_for(run: CheckRun) -> Alert | None:
+    """The alert a failed run raised or added to: its check's alert that was open when it ran."""
+    if run.passed:
+        return None
+    return (
+        Alert.objects.filter(
+            run__definition_id=run.definition_id, run__started_at__lte=run.started_at
+        )
+        .filter(Q(resolved_at__isnull=True) | Q(resolved_at__gte=run.started_at))
+        .select_related("recipient")
+        .order_by("-created_at", "-pk")
+        .first()
     )
 
 
@@ -388,7 +406,7 @@ def run_detail(request, run_id: int):
 def alert_list(request):
     state = request.GET.get("state", "open")
     alerts = Alert.objects.filter(organization=request.org).select_related(
-        "system", "recipient", "run__definition", "resolved_by"
+        "system", "recipient", "run__definition", "resolved_by", "last_run"
     )
     if state == "open":
         alerts = alerts.open()
