@@ -3,12 +3,14 @@
 import re
 
 import pytest
+from django.test import override_settings
 
 from aims.api.testing import ApiClient
 from aims.api.urls import operation_access
 from aims.audit.models import AuditEvent
 from aims.checks.models import Check, Kind, SourceType
 from aims.checks.services import record_pipeline_run, save_check
+from aims.checks.tasks import enqueue_run
 from aims.evidence.models import Evidence
 from aims.inventory.models import AISystem
 from aims.organizations.models import Access, Membership, Role
@@ -53,6 +55,7 @@ EXPECTED_ACCESS = {
     ("GET", "/checks/{check_id}"): Access.READ,
     ("GET", "/checks/{check_id}/runs"): Access.READ,
     ("POST", "/checks/{check_id}/runs"): Access.CONTRIBUTE,
+    ("GET", "/checks/{check_id}/queued-runs/{task_id}"): Access.READ,
     ("GET", "/check-runs/{run_id}"): Access.READ,
     ("POST", "/systems/{slug}/check-runs"): Access.CONTRIBUTE,
 }
@@ -107,6 +110,8 @@ def records(world):
         fingerprint={},
         engine_version="1.0.0",
     )
+    with override_settings(TASKS={"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}):
+        queued = enqueue_run(check, actor=world.owner)
     return {
         "slug": "credit-scoring",
         "ref": risk.json()["ref"],
@@ -114,6 +119,7 @@ def records(world):
         "evidence_id": evidence.json()["id"],
         "check_id": check.pk,
         "run_id": run.pk,
+        "task_id": queued.id,
     }
 
 

@@ -1,5 +1,6 @@
 """The checks API, and the ML pipeline posting only sufficient statistics."""
 
+import io
 import os
 import re
 import subprocess
@@ -7,6 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -15,7 +17,7 @@ from aims.api.testing import ApiClient
 from aims.catalog.loader import load_catalog
 from aims.checks.models import Alert, Check, CheckRun, Kind, Origin, RunStatus, SourceType
 from aims.checks.samples import BIASED, FAIR
-from aims.checks.services import save_check
+from aims.checks.services import save_check, store_data_file
 from aims.evidence.models import Evidence
 from aims.inventory.models import AISystem
 from aims.inventory.services import save_system
@@ -190,13 +192,44 @@ def test_a_server_run_with_bad_data_answers_422(world, system):
         actor=world.owner,
     )
     api = ApiClient.for_member(world.contributor, world.org)
-    response = api.post(f"/api/v1/checks/{check.pk}/runs")
-    assert response.status_code == 422 and "repayed" in response.json()["detail"]
+    response = api.post(f"/api/v1/checks/{check.pk}/runs")  # the test backend runs it at once
+    body = response.json()
+    assert response.status_code == 202 and body["state"] == "error" and body["run"] is None
+    assert "repayed" in body["error"]
+    assert body["url"] is None  # finished: nothing to poll
     assert not CheckRun.objects.exists()
     check.options = OPTIONS
     check.save()
+    body = api.post(f"/api/v1/checks/{check.pk}/runs").json()
+    run = CheckRun.objects.get()
+    assert body["state"] == "done" and body["run"] == run.pk and run.status == RunStatus.FAILED
+    assert run.triggered_by == world.contributor
+
+
+def test_a_queued_server_run_is_polled_until_done(world, system, settings):
+    from django.core.management import call_command
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    check = pipeline_check(world.org, system, world.owner)
+    api = ApiClient.for_member(world.contributor, world.org)
     response = api.post(f"/api/v1/checks/{check.pk}/runs")
-    assert response.status_code == 201 and response.json()["status"] == RunStatus.FAILED
+    assert response.status_code == 422 and "pipeline" in response.json()["detail"]
+    check.source_type = SourceType.UPLOAD
+    check.data_blob, check.data_name = store_data_file(
+        SimpleUploadedFile(BIASED.name, BIASED.read_bytes())
+    )
+    check.save()
+    queued = api.post(f"/api/v1/checks/{check.pk}/runs")
+    assert queued.status_code == 202 and queued.json()["state"] == "queued"
+    assert api.post(f"/api/v1/checks/{check.pk}/runs").status_code == 409  # one at a time
+    status_path = queued.json()["url"].removeprefix("http://testserver")
+    assert api.get(status_path).json()["state"] == "queued" and not CheckRun.objects.exists()
+    call_command("worker", once=True, interval=0, stdout=io.StringIO())
+    done = api.get(status_path).json()
+    assert done["state"] == "done" and done["run"] == CheckRun.objects.get().pk
+    assert done["url"] is None
+    elsewhere = ApiClient.for_member(world.outsider, world.other_org)
+    assert elsewhere.get(status_path).status_code == 404
 
 
 def readme_ci_step() -> str:

@@ -248,6 +248,7 @@ def fill_api(path: str, records: dict) -> str:
         "id": objects["evidence"].pk,
         "check_id": objects["check"].pk,
         "run_id": objects["run"].pk,
+        "task_id": records["task_id"],
     }
 
     def value(match):

@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from typing import Any, Literal
 
 from django.db.models import Prefetch
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
+from django_tasks import TaskResultStatus
 from ninja import Field, Router, Schema
+from ninja.errors import HttpError
 from ninja.pagination import paginate
 from ninja.responses import Status
 
-from aims.checks import services
-from aims.checks.models import Check, CheckRun, Kind
+from aims.checks import services, tasks
+from aims.checks.models import Check, CheckRun, Kind, SourceType
 from aims.inventory.models import AISystem
 
 from .auth import CONTRIBUTE, READ
@@ -193,18 +197,74 @@ def read_check_run(request, run_id: int):
     return get_object_or_404(_runs(request.org), pk=run_id)
 
 
+class QueuedRunOut(Schema):
+    task: str = Field(description="Id of the queued run; poll `url` while it is queued or running.")
+    state: Literal["queued", "running", "done", "error"]
+    run: int | None = Field(None, description="The recorded run, once done.")
+    error: str | None = Field(None, description="Why the check could not run (nothing recorded).")
+    url: str | None = Field(None, description="Where to poll while queued or running.")
+
+
+def _queued(request, check: Check, result) -> QueuedRunOut:
+    outcome = result.return_value if result.status == TaskResultStatus.SUCCESSFUL else None
+    error = (outcome or {}).get("error")
+    if result.status == TaskResultStatus.FAILED:
+        error = "The run failed unexpectedly; the worker's log has the details."
+    if error:
+        state = "error"
+    elif outcome:
+        state = "done"
+    else:
+        state = "running" if result.status == TaskResultStatus.RUNNING else "queued"
+    path = f"/api/v1/checks/{check.pk}/queued-runs/{result.id}"
+    return QueuedRunOut(
+        task=str(result.id),
+        state=state,
+        run=(outcome or {}).get("run"),
+        error=error,
+        url=request.build_absolute_uri(path) if state in ("queued", "running") else None,
+    )
+
+
 @router.post(
     "/checks/{check_id}/runs",
     auth=CONTRIBUTE,
-    response=responses(201, RunOut, 403, 404, 422),
-    summary="Run a check on the server now",
-    description="Computes the check on its data file or path and records the run as "
-    "evidence. Bad data answers 422 with the engine's message, and nothing is recorded.",
+    response=responses(202, QueuedRunOut, 403, 404, 409, 422),
+    summary="Queue a run of a check on the server",
+    description="Queues the check for the background worker (`aims worker`), which computes "
+    "it on its data file or path and records the run as evidence. Poll the returned `url` "
+    "while `state` is `queued` or `running`, until it is `done` (then `run` is the "
+    "recorded run) or `error` (the engine's "
+    "message; nothing is recorded). 409 when a run of the check is already queued; 422 "
+    "for a check fed by the pipeline.",
 )
 def run_check_now(request, check_id: int):
     check = get_object_or_404(Check.objects.for_org(request.org), pk=check_id)
-    run = services.run_check(check, actor=request.user)
-    return Status(201, run)
+    if check.source_type == SourceType.PIPELINE:
+        raise InvalidInput(
+            {
+                None: "This check's runs come from the ML pipeline "
+                f"(POST /api/v1/systems/{check.system.slug}/check-runs)."
+            }
+        )
+    if tasks.pending_for(check):
+        raise HttpError(409, "A run of this check is already queued.")
+    result = tasks.enqueue_run(check, actor=request.user)
+    return Status(202, _queued(request, check, result))
+
+
+@router.get(
+    "/checks/{check_id}/queued-runs/{task_id}",
+    auth=READ,
+    response=responses(200, QueuedRunOut, 404),
+    summary="Where a queued run stands",
+)
+def read_queued_run(request, check_id: int, task_id: uuid.UUID):
+    check = get_object_or_404(Check.objects.for_org(request.org), pk=check_id)
+    result = tasks.result_for(check, str(task_id))
+    if result is None:
+        raise Http404("No such queued run of this check.")
+    return _queued(request, check, result)
 
 
 @router.post(
