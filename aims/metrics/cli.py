@@ -41,17 +41,16 @@ import math
 import os
 import re
 import sys
-import urllib.error
-import urllib.parse
-import urllib.request
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import duckdb
 
-from aims.metrics import ENGINE_VERSION, InputError, open_source
+from aims.metrics import InputError, open_source
 from aims.metrics import thresholds as th
+from aims.metrics._client import Computed, post_run, server_url
+from aims.metrics._table import render_table
 from aims.metrics.drift import drift_report
 from aims.metrics.fairness import fairness_from_statistics, fairness_statistics
 from aims.metrics.performance import performance_report
@@ -60,7 +59,6 @@ from aims.metrics.quality import TYPE_FAMILIES, quality_report
 __all__ = ["EXIT_BAD_INPUT", "EXIT_FAILED", "EXIT_PASSED", "build_parser", "main", "render_table"]
 
 EXIT_PASSED, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
-TIMEOUT = 60  # seconds to wait for the server
 
 # The engine's keyword arguments, as a person at the command line knows them.
 _CLI_WORDS = ("positive_label", "max_categories", "min_group_size", "prediction", "score")
@@ -442,23 +440,7 @@ def _without_values(report: dict[str, Any]) -> dict[str, Any]:
     return {**report, "checks": checks}
 
 
-class _Run:
-    """What one check computed: the report for display, and what a server would get."""
-
-    def __init__(
-        self,
-        report: dict[str, Any],
-        fingerprint: dict[str, Any],
-        statistics: dict[str, Any] | None = None,
-        posted_report: dict[str, Any] | None = None,
-    ) -> None:
-        self.report = report
-        self.fingerprint = fingerprint
-        self.statistics = statistics
-        self.posted_report = posted_report
-
-
-def compute(args: argparse.Namespace, *, for_server: bool) -> _Run:
+def compute(args: argparse.Namespace, *, for_server: bool) -> Computed:
     """Run the check ``args.kind`` on the files named in ``args``."""
     kind = args.kind
     if kind == "fairness":
@@ -473,7 +455,7 @@ def compute(args: argparse.Namespace, *, for_server: bool) -> _Run:
         report.pop("statistics", None)
         if for_server:  # the server's check decides the reference group and the aggregates
             report.update(aggregates={}, disparate_impact={}, reference_group=None)
-        return _Run(report, _fingerprint(args.data, stats.overall().n), stats.to_dict())
+        return Computed(report, _fingerprint(args.data, stats.overall().n), stats.to_dict())
     if kind == "performance":
         kwargs = _prediction_kwargs(args)
         perf = performance_report(
@@ -485,7 +467,7 @@ def compute(args: argparse.Namespace, *, for_server: bool) -> _Run:
         report = perf.to_dict()
         report.pop("statistics", None)
         rows = int(report["overall"].get("count") or 0)
-        return _Run(report, _fingerprint(args.data, rows), perf.statistics.to_dict())
+        return Computed(report, _fingerprint(args.data, rows), perf.statistics.to_dict())
     if kind == "drift":
         report = drift_report(
             args.reference,
@@ -494,7 +476,7 @@ def compute(args: argparse.Namespace, *, for_server: bool) -> _Run:
             categorical=args.categorical or None,
         ).to_dict()
         fingerprint = _fingerprint(args.current, report.get("n_current"))
-        return _Run(report, fingerprint, posted_report=report)
+        return Computed(report, fingerprint, posted_report=report)
     kwargs = _quality_kwargs(args)
     try:
         report = quality_report(args.data, **kwargs).to_dict()
@@ -503,307 +485,7 @@ def compute(args: argparse.Namespace, *, for_server: bool) -> _Run:
     except ValueError as error:  # an option the engine refuses
         raise InputError(str(error)) from None
     fingerprint = _fingerprint(args.data, report.get("n_rows"))
-    return _Run(report, fingerprint, posted_report=_without_values(report))
-
-
-# --- The server -------------------------------------------------------------------------------
-
-
-class _NoRedirect(urllib.request.HTTPRedirectHandler):
-    """A redirect (to a login page, or from http to https) is reported, never followed."""
-
-    def redirect_request(self, req, fp, code, msg, headers, newurl):
-        return None
-
-
-def _server_url(server: str, system: str) -> str:
-    parsed = urllib.parse.urlsplit(server)
-    if parsed.scheme not in ("http", "https") or not parsed.netloc:
-        raise InputError(f"--server {server}: give the http:// or https:// address of OpenAIMS")
-    if not system.strip() or "/" in system:
-        raise InputError(f"--system {system!r}: give the AI system's short id (its slug)")
-    slug = urllib.parse.quote(system.strip(), safe="")
-    return f"{server.rstrip('/')}/api/v1/systems/{slug}/check-runs"
-
-
-def _server_detail(body: bytes) -> str:
-    try:
-        data = json.loads(body.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError):
-        return ""
-    if not isinstance(data, dict):
-        return ""
-    detail = str(data.get("detail") or "")
-    errors = data.get("errors") or []
-    if isinstance(errors, list):
-        parts = [
-            f"{e.get('field')}: {e.get('message')}" if e.get("field") else str(e.get("message"))
-            for e in errors
-            if isinstance(e, dict)
-        ]
-        if parts:
-            detail = f"{detail} ({'; '.join(parts)})" if detail else "; ".join(parts)
-    return detail
-
-
-def post_run(args: argparse.Namespace, token: str, run: _Run) -> dict[str, Any]:
-    """Post the statistics (or the row-free report) of ``run``; return the server's verdict.
-
-    Raises `InputError` when the server cannot be reached or refuses the run.
-    """
-    url = _server_url(args.server, args.system)
-    payload = {
-        "kind": args.kind,
-        "check": args.check,
-        "statistics": run.statistics if args.kind in ("fairness", "performance") else None,
-        "report": run.posted_report if args.kind in ("drift", "quality") else None,
-        "fingerprint": run.fingerprint,
-        "engine_version": ENGINE_VERSION,
-    }
-    body = json.dumps(th._clean(payload), allow_nan=False).encode("utf-8")
-    request = urllib.request.Request(
-        url,
-        data=body,
-        method="POST",
-        headers={
-            "Content-Type": "application/json",
-            "Accept": "application/json",
-            "Authorization": f"Bearer {token}",
-            "User-Agent": f"aims-check/{ENGINE_VERSION}",
-        },
-    )
-    opener = urllib.request.build_opener(_NoRedirect)
-    try:
-        with opener.open(request, timeout=TIMEOUT) as response:
-            status, raw = response.status, response.read()
-    except urllib.error.HTTPError as error:
-        try:
-            detail = _server_detail(error.read() or b"")
-        finally:
-            error.close()
-        if 300 <= error.code < 400:
-            where = error.headers.get("Location", "elsewhere")
-            detail = detail or f"redirected to {where}; check the --server address"
-        raise InputError(
-            f"{args.server} refused the run (HTTP {error.code}): {detail or error.reason}"
-        ) from None
-    except (urllib.error.URLError, OSError) as error:
-        reason = getattr(error, "reason", error)
-        raise InputError(f"cannot reach {args.server}: {reason}") from None
-    try:
-        verdict = json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError):
-        verdict = None
-    if not isinstance(verdict, dict) or not isinstance(verdict.get("passed"), bool):
-        raise InputError(
-            f"{args.server} answered HTTP {status} without a check-run verdict; "
-            "check the --server address"
-        )
-    return verdict
-
-
-# --- Output -----------------------------------------------------------------------------------
-
-
-def _num(value: Any) -> str:
-    if value is None:
-        return "n/a"
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, int):
-        return f"{value:,}"
-    if isinstance(value, float):
-        if not math.isfinite(value):
-            return "n/a"
-        if value.is_integer() and abs(value) >= 1000:
-            return f"{int(value):,}"
-        return f"{value:.4f}"
-    if isinstance(value, list):
-        return "[" + ", ".join(_num(v) for v in value) + "]"
-    return str(value)
-
-
-def _limit(value: Any) -> str:
-    return (
-        f"{value:g}"
-        if isinstance(value, int | float) and not isinstance(value, bool)
-        else _num(value)
-    )
-
-
-def _count(value: Any) -> str:
-    if isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value):
-        return f"{int(value):,}"
-    return _num(value)
-
-
-def _grid(headers: Sequence[str], rows: Sequence[Sequence[str]], left: int = 1) -> list[str]:
-    """Rows under headers; the first ``left`` columns aligned left, the others right."""
-    widths = [max(len(str(cell)) for cell in column) for column in zip(headers, *rows, strict=True)]
-
-    def line(cells: Sequence[str]) -> str:
-        out = [
-            str(c).ljust(w) if i < left else str(c).rjust(w)
-            for i, (c, w) in enumerate(zip(cells, widths, strict=True))
-        ]
-        return "  ".join(out).rstrip()
-
-    return [line(headers), *(line(r) for r in rows)]
-
-
-_FAIRNESS_COLUMNS = (
-    ("count", "rows"),
-    ("selection_rate", "selection"),
-    ("true_positive_rate", "TPR"),
-    ("false_positive_rate", "FPR"),
-    ("positive_predictive_value", "PPV"),
-    ("accuracy", "accuracy"),
-    ("disparate_impact", "DI"),
-)
-_CLASSIFICATION_COLUMNS = (
-    ("count", "rows"),
-    ("accuracy", "accuracy"),
-    ("precision", "precision"),
-    ("recall", "recall"),
-    ("f1", "f1"),
-    ("roc_auc", "roc_auc"),
-)
-_REGRESSION_COLUMNS = (("count", "rows"), ("mae", "mae"), ("rmse", "rmse"))
-
-
-def _group_table(
-    summary: dict[str, Any], columns: Sequence[tuple[str, str]], reference: str | None
-) -> list[str]:
-    every = [*summary["by_group"].values(), summary["overall"]]
-    columns = [  # leave out a metric nobody has (ROC AUC without scores)
-        (key, header)
-        for key, header in columns
-        if key == "count" or any(values.get(key) is not None for values in every)
-    ]
-    rows = []
-    for group, values in summary["by_group"].items():
-        status = values.get("status", "ok")
-        note = "too few rows" if status != "ok" else ("reference" if group == reference else "")
-        cells = [_count(values.get(k)) if k == "count" else _num(values.get(k)) for k, _ in columns]
-        rows.append([group, *cells, note])
-    overall = summary["overall"]
-    cells = [
-        _count(overall.get(k)) if k == "count" else _num(overall.get(k)) if k in overall else ""
-        for k, _ in columns
-    ]
-    rows.append(["overall", *cells, ""])
-    return _grid(["group", *(h for _, h in columns), ""], rows)
-
-
-def render_table(
-    kind: str,
-    summary: dict[str, Any],
-    *,
-    reference_group: str | None = None,
-    min_group_size: int | None = None,
-    notes: Sequence[str] = (),
-) -> str:
-    """The summary of a check as text for a terminal; the last line is PASSED or FAILED."""
-    lines: list[str] = []
-    aggregates = summary.get("aggregates") or {}
-    if kind == "fairness":
-        lines += _group_table(summary, _FAIRNESS_COLUMNS, reference_group)
-        lines.append("")
-        lines.append(
-            "selection = selection rate; TPR, FPR = true, false positive rate; PPV = positive "
-            "predictive value;"
-        )
-        if reference_group:
-            lines.append(f"DI = selection rate / the reference group's ({reference_group})")
-        short = [g for g, v in summary["by_group"].items() if v.get("status", "ok") != "ok"]
-        if short:
-            lines.append(
-                f"too few rows (under {min_group_size}; left out of the aggregates): "
-                + ", ".join(short)
-            )
-    elif kind == "performance":
-        regression = "mae" in (summary.get("overall") or {})
-        columns = _REGRESSION_COLUMNS if regression else _CLASSIFICATION_COLUMNS
-        lines += _group_table(summary, columns, None)
-    elif kind == "drift":
-        rows = []
-        for column, d in summary["by_group"].items():
-            rows.append(
-                [
-                    column,
-                    str(d.get("kind", "")),
-                    str(d.get("method", "")),
-                    _num(d.get("statistic")),
-                    _num(d.get("p_value")),
-                    _num(d.get("threshold")),
-                    _num(d.get("psi")),
-                    "DRIFTED" if d.get("drifted") else "stable",
-                ]
-            )
-        lines += _grid(
-            ["column", "kind", "method", "statistic", "p-value", "limit", "psi", ""], rows
-        )
-        overall = summary.get("overall") or {}
-        lines.append("")
-        lines.append(
-            f"rows: reference {_count(overall.get('n_reference'))}, "
-            f"current {_count(overall.get('n_current'))}"
-        )
-    else:
-        rows = [
-            ["ok" if c.get("passed") else "FAIL", str(c.get("check")), str(c.get("message", ""))]
-            for c in summary["by_group"].values()
-        ]
-        if rows:
-            lines += _grid(["", "check", "result"], rows, left=3)
-        else:
-            lines.append("no quality checks configured")
-        lines.append("")
-        lines.append(f"rows: {_count((summary.get('overall') or {}).get('n_rows'))}")
-
-    if aggregates:
-        lines.append("")
-        if kind == "fairness":
-            rows = [
-                [name, th.short_name(kind, name), _num(value)] for name, value in aggregates.items()
-            ]
-            lines += _grid(["aggregate (between groups)", "short name", "value"], rows, left=2)
-        else:
-            rows = [[name, _num(value)] for name, value in aggregates.items()]
-            lines += _grid(["aggregate", "value"], rows)
-
-    results = summary.get("thresholds") or []
-    if results:
-        lines.append("")
-        rows = []
-        for t in results:
-            sign = "<=" if t.get("op") == "max" else ">="
-            value = t.get("value")
-            rows.append(
-                [
-                    "PASS" if t.get("passed") else "FAIL",
-                    str(t.get("metric")),
-                    _num(value),
-                    f"{sign} {_limit(t.get('limit'))}",
-                    "" if value is not None else str(t.get("message", "")),
-                ]
-            )
-        lines += _grid(["", "threshold", "value", "limit", ""], rows, left=2)
-    elif kind in ("fairness", "performance"):
-        lines.append("")
-        lines.append("no thresholds given (--max, --min): nothing can fail")
-    elif kind == "drift":
-        drifted = aggregates.get("dataset_drifted")
-        lines.append("")
-        lines.append(
-            "no thresholds given: the data set "
-            + ("drifted" if drifted else "did not drift")
-            + f" (it drifts when at least {_limit(aggregates.get('share'))} of its columns drift)"
-        )
-    lines.append("")
-    lines += notes
-    lines.append("PASSED" if summary.get("passed") else "FAILED")
-    return "\n".join(lines)
+    return Computed(report, fingerprint, posted_report=_without_values(report))
 
 
 # --- Entry point ------------------------------------------------------------------------------
@@ -849,7 +531,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                     "with --server the check's own reference group applies: leave out "
                     "--reference-group"
                 )
-            _server_url(args.server, args.system)
+            server_url(args.server, args.system)
         elif args.token or args.system or args.check is not None:
             raise InputError("--token, --system and --check need --server")
         run = compute(args, for_server=args.server is not None)
