@@ -26,6 +26,14 @@ from typing import Any
 
 import numpy as np
 
+from aims.metrics._binary import (
+    as_list,
+    binary_pass,
+    check_sensitive_cardinality,
+    column_kind,
+    is_positive_sql,
+    positive_value,
+)
 from aims.metrics._stats import (
     ConfusionCounts,
     ErrorSums,
@@ -38,15 +46,9 @@ from aims.metrics._stats import (
 from aims.metrics.fairness import (
     INSUFFICIENT,
     SUFFICIENT,
-    _as_list,
-    _binary_pass,
     _check_method,
-    _check_sensitive_cardinality,
     _clean,
     _difference,
-    _is_positive_sql,
-    _kind,
-    _positive_value,
     _ratio,
 )
 from aims.metrics.io import InputError, Source, open_source
@@ -194,14 +196,14 @@ def _rank_pass(
     positive: Any,
 ) -> tuple[dict[tuple, RankCounts], RankCounts]:
     """Second pass: per group and overall, positives, negatives and 2U of the scores."""
-    if _kind(src.columns[score]) not in ("int", "float"):
+    if column_kind(src.columns[score]) not in ("int", "float"):
         raise InputError(
             f"{src.label}: score column {score!r} has type {src.columns[score]}; expected numbers"
         )
-    y_sql = _is_positive_sql(src, label, "label_pos", positive)
+    y_sql = is_positive_sql(src, label, "label_pos", positive)
     params = {"label_pos": positive} if "$label_pos" in y_sql else {}
     s = src.quote(score)
-    bad = "s IS NULL" + (" OR isnan(s)" if _kind(src.columns[score]) == "float" else "")
+    bad = "s IS NULL" + (" OR isnan(s)" if column_kind(src.columns[score]) == "float" else "")
     keys = [f"g{i}" for i in range(len(sensitive))]
     select_keys = [f"{src.quote(c)} AS g{i}" for i, c in enumerate(sensitive)]
     sets = f"({', '.join([*keys, 's'])}), (s)" if keys else "(s)"
@@ -253,7 +255,7 @@ def _regression_pass(
     src: Source, *, label: str, prediction: str, sensitive: list[str]
 ) -> tuple[list[tuple], list[ErrorSums], ErrorSums]:
     for column, role in ((label, "label"), (prediction, "prediction")):
-        if _kind(src.columns[column]) not in ("int", "float"):
+        if column_kind(src.columns[column]) not in ("int", "float"):
             raise InputError(
                 f"{src.label}: {role} column {column!r} has type {src.columns[column]}; "
                 "regression needs numbers"
@@ -261,7 +263,7 @@ def _regression_pass(
     y, p = src.quote(label), src.quote(prediction)
 
     def missing(q: str, column: str) -> str:
-        nan = f" OR isnan({q})" if _kind(src.columns[column]) == "float" else ""
+        nan = f" OR isnan({q})" if column_kind(src.columns[column]) == "float" else ""
         return f"count(*) FILTER (WHERE {q} IS NULL{nan})"
 
     keys = [f"g{i}" for i in range(len(sensitive))]
@@ -361,7 +363,7 @@ def performance_report(
     if task not in TASKS:
         raise InputError(f"task must be 'classification' or 'regression', got {task!r}")
     src = data if isinstance(data, Source) else open_source(data)
-    features = _as_list(sensitive)
+    features = as_list(sensitive)
     if task == "regression":
         if prediction is None:
             raise InputError("regression needs prediction= (the predicted values)")
@@ -369,7 +371,7 @@ def performance_report(
         groups, errors, overall_errors = _regression_pass(
             src, label=label, prediction=prediction, sensitive=features
         )
-        _check_sensitive_cardinality(src, features, groups, max_categories)
+        check_sensitive_cardinality(src, features, groups, max_categories)
         stats = PerformanceStatistics(
             task=task,
             sensitive=tuple(features),
@@ -381,7 +383,7 @@ def performance_report(
 
     if prediction is None and score is None:
         raise InputError("give prediction= (hard predictions), score=, or both")
-    counted = _binary_pass(
+    counted = binary_pass(
         src,
         label=label,
         prediction=prediction,
@@ -394,7 +396,7 @@ def performance_report(
     ranks = overall_ranks = None
     if score is not None:
         src.require(score)
-        positive = _positive_value(src, label, "label", positive_label)
+        positive = positive_value(src, label, "label", positive_label)
         per_group, overall_ranks = _rank_pass(
             src, label=label, score=score, sensitive=features, positive=positive
         )
