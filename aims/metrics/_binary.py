@@ -22,23 +22,11 @@ from aims.metrics._stats import (
     _json_scalar,
     sort_groups,
 )
-from aims.metrics.io import InputError, Source
+from aims.metrics.io import INTEGER_TYPES, InputError, Source
 
 _BOOL_TYPES = ("BOOLEAN",)
 _FLOAT_TYPES = ("FLOAT", "DOUBLE", "REAL", "FLOAT4", "FLOAT8")
-_INT_PREFIXES = (
-    "TINYINT",
-    "SMALLINT",
-    "INTEGER",
-    "BIGINT",
-    "HUGEINT",
-    "UTINYINT",
-    "USMALLINT",
-    "UINTEGER",
-    "UBIGINT",
-    "UHUGEINT",
-    "DECIMAL",
-)
+_INT_PREFIXES = (*sorted(INTEGER_TYPES), "DECIMAL")
 
 
 def column_kind(duck_type: str) -> str:

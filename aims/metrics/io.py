@@ -30,7 +30,23 @@ import duckdb
 import numpy as np
 import pyarrow as pa
 
-__all__ = ["InputError", "Source", "open_source", "quote_identifier"]
+__all__ = ["INTEGER_TYPES", "InputError", "Source", "open_source", "quote_identifier"]
+
+# DuckDB's integer column types, as ``DESCRIBE`` names them.
+INTEGER_TYPES = frozenset(
+    {
+        "TINYINT",
+        "SMALLINT",
+        "INTEGER",
+        "BIGINT",
+        "HUGEINT",
+        "UTINYINT",
+        "USMALLINT",
+        "UINTEGER",
+        "UBIGINT",
+        "UHUGEINT",
+    }
+)
 
 _PARQUET_SUFFIXES = (".parquet", ".pq", ".parq")
 _CSV_SUFFIXES = (".csv", ".tsv", ".txt", ".csv.gz", ".tsv.gz")

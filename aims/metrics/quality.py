@@ -18,22 +18,11 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from aims.metrics.io import InputError, Source, open_source
+from aims.metrics.io import INTEGER_TYPES, InputError, Source, open_source
 
 __all__ = ["TYPE_FAMILIES", "QualityCheck", "QualityReport", "quality_report"]
 
-_INTEGER = {
-    "TINYINT",
-    "SMALLINT",
-    "INTEGER",
-    "BIGINT",
-    "HUGEINT",
-    "UTINYINT",
-    "USMALLINT",
-    "UINTEGER",
-    "UBIGINT",
-    "UHUGEINT",
-}
+_INTEGER = set(INTEGER_TYPES)
 _FLOAT = {"FLOAT", "DOUBLE", "DECIMAL"}
 _DATETIME = {
     "DATE",
