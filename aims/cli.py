@@ -64,7 +64,8 @@ def cmd_run(args) -> int:
             [sys.executable, "-m", "aims.cli", "worker", "--parent-pid", str(os.getpid())]
         )
     url = f"http://{args.host}:{args.port}"
-    print(f"\nOpenAIMS is serving on {url}  ({login_hint})\n", flush=True)
+    worker = "" if args.no_worker else "; background worker started"
+    print(f"\nOpenAIMS is serving on {url}  ({login_hint}{worker})\n", flush=True)
     argv = [
         sys.executable,
         "-m",

@@ -1,8 +1,12 @@
-"""The `aims` console script: demo, createadmin, catalog load, audit verify, run's failure path."""
+"""The `aims` console script: demo, createadmin, catalog load, audit verify, run and its worker."""
 
+import contextlib
 import os
+import signal
+import socket
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -80,3 +84,65 @@ def test_run_stops_without_serving_when_migrations_fail(tmp_path):
     assert result.returncode == 1
     assert "Migrations failed, not serving" in result.stderr
     assert "serving on" not in result.stdout
+
+
+def _children(pid: int) -> dict[int, str]:
+    """Processes whose parent is ``pid``, with their command lines (Linux /proc)."""
+    found = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+            cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+        except OSError:
+            continue
+        if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+            found[int(entry.name)] = cmdline
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+@pytest.mark.skipif(not Path("/proc").is_dir(), reason="reads processes from /proc")
+def test_run_starts_the_worker_and_the_worker_stops_with_the_server(tmp_path):
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("AIMS_", "DJANGO"))}
+    env.update(AIMS_DATA_DIR=str(tmp_path), AIMS_WORKER_INTERVAL="0.2")
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    log = tmp_path / "server.log"
+    with log.open("w") as out:
+        server = subprocess.Popen(
+            [sys.executable, "-m", "aims.cli", "run", "--port", str(port), "--no-demo"],
+            cwd=ROOT,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    try:
+        deadline = time.monotonic() + 90
+        workers: dict[int, str] = {}
+        while time.monotonic() < deadline and not workers:
+            assert server.poll() is None, log.read_text()
+            workers = {p: c for p, c in _children(server.pid).items() if "aims.cli worker" in c}
+            time.sleep(0.2)
+        assert len(workers) == 1, _children(server.pid)
+        (worker,) = workers
+        assert f"--parent-pid {server.pid}" in workers[worker]
+        server.terminate()  # gunicorn stops; the worker notices its parent is gone
+        server.wait(timeout=30)
+        deadline = time.monotonic() + 15
+        while time.monotonic() < deadline and _alive(worker):
+            time.sleep(0.2)
+        assert not _alive(worker)
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(server.pid, signal.SIGKILL)
