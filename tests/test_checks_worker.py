@@ -192,6 +192,8 @@ def test_a_scheduled_run_whose_data_is_gone_is_recorded_and_alerted(
     alert = Alert.objects.get()
     assert alert.run == run and alert.recipient == world.manager
     assert "could not run" in alert.message
+    page = world.client(world.viewer).get(url(world, "run_detail", run_id=run.pk)).content.decode()
+    assert "Why it could not run" in page and str(data) in page and "<svg" not in page
     assert verify_chain(world.org)[1] is None
 
 
