@@ -3,7 +3,10 @@
 Every page and endpoint test checks its route against each of these people.
 """
 
+import os
+import re
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -110,3 +113,65 @@ def credit_system(world):
         ),
         actor=world.owner,
     )
+
+
+# --- Browser tests: Debian's Chromium, headless, against pytest-django's live server ---------
+
+CHROMIUM = "/usr/bin/chromium"
+ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API runs an event loop in this thread; the ORM calls in the test are
+    # ordinary synchronous calls made between browser steps.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=CHROMIUM,
+            headless=True,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--no-first-run",
+                "--disable-sync",
+            ],
+        )
+        yield browser
+        browser.close()
+    os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+
+
+@pytest.fixture
+def page(browser, live_server, request):
+    context = browser.new_context(
+        base_url=live_server.url, viewport={"width": 1400, "height": 1000}
+    )
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    errors: list[str] = []
+    expected = re.compile(r"status of (409|422)")  # a refused gate or form answers like this
+
+    def console(message):
+        if message.type == "error" and not expected.search(message.text):
+            errors.append(message.text)
+
+    page.on("console", console)
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    yield page
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{request.node.name}-last-page.png"), full_page=True)
+    context.close()
+    # No CSP violation, missing asset or script error on any page of the journey.
+    assert not errors, errors
+
+
+def choose(page, selector: str, label_part: str) -> None:
+    """Select the option of a <select> whose text contains ``label_part``."""
+    options = page.locator(f"{selector} option").all_inner_texts()
+    label = next(o for o in options if label_part in o)
+    page.select_option(selector, label=label)

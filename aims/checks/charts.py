@@ -19,6 +19,8 @@ NEUTRAL_FILL = "#4a78a8"
 INK = "#1b2430"
 MUTED = "#5b6675"
 GRID = "#dde3ea"
+# A white outline under a label keeps it readable where it crosses a line or a bar.
+HALO = 'stroke="#fff" stroke-width="3" paint-order="stroke"'
 
 
 @dataclass(frozen=True)
@@ -55,7 +57,7 @@ def bar_chart(
 
     Bars are green when their value is within the limit, red when not, blue without a limit.
     """
-    row, top, left, right = 30, 34, 150, 70
+    row, top, left, right = 30, 44, 150, 70
     height = top + row * max(len(bars), 1) + 30
     values = [b.value for b in bars if b.value is not None and math.isfinite(b.value)]
     scale_max = _nice_max(max([*values, limit or 0.0, 0.0]))
@@ -82,6 +84,12 @@ def bar_chart(
             f'<text x="{tx:.1f}" y="{height - 10}" font-size="10" fill="{MUTED}" '
             f'text-anchor="middle">{_fmt(value)}</text>'
         )
+    if limit is not None:  # under the bars' value labels, which have a halo
+        parts.append(
+            f'<line class="limit" x1="{x(limit):.1f}" y1="{top - 8}" x2="{x(limit):.1f}" '
+            f'y2="{height - 24}" stroke="{INK}" stroke-width="2" '
+            f'stroke-dasharray="5 4"/>'
+        )
     for i, bar in enumerate(bars):
         y = top + i * row
         parts.append(
@@ -107,19 +115,14 @@ def bar_chart(
         )
         parts.append(
             f'<text x="{x(bar.value) + 5:.1f}" y="{y + 15}" font-size="11" '
-            f'fill="{INK}">{_fmt(bar.value)}</text>'
+            f'fill="{INK}" {HALO}>{_fmt(bar.value)}</text>'
         )
     if limit is not None:
         lx = x(limit)
-        parts.append(
-            f'<line class="limit" x1="{lx:.1f}" y1="{top - 8}" x2="{lx:.1f}" '
-            f'y2="{height - 24}" stroke="{INK}" stroke-width="2" '
-            f'stroke-dasharray="5 4"/>'
-        )
         label = limit_label or f"limit {_fmt(limit)}"
         parts.append(
             f'<text x="{lx:.1f}" y="{top - 11}" font-size="10" fill="{INK}" '
-            f'text-anchor="middle">{escape(label)}</text>'
+            f'text-anchor="middle" {HALO}>{escape(label)}</text>'
         )
     parts.append("</svg>")
     return mark_safe("".join(parts))  # noqa: S308 - every label above is escaped
