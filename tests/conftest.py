@@ -119,6 +119,10 @@ def credit_system(world):
 
 CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
+BROWSER = [  # a browser test module's pytestmark
+    pytest.mark.browser,
+    pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="Debian's chromium is not installed"),
+]
 
 
 @pytest.fixture(scope="module")

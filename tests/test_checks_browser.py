@@ -3,11 +3,10 @@ prediction log, a run that fails its threshold, the chart, the evidence and the 
 
 from __future__ import annotations
 
-import os
 import re
 
 import pytest
-from conftest import ARTIFACTS, CHROMIUM, PASSWORD, choose
+from conftest import ARTIFACTS, BROWSER, PASSWORD, choose
 
 from aims.audit.services import verify_chain
 from aims.catalog.loader import load_catalog
@@ -16,10 +15,7 @@ from aims.checks.samples import BIASED
 from aims.demo import load_demo
 from aims.inventory.models import AISystem
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="Debian's chromium is not installed"),
-]
+pytestmark = BROWSER
 
 
 @pytest.mark.django_db(transaction=True)

@@ -8,11 +8,10 @@ evidence, and see the dashboard reflect all of it.
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
 
 import pytest
-from conftest import CHROMIUM, PASSWORD, choose, make_user
+from conftest import BROWSER, PASSWORD, choose, make_user
 
 from aims.audit.services import verify_chain
 from aims.catalog.loader import load_catalog
@@ -22,10 +21,7 @@ from aims.organizations.services import create_organization
 from aims.risk.models import Risk
 from aims.soa.models import Applicability, SoAEntry
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="Debian's chromium is not installed"),
-]
+pytestmark = BROWSER
 
 
 @pytest.mark.django_db(transaction=True)
