@@ -84,7 +84,7 @@ import duckdb
 import numpy as np
 
 from aims.metrics._pvalues import _chi2_sf, ks_2samp_pvalue
-from aims.metrics.io import InputError, Source, open_source
+from aims.metrics.io import INTEGER_TYPES, InputError, Source, open_source
 
 __all__ = [
     "PSI_EPSILON",
@@ -104,21 +104,7 @@ CATEGORICAL_METHODS = ("chi2", "jensenshannon", "psi")
 _TESTS = ("ks", "chi2")
 _METHODS = ("auto", "ks", "wasserstein", "psi", "chi2", "jensenshannon")
 
-_NUMERIC_TYPES = (
-    "TINYINT",
-    "SMALLINT",
-    "INTEGER",
-    "BIGINT",
-    "HUGEINT",
-    "UTINYINT",
-    "USMALLINT",
-    "UINTEGER",
-    "UBIGINT",
-    "UHUGEINT",
-    "FLOAT",
-    "DOUBLE",
-    "DECIMAL",
-)
+_NUMERIC_TYPES = (*sorted(INTEGER_TYPES), "FLOAT", "DOUBLE", "DECIMAL")
 _CATEGORICAL_TYPES = ("VARCHAR", "BOOLEAN", "ENUM")
 
 Kind = Literal["numeric", "categorical"]
