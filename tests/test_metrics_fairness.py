@@ -580,12 +580,14 @@ def test_prediction_and_score_together_are_refused():
 def test_the_docstring_examples_run():
     import doctest
 
+    import aims.metrics._distributions
     import aims.metrics._stats
     import aims.metrics.fairness
     import aims.metrics.io
     import aims.metrics.performance
 
     for module in (
+        aims.metrics._distributions,
         aims.metrics._stats,
         aims.metrics.fairness,
         aims.metrics.io,

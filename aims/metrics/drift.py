@@ -83,7 +83,16 @@ from typing import Any, Literal
 import duckdb
 import numpy as np
 
-from aims.metrics._pvalues import _chi2_sf, ks_2samp_pvalue
+from aims.metrics._distributions import (
+    PSI_EPSILON,
+    EmpiricalDistribution,
+    bin_counts,
+    chi2_contingency,
+    jensen_shannon_distance,
+    ks_and_wasserstein,
+    population_stability_index,
+)
+from aims.metrics._pvalues import ks_2samp_pvalue
 from aims.metrics.io import INTEGER_TYPES, InputError, Source, open_source
 
 __all__ = [
@@ -96,8 +105,6 @@ __all__ = [
     "drift_report",
 ]
 
-PSI_EPSILON = 1e-4
-"""Share used in place of an empty bin or category in PSI (Evidently's choice)."""
 
 NUMERIC_METHODS = ("ks", "wasserstein", "psi")
 CATEGORICAL_METHODS = ("chi2", "jensenshannon", "psi")
@@ -229,193 +236,6 @@ class DriftReport:
             "n_current": self.n_current,
             "skipped": dict(self.skipped),
         }
-
-
-# --------------------------------------------------------------------------------------------
-# Empirical distributions
-
-
-class EmpiricalDistribution:
-    """A numeric sample as its distinct values (increasing) and how often each occurs.
-
-    Everything drift computes on a numeric column (quantiles, bin counts, the empirical CDF,
-    mean and standard deviation) goes through this class, so an approximate quantile sketch
-    with the same methods could replace it for inputs too large to sort.
-
-    Examples
-    --------
-    >>> dist = EmpiricalDistribution.from_sample(np.array([3.0, 1.0, 3.0, 2.0]))
-    >>> dist.values.tolist(), dist.counts.tolist(), dist.n
-    ([1.0, 2.0, 3.0], [1, 1, 2], 4)
-    >>> dist.count_at_most(np.array([0.5, 2.0, 9.0])).tolist()
-    [0, 2, 4]
-    """
-
-    __slots__ = ("values", "_counts", "_cumulative", "_n")
-
-    def __init__(self, values: np.ndarray, counts: np.ndarray | None) -> None:
-        self.values = values
-        # counts=None means every value occurs once (the common case for real-valued data),
-        # which saves building and scanning the count arrays.
-        self._counts = counts
-        self._cumulative: np.ndarray | None = None
-        self._n = int(values.size if counts is None else counts.sum())
-
-    @classmethod
-    def from_sample(cls, sample: np.ndarray) -> EmpiricalDistribution:
-        """Build from a one-dimensional sample without NaN."""
-        x = np.sort(np.asarray(sample, dtype=np.float64))
-        if x.size < 2:
-            return cls(x, None)
-        distinct = x[1:] != x[:-1]
-        if distinct.all():
-            return cls(x, None)
-        starts = np.flatnonzero(np.concatenate(([True], distinct)))
-        counts = np.diff(np.append(starts, x.size))
-        return cls(x[starts], counts)
-
-    @property
-    def n(self) -> int:
-        """Number of values in the sample."""
-        return self._n
-
-    @property
-    def counts(self) -> np.ndarray:
-        """Occurrences of each distinct value."""
-        if self._counts is None:
-            return np.ones(self.values.size, dtype=np.int64)
-        return self._counts
-
-    @property
-    def cumulative(self) -> np.ndarray:
-        """``cumulative[i]``: how many sample values are below ``values[i]`` (length k + 1)."""
-        if self._cumulative is None:
-            if self._counts is None:
-                self._cumulative = np.arange(self.values.size + 1, dtype=np.int64)
-            else:
-                self._cumulative = np.concatenate(([0], np.cumsum(self._counts)))
-        return self._cumulative
-
-    def count_at_most(self, points: np.ndarray) -> np.ndarray:
-        """How many sample values are ``<=`` each point."""
-        index = np.searchsorted(self.values, points, side="right")
-        return index if self._counts is None else self.cumulative[index]
-
-    def cdf(self, points: np.ndarray) -> np.ndarray:
-        """The empirical CDF (right-continuous) at each point."""
-        return self.count_at_most(points) / self.n
-
-    def order_statistic(self, ranks: np.ndarray) -> np.ndarray:
-        """The values at 0-based positions ``ranks`` of the sorted sample."""
-        if self._counts is None:
-            return self.values[ranks]
-        return self.values[np.searchsorted(self.cumulative[1:], ranks, side="right")]
-
-    def quantiles(self, q: np.ndarray) -> np.ndarray:
-        """Quantiles by linear interpolation, equal to ``numpy.quantile(sample, q)``."""
-        position = (self.n - 1) * np.asarray(q, dtype=np.float64)
-        below = np.floor(position)
-        t = position - below
-        low = self.order_statistic(below.astype(np.int64))
-        high = self.order_statistic(np.minimum(below + 1, self.n - 1).astype(np.int64))
-        diff = high - low
-        # numpy's _lerp: interpolate from the nearer end, for monotonicity.
-        return np.where(t >= 0.5, high - diff * (1 - t), low + diff * t)
-
-    def mean(self) -> float:
-        if self._counts is None:
-            return float(np.mean(self.values))
-        return float(np.dot(self.values, self._counts) / self.n)
-
-    def std(self) -> float:
-        """Population standard deviation (``ddof=0``)."""
-        if self._counts is None:
-            return float(np.std(self.values))
-        deviation = self.values - self.mean()
-        return float(math.sqrt(np.dot(deviation * deviation, self._counts) / self.n))
-
-
-def _psi(reference_counts: np.ndarray, current_counts: np.ndarray) -> float:
-    r = reference_counts / reference_counts.sum()
-    c = current_counts / current_counts.sum()
-    r = np.where(r == 0, PSI_EPSILON, r)
-    c = np.where(c == 0, PSI_EPSILON, c)
-    return float(np.sum((c - r) * np.log(c / r)))
-
-
-def _ks_and_wasserstein(
-    reference: EmpiricalDistribution, current: EmpiricalDistribution
-) -> tuple[float, float]:
-    """KS statistic (as ``ks_2samp`` picks it) and Wasserstein-1 distance of two samples.
-
-    Both are functionals of ``F_ref - F_cur`` on the merged support. One binary search places
-    each current value among the reference values; the rest is linear: the CDF difference at
-    every support point, then the merged order (scattered, not sorted) for the integral.
-    """
-    a, b = reference.values, current.values
-    n1, n2 = reference.n, current.n
-    slot = np.searchsorted(a, b, side="left")  # distinct reference values below b[j]
-    tied = a[np.minimum(slot, a.size - 1)] == b
-    # CDFs as scipy computes them (count / n), at the current values ...
-    below_or_equal = slot + tied
-    ref_at_b = (
-        below_or_equal if reference._counts is None else reference.cumulative[below_or_equal]
-    ) / n1
-    diff_b = ref_at_b - current.cumulative[1:] / n2
-    # ... and at the reference values: current values <= a[i] are those with slot <= i.
-    distinct_before = np.bincount(slot, minlength=a.size + 1)[: a.size]
-    if current._counts is None:
-        cur_at_a = np.cumsum(distinct_before) / n2
-    else:
-        weighted = np.bincount(slot, weights=current._counts, minlength=a.size + 1)
-        cur_at_a = np.cumsum(weighted[: a.size]) / n2
-    diff_a = reference.cumulative[1:] / n1 - cur_at_a
-    max_s = max(float(diff_a.max()), float(diff_b.max()))
-    min_s = min(max(-min(float(diff_a.min()), float(diff_b.min())), 0.0), 1.0)
-    d = min_s if min_s > max_s else max_s
-    # Merged order: b[j] goes after the slot[j] reference values below it and the j current
-    # values before it; a[i] after i reference values and the current values with slot <= i.
-    # Equal values are adjacent, their gap is 0, so their relative order does not matter.
-    pos_a = np.cumsum(distinct_before)
-    pos_a += np.arange(a.size)
-    pos_b = slot
-    pos_b += np.arange(b.size)
-    support = np.empty(a.size + b.size)
-    support[pos_a] = a
-    support[pos_b] = b
-    diff = np.empty(a.size + b.size)
-    diff[pos_a] = diff_a
-    diff[pos_b] = diff_b
-    wasserstein = float(np.dot(np.abs(diff[:-1]), np.diff(support)))
-    return d, wasserstein
-
-
-def _jensen_shannon(p_counts: np.ndarray, q_counts: np.ndarray) -> float:
-    p = p_counts / p_counts.sum()
-    q = q_counts / q_counts.sum()
-    m = (p + q) / 2.0
-    with np.errstate(divide="ignore", invalid="ignore"):
-        left = np.where(p > 0, p * np.log(p / m), 0.0)
-        right = np.where(q > 0, q * np.log(q / m), 0.0)
-    js = (np.sum(left) + np.sum(right)) / np.log(2.0)
-    return float(np.sqrt(max(js, 0.0) / 2.0))
-
-
-def _chi2_contingency(
-    reference_counts: np.ndarray, current_counts: np.ndarray
-) -> tuple[float, float]:
-    """Pearson chi-squared of the 2 x k table, as ``scipy.stats.chi2_contingency``."""
-    observed = np.vstack((reference_counts, current_counts)).astype(np.float64)
-    expected = np.multiply(observed.sum(axis=1, keepdims=True), observed.sum(axis=0, keepdims=True))
-    expected = expected / observed.sum()
-    dof = observed.shape[1] - 1
-    if dof == 0:
-        return 0.0, 1.0
-    if dof == 1:  # Yates' continuity correction, 2 x 2 tables only (as scipy).
-        diff = expected - observed
-        observed = observed + np.minimum(0.5, np.abs(diff)) * np.sign(diff)
-    statistic = float(np.sum((observed - expected) ** 2 / expected))
-    return statistic, _chi2_sf(statistic, dof)
 
 
 # --------------------------------------------------------------------------------------------
@@ -613,7 +433,7 @@ class DriftDetector:
                 dist = _numeric_distribution(source, column, lock)
                 distributions[column] = dist
                 edges[column] = np.unique(dist.quantiles(quantile_levels))
-                counts[column] = _bin_counts(dist, edges[column])
+                counts[column] = bin_counts(dist, edges[column])
                 stds[column] = dist.std()
             else:
                 with lock:
@@ -711,14 +531,14 @@ class DriftDetector:
     def _score_numeric(self, source: Source, column: str, lock: threading.Lock) -> ColumnDrift:
         reference = self.reference_distributions_[column]
         current = _numeric_distribution(source, column, lock)
-        ks_statistic, wasserstein = _ks_and_wasserstein(reference, current)
+        ks_statistic, wasserstein = ks_and_wasserstein(reference, current)
         ks_statistic, ks_p_value = ks_2samp_pvalue(ks_statistic, reference.n, current.n)
         std = self.reference_std_[column]
         # A constant reference: no drift if the current is the same constant, else infinite.
         normalized = wasserstein / std if std > 0 else (0.0 if wasserstein == 0 else math.inf)
         values: dict[str, float | None] = {
-            "psi": _psi(
-                self.reference_counts_[column], _bin_counts(current, self.bin_edges_[column])
+            "psi": population_stability_index(
+                self.reference_counts_[column], bin_counts(current, self.bin_edges_[column])
             ),
             "wasserstein": wasserstein,
             "wasserstein_normalized": normalized,
@@ -746,10 +566,10 @@ class DriftDetector:
         categories = list(reference_counts) + sorted(set(current_counts) - set(reference_counts))
         ref = np.array([reference_counts.get(c, 0) for c in categories], dtype=np.float64)
         cur = np.array([current_counts.get(c, 0) for c in categories], dtype=np.float64)
-        chi2, chi2_p_value = _chi2_contingency(ref, cur)
+        chi2, chi2_p_value = chi2_contingency(ref, cur)
         values: dict[str, float | None] = {
-            "psi": _psi(ref, cur),
-            "jensen_shannon": _jensen_shannon(ref, cur),
+            "psi": population_stability_index(ref, cur),
+            "jensen_shannon": jensen_shannon_distance(ref, cur),
             "chi2": chi2,
             "chi2_p_value": chi2_p_value,
         }
@@ -870,9 +690,3 @@ def _category_counts(source: Source, column: str) -> dict[str, int]:
     if not rows:
         raise InputError(f"{source.label}: column {column!r} has no values (all missing)")
     return {str(value): int(n) for value, n in rows}
-
-
-def _bin_counts(dist: EmpiricalDistribution, edges: np.ndarray) -> np.ndarray:
-    """Counts in the bins (-inf, e1], (e1, e2], ..., (ek, inf)."""
-    at_most = dist.count_at_most(edges)
-    return np.diff(np.concatenate(([0], at_most, [dist.n]))).astype(np.float64)

@@ -1,0 +1,206 @@
+"""Exact empirical distributions of numeric columns, and the drift statistics between two.
+
+`EmpiricalDistribution` holds a sorted sample as distinct values with counts; PSI,
+Kolmogorov-Smirnov, Wasserstein, Jensen-Shannon and chi-squared are computed from it (or from
+category counts) here, equal to SciPy's to 1e-9 (``tests/test_metrics_drift.py``).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from aims.metrics._pvalues import _chi2_sf
+
+PSI_EPSILON = 1e-4
+"""Share used in place of an empty bin or category in PSI (Evidently's choice)."""
+
+
+class EmpiricalDistribution:
+    """A numeric sample as its distinct values (increasing) and how often each occurs.
+
+    Everything drift computes on a numeric column (quantiles, bin counts, the empirical CDF,
+    mean and standard deviation) goes through this class, so an approximate quantile sketch
+    with the same methods could replace it for inputs too large to sort.
+
+    Examples
+    --------
+    >>> dist = EmpiricalDistribution.from_sample(np.array([3.0, 1.0, 3.0, 2.0]))
+    >>> dist.values.tolist(), dist.counts.tolist(), dist.n
+    ([1.0, 2.0, 3.0], [1, 1, 2], 4)
+    >>> dist.count_at_most(np.array([0.5, 2.0, 9.0])).tolist()
+    [0, 2, 4]
+    """
+
+    __slots__ = ("values", "_counts", "_cumulative", "_n")
+
+    def __init__(self, values: np.ndarray, counts: np.ndarray | None) -> None:
+        self.values = values
+        # counts=None means every value occurs once (the common case for real-valued data),
+        # which saves building and scanning the count arrays.
+        self._counts = counts
+        self._cumulative: np.ndarray | None = None
+        self._n = int(values.size if counts is None else counts.sum())
+
+    @classmethod
+    def from_sample(cls, sample: np.ndarray) -> EmpiricalDistribution:
+        """Build from a one-dimensional sample without NaN."""
+        x = np.sort(np.asarray(sample, dtype=np.float64))
+        if x.size < 2:
+            return cls(x, None)
+        distinct = x[1:] != x[:-1]
+        if distinct.all():
+            return cls(x, None)
+        starts = np.flatnonzero(np.concatenate(([True], distinct)))
+        counts = np.diff(np.append(starts, x.size))
+        return cls(x[starts], counts)
+
+    @property
+    def n(self) -> int:
+        """Number of values in the sample."""
+        return self._n
+
+    @property
+    def counts(self) -> np.ndarray:
+        """Occurrences of each distinct value."""
+        if self._counts is None:
+            return np.ones(self.values.size, dtype=np.int64)
+        return self._counts
+
+    @property
+    def cumulative(self) -> np.ndarray:
+        """``cumulative[i]``: how many sample values are below ``values[i]`` (length k + 1)."""
+        if self._cumulative is None:
+            if self._counts is None:
+                self._cumulative = np.arange(self.values.size + 1, dtype=np.int64)
+            else:
+                self._cumulative = np.concatenate(([0], np.cumsum(self._counts)))
+        return self._cumulative
+
+    def count_at_most(self, points: np.ndarray) -> np.ndarray:
+        """How many sample values are ``<=`` each point."""
+        index = np.searchsorted(self.values, points, side="right")
+        return index if self._counts is None else self.cumulative[index]
+
+    def cdf(self, points: np.ndarray) -> np.ndarray:
+        """The empirical CDF (right-continuous) at each point."""
+        return self.count_at_most(points) / self.n
+
+    def order_statistic(self, ranks: np.ndarray) -> np.ndarray:
+        """The values at 0-based positions ``ranks`` of the sorted sample."""
+        if self._counts is None:
+            return self.values[ranks]
+        return self.values[np.searchsorted(self.cumulative[1:], ranks, side="right")]
+
+    def quantiles(self, q: np.ndarray) -> np.ndarray:
+        """Quantiles by linear interpolation, equal to ``numpy.quantile(sample, q)``."""
+        position = (self.n - 1) * np.asarray(q, dtype=np.float64)
+        below = np.floor(position)
+        t = position - below
+        low = self.order_statistic(below.astype(np.int64))
+        high = self.order_statistic(np.minimum(below + 1, self.n - 1).astype(np.int64))
+        diff = high - low
+        # numpy's _lerp: interpolate from the nearer end, for monotonicity.
+        return np.where(t >= 0.5, high - diff * (1 - t), low + diff * t)
+
+    def mean(self) -> float:
+        if self._counts is None:
+            return float(np.mean(self.values))
+        return float(np.dot(self.values, self._counts) / self.n)
+
+    def std(self) -> float:
+        """Population standard deviation (``ddof=0``)."""
+        if self._counts is None:
+            return float(np.std(self.values))
+        deviation = self.values - self.mean()
+        return float(math.sqrt(np.dot(deviation * deviation, self._counts) / self.n))
+
+
+def population_stability_index(reference_counts: np.ndarray, current_counts: np.ndarray) -> float:
+    r = reference_counts / reference_counts.sum()
+    c = current_counts / current_counts.sum()
+    r = np.where(r == 0, PSI_EPSILON, r)
+    c = np.where(c == 0, PSI_EPSILON, c)
+    return float(np.sum((c - r) * np.log(c / r)))
+
+
+def ks_and_wasserstein(
+    reference: EmpiricalDistribution, current: EmpiricalDistribution
+) -> tuple[float, float]:
+    """KS statistic (as ``ks_2samp`` picks it) and Wasserstein-1 distance of two samples.
+
+    Both are functionals of ``F_ref - F_cur`` on the merged support. One binary search places
+    each current value among the reference values; the rest is linear: the CDF difference at
+    every support point, then the merged order (scattered, not sorted) for the integral.
+    """
+    a, b = reference.values, current.values
+    n1, n2 = reference.n, current.n
+    slot = np.searchsorted(a, b, side="left")  # distinct reference values below b[j]
+    tied = a[np.minimum(slot, a.size - 1)] == b
+    # CDFs as scipy computes them (count / n), at the current values ...
+    below_or_equal = slot + tied
+    ref_at_b = (
+        below_or_equal if reference._counts is None else reference.cumulative[below_or_equal]
+    ) / n1
+    diff_b = ref_at_b - current.cumulative[1:] / n2
+    # ... and at the reference values: current values <= a[i] are those with slot <= i.
+    distinct_before = np.bincount(slot, minlength=a.size + 1)[: a.size]
+    if current._counts is None:
+        cur_at_a = np.cumsum(distinct_before) / n2
+    else:
+        weighted = np.bincount(slot, weights=current._counts, minlength=a.size + 1)
+        cur_at_a = np.cumsum(weighted[: a.size]) / n2
+    diff_a = reference.cumulative[1:] / n1 - cur_at_a
+    max_s = max(float(diff_a.max()), float(diff_b.max()))
+    min_s = min(max(-min(float(diff_a.min()), float(diff_b.min())), 0.0), 1.0)
+    d = min_s if min_s > max_s else max_s
+    # Merged order: b[j] goes after the slot[j] reference values below it and the j current
+    # values before it; a[i] after i reference values and the current values with slot <= i.
+    # Equal values are adjacent, their gap is 0, so their relative order does not matter.
+    pos_a = np.cumsum(distinct_before)
+    pos_a += np.arange(a.size)
+    pos_b = slot
+    pos_b += np.arange(b.size)
+    support = np.empty(a.size + b.size)
+    support[pos_a] = a
+    support[pos_b] = b
+    diff = np.empty(a.size + b.size)
+    diff[pos_a] = diff_a
+    diff[pos_b] = diff_b
+    wasserstein = float(np.dot(np.abs(diff[:-1]), np.diff(support)))
+    return d, wasserstein
+
+
+def jensen_shannon_distance(p_counts: np.ndarray, q_counts: np.ndarray) -> float:
+    p = p_counts / p_counts.sum()
+    q = q_counts / q_counts.sum()
+    m = (p + q) / 2.0
+    with np.errstate(divide="ignore", invalid="ignore"):
+        left = np.where(p > 0, p * np.log(p / m), 0.0)
+        right = np.where(q > 0, q * np.log(q / m), 0.0)
+    js = (np.sum(left) + np.sum(right)) / np.log(2.0)
+    return float(np.sqrt(max(js, 0.0) / 2.0))
+
+
+def chi2_contingency(
+    reference_counts: np.ndarray, current_counts: np.ndarray
+) -> tuple[float, float]:
+    """Pearson chi-squared of the 2 x k table, as ``scipy.stats.chi2_contingency``."""
+    observed = np.vstack((reference_counts, current_counts)).astype(np.float64)
+    expected = np.multiply(observed.sum(axis=1, keepdims=True), observed.sum(axis=0, keepdims=True))
+    expected = expected / observed.sum()
+    dof = observed.shape[1] - 1
+    if dof == 0:
+        return 0.0, 1.0
+    if dof == 1:  # Yates' continuity correction, 2 x 2 tables only (as scipy).
+        diff = expected - observed
+        observed = observed + np.minimum(0.5, np.abs(diff)) * np.sign(diff)
+    statistic = float(np.sum((observed - expected) ** 2 / expected))
+    return statistic, _chi2_sf(statistic, dof)
+
+
+def bin_counts(dist: EmpiricalDistribution, edges: np.ndarray) -> np.ndarray:
+    """Counts in the bins (-inf, e1], (e1, e2], ..., (ek, inf)."""
+    at_most = dist.count_at_most(edges)
+    return np.diff(np.concatenate(([0], at_most, [dist.n]))).astype(np.float64)
