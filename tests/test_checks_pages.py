@@ -68,6 +68,11 @@ def test_a_contributor_defines_runs_and_sees_a_biased_model_fail(world, system):
     assert "demographic_parity_difference" in page and "0.1449" in page
     evidence = run.evidence
     assert set(evidence.soa_entries.values_list("control__ref", flat=True)) == {"A.5.4", "A.6.2.4"}
+    record = world.client(world.owner).get(url(world, "evidence_detail", evidence_id=evidence.pk))
+    assert url(world, "run_detail", run_id=run.pk) in record.content.decode()
+    assert "Upload new revision" not in record.content.decode()
+    refused = world.client(world.owner).post(url(world, "evidence_delete", evidence_id=evidence.pk))
+    assert refused.status_code == 302 and Evidence.objects.filter(pk=evidence.pk).exists()
     alert = Alert.objects.get(run=run)
     assert alert.recipient == world.manager
     system_page = client.get(url(world, "system_detail", system_id=system.pk)).content.decode()

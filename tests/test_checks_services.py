@@ -18,8 +18,11 @@ from aims.checks.services import (
     store_data_file,
 )
 from aims.evidence.models import Evidence
+from aims.evidence.services import add_revision, delete_evidence, update_evidence
 from aims.inventory.models import AISystem, Stage
 from aims.inventory.services import GateBlocked, move_to_stage, save_system
+from aims.risk.models import Risk
+from aims.risk.services import save_risk
 from aims.soa.models import SoAEntry
 
 FAIRNESS_OPTIONS = {
@@ -97,6 +100,28 @@ def test_failing_again_adds_to_the_open_alert_until_it_is_resolved(world, system
     assert Alert.objects.count() == 2
     assert Alert.objects.open().get().run == fourth
     assert verify_chain(world.org)[1] is None
+
+
+def test_the_evidence_of_a_run_stays_as_measured(world, system):
+    run = run_check(fairness_check(world, system, BIASED), actor=world.contributor)
+    evidence = Evidence.objects.get(pk=run.evidence_id)
+    card = SimpleUploadedFile("fixed.json", b'{"passed": true}', content_type="application/json")
+    with pytest.raises(ValidationError, match="recorded result of a check run"):
+        add_revision(evidence, actor=world.owner, files=[card])
+    with pytest.raises(ValidationError, match="recorded result of a check run"):
+        delete_evidence(evidence, actor=world.owner)
+    evidence.title = evidence.title.replace("FAILED", "passed")
+    with pytest.raises(ValidationError) as error:
+        update_evidence(evidence, actor=world.owner)
+    assert set(error.value.message_dict) == {"title"}
+    evidence.refresh_from_db()
+    assert "FAILED" in evidence.title and evidence.revisions.count() == 1
+    risk = save_risk(
+        Risk(organization=world.org, title="Bias", inherent_likelihood=3, inherent_impact=3),
+        actor=world.owner,
+    )
+    update_evidence(evidence, actor=world.owner, links={"risks": [risk]})  # links may grow
+    assert list(evidence.risks.all()) == [risk]
 
 
 def test_a_passing_run_raises_no_alert(world, system):

@@ -7,7 +7,7 @@ from django.db import transaction
 from django.db.models import Max
 
 from aims.audit.models import Action
-from aims.audit.services import record, save_governed
+from aims.audit.services import delete_governed, record, save_governed
 
 from . import storage
 from .models import Blob, Evidence, EvidenceFile, Kind, Revision
@@ -88,8 +88,31 @@ def create_evidence(evidence: Evidence, *, actor, files=(), links: dict | None =
     return evidence
 
 
+# What a check run recorded stays as it was measured: its links may grow, nothing else changes.
+RECORDED_FIELDS = ("title", "description", "kind", "url", "effective_from")
+RECORDED = (
+    "This evidence is the recorded result of a check run and cannot be changed; "
+    "run the check again for a new result."
+)
+
+
+def check_run_of(evidence: Evidence):
+    """The check run that recorded this evidence, if a check run did."""
+    return getattr(evidence, "check_run", None) if evidence.pk else None
+
+
+def _refuse_changes_to_a_recorded_result(evidence: Evidence) -> None:
+    if check_run_of(evidence) is None:
+        return
+    stored = Evidence.objects.get(pk=evidence.pk)
+    changed = [f for f in RECORDED_FIELDS if getattr(stored, f) != getattr(evidence, f)]
+    if changed:
+        raise ValidationError({field: RECORDED for field in changed})
+
+
 @transaction.atomic
 def update_evidence(evidence: Evidence, *, actor, links: dict | None = None) -> Evidence:
+    _refuse_changes_to_a_recorded_result(evidence)
     _check_dates(evidence.effective_from, evidence.valid_until)
     if evidence.kind == Kind.LINK and not evidence.url:
         raise ValidationError({"url": "Give the address of the evidence."})
@@ -102,6 +125,8 @@ def add_revision(
 ) -> Revision:
     """Upload a new version of file evidence; earlier revisions stay readable."""
     files = list(files)
+    if check_run_of(evidence) is not None:
+        raise ValidationError(RECORDED)
     if evidence.kind != Kind.FILE:
         raise ValidationError("Only file evidence has revisions; edit the link instead.")
     if not files:
@@ -135,3 +160,10 @@ def add_revision(
         note=note,
     )
     return revision
+
+
+@transaction.atomic
+def delete_evidence(evidence: Evidence, *, actor) -> None:
+    if check_run_of(evidence) is not None:
+        raise ValidationError(RECORDED)
+    delete_governed(evidence, actor=actor)

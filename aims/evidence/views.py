@@ -13,7 +13,6 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from aims.audit.models import AuditEvent
-from aims.audit.services import delete_governed
 from aims.core.access import org_view
 from aims.core.forms import CHOICE_LIMIT, add_service_errors
 from aims.core.pagination import paginate, query_without_page
@@ -24,7 +23,14 @@ from aims.soa.models import SoAEntry
 from . import storage
 from .forms import EvidenceCreateForm, EvidenceEditForm, RevisionForm
 from .models import Evidence, EvidenceFile, Kind, Revision, State
-from .services import add_revision, create_evidence, update_evidence
+from .services import (
+    RECORDED,
+    add_revision,
+    check_run_of,
+    create_evidence,
+    delete_evidence,
+    update_evidence,
+)
 
 log = logging.getLogger(__name__)
 
@@ -135,7 +141,7 @@ def _evidence(request, evidence_id: int) -> Evidence:
 def evidence_detail(request, evidence_id: int):
     evidence = get_object_or_404(
         Evidence.objects.for_org(request.org)
-        .select_related("created_by")
+        .select_related("created_by", "check_run__definition")
         .prefetch_related(
             _linked_entries(),
             "clauses",
@@ -158,6 +164,7 @@ def evidence_detail(request, evidence_id: int):
             "state": evidence.state(),
             "revisions": evidence.revisions.all(),
             "events": AuditEvent.objects.for_record(evidence)[:20],
+            "check_run": check_run_of(evidence),
         },
     )
 
@@ -182,8 +189,13 @@ def evidence_edit(request, evidence_id: int):
 @require_http_methods(["GET", "POST"])
 def evidence_revision_create(request, evidence_id: int):
     evidence = _evidence(request, evidence_id)
-    if evidence.kind != Kind.FILE:
-        messages.error(request, "Only file evidence has revisions; edit the link instead.")
+    if evidence.kind != Kind.FILE or check_run_of(evidence) is not None:
+        messages.error(
+            request,
+            RECORDED
+            if evidence.kind == Kind.FILE
+            else "Only file evidence has revisions; edit the link instead.",
+        )
         return redirect("evidence_detail", org=request.org.slug, evidence_id=evidence.pk)
     form = RevisionForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
@@ -256,7 +268,11 @@ def evidence_download(request, evidence_id: int, file_id: int):
 def evidence_delete(request, evidence_id: int):
     evidence = _evidence(request, evidence_id)
     title = evidence.title
-    delete_governed(evidence, actor=request.user)
+    try:
+        delete_evidence(evidence, actor=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("evidence_detail", org=request.org.slug, evidence_id=evidence.pk)
     messages.success(
         request,
         f"Deleted \u201c{title}\u201d. Its files stay in the content store; the audit trail "
