@@ -92,7 +92,10 @@ class RunOut(Schema):
     )
     statistics: dict[str, Any]
     evidence: int | None
-    alert: int | None
+    alert: int | None = Field(
+        description="The alert this run raised; null when it passed, or when it failed while its "
+        "check's alert was still open (the run then counts in that alert's repeats)."
+    )
 
     @staticmethod
     def resolve_check(obj) -> int:
