@@ -131,23 +131,26 @@ def ks_and_wasserstein(
     """KS statistic (as ``ks_2samp`` picks it) and Wasserstein-1 distance of two samples.
 
     Both are functionals of ``F_ref - F_cur`` on the merged support. One binary search places
-    each current value among the reference values; the rest is linear: the CDF difference at
-    every support point, then the merged order (scattered, not sorted) for the integral.
+    each current value among the reference values; the rest is linear. The CDF difference is
+    known at every support point; the Wasserstein integral adds, for each point, that
+    difference times the gap to the next support point (the nearer of the next reference and
+    the next current value), each current value equal to a reference value counted once.
     """
     a, b = reference.values, current.values
     n1, n2 = reference.n, current.n
     slot = np.searchsorted(a, b, side="left")  # distinct reference values below b[j]
     tied = a[np.minimum(slot, a.size - 1)] == b
     # CDFs as scipy computes them (count / n), at the current values ...
-    below_or_equal = slot + tied
+    below_or_equal = slot + tied  # distinct reference values <= b[j]
     ref_at_b = (
         below_or_equal if reference._counts is None else reference.cumulative[below_or_equal]
     ) / n1
     diff_b = ref_at_b - current.cumulative[1:] / n2
     # ... and at the reference values: current values <= a[i] are those with slot <= i.
     distinct_before = np.bincount(slot, minlength=a.size + 1)[: a.size]
+    b_at_most_a = np.cumsum(distinct_before)  # distinct current values <= a[i]
     if current._counts is None:
-        cur_at_a = np.cumsum(distinct_before) / n2
+        cur_at_a = b_at_most_a / n2
     else:
         weighted = np.bincount(slot, weights=current._counts, minlength=a.size + 1)
         cur_at_a = np.cumsum(weighted[: a.size]) / n2
@@ -155,21 +158,30 @@ def ks_and_wasserstein(
     max_s = max(float(diff_a.max()), float(diff_b.max()))
     min_s = min(max(-min(float(diff_a.min()), float(diff_b.min())), 0.0), 1.0)
     d = min_s if min_s > max_s else max_s
-    # Merged order: b[j] goes after the slot[j] reference values below it and the j current
-    # values before it; a[i] after i reference values and the current values with slot <= i.
-    # Equal values are adjacent, their gap is 0, so their relative order does not matter.
-    pos_a = np.cumsum(distinct_before)
-    pos_a += np.arange(a.size)
-    pos_b = slot
-    pos_b += np.arange(b.size)
-    support = np.empty(a.size + b.size)
-    support[pos_a] = a
-    support[pos_b] = b
-    diff = np.empty(a.size + b.size)
-    diff[pos_a] = diff_a
-    diff[pos_b] = diff_b
-    wasserstein = float(np.dot(np.abs(diff[:-1]), np.diff(support)))
+    # The next support point after a[i] is min(a[i+1], first b > a[i]) and after b[j] it is
+    # min(b[j+1], first a > b[j]); past the largest value there is none (gap 0). Written in
+    # place: at a million values a fresh array costs more than the arithmetic on it.
+    gap_a = _gaps(a, b, b_at_most_a)
+    gap_b = _gaps(b, a, below_or_equal)
+    gap_b[tied] = 0.0  # a current value equal to a reference value: counted at a[i]
+    np.abs(diff_a, out=diff_a)
+    np.abs(diff_b, out=diff_b)
+    wasserstein = float(np.dot(diff_a, gap_a) + np.dot(diff_b, gap_b))
     return d, wasserstein
+
+
+def _gaps(x: np.ndarray, other: np.ndarray, other_at_most: np.ndarray) -> np.ndarray:
+    """For each ``x[i]``, the distance to the next point of the merged support: the nearer of
+    ``x[i+1]`` and ``other[other_at_most[i]]`` (the first ``other`` value above ``x[i]``);
+    0 past the largest value."""
+    gap = other.take(other_at_most, mode="clip")
+    beyond = int(np.searchsorted(other_at_most, other.size))  # no other value above from here
+    gap[beyond:] = np.inf
+    np.minimum(gap[:-1], x[1:], out=gap[:-1])
+    gap -= x
+    if gap[-1] == np.inf:
+        gap[-1] = 0.0
+    return gap
 
 
 def jensen_shannon_distance(p_counts: np.ndarray, q_counts: np.ndarray) -> float:
