@@ -11,6 +11,7 @@ from scipy import stats
 from scipy.spatial.distance import jensenshannon
 
 from aims.metrics import InputError
+from aims.metrics._distributions import EmpiricalDistribution, ks_and_wasserstein
 from aims.metrics.drift import (
     PSI_EPSILON,
     DriftDetector,
@@ -159,6 +160,32 @@ def adult():
     test = pd.read_csv(ADULT / "adult.test", skiprows=1, **options)
     test["income"] = test["income"].str.rstrip(".")
     return train, test
+
+
+def test_ks_and_wasserstein_equal_scipy_on_awkward_small_samples():
+    """Single values, all ties, disjoint supports, one sample inside the other, unequal sizes."""
+    rng = np.random.default_rng(7)
+    cases = [
+        ([1.0], [1.0]),
+        ([1.0], [2.0]),
+        ([1.0, 1.0, 1.0], [1.0, 1.0]),
+        ([0.0, 5.0], [5.0, 10.0]),
+        ([0.0, 1.0, 2.0], [10.0, 11.0]),
+        ([0.0, 10.0], [4.0, 5.0, 6.0]),
+    ]
+    for _ in range(200):
+        n1, n2 = rng.integers(1, 40, size=2)
+        spread = rng.integers(1, 6)
+        cases.append((rng.integers(0, spread, n1) * 1.0, rng.integers(0, spread + 2, n2) * 0.5))
+        cases.append((rng.normal(0, 1, n1), rng.normal(0.5, 2, n2)))
+    for reference, current in cases:
+        reference, current = np.asarray(reference), np.asarray(current)
+        d, w = ks_and_wasserstein(
+            EmpiricalDistribution.from_sample(reference), EmpiricalDistribution.from_sample(current)
+        )
+        assert abs(d - stats.ks_2samp(reference, current).statistic) <= TOL, (reference, current)
+        expected = stats.wasserstein_distance(reference, current)
+        assert abs(w - expected) <= TOL * max(1.0, expected), (reference, current)
 
 
 def test_drift_statistics_equal_scipy_on_adult_train_vs_test(adult):
