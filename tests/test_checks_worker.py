@@ -224,3 +224,27 @@ def test_pipeline_checks_cannot_be_run_from_the_app(world, system):
     response = world.client(world.owner).post(url(world, "check_run", check_id=check.pk))
     assert response.status_code == 302
     assert not DBTaskResult.objects.exists() and not CheckRun.objects.exists()
+
+
+def test_a_failing_database_round_does_not_stop_the_worker(world, system, monkeypatch):
+    """The scheduler hits a locked database once; the worker waits and carries on."""
+    from django.db import OperationalError
+
+    from aims.core.management.commands import worker as command
+
+    check = make_check(world, system)
+    tasks.enqueue_run(check)
+    calls = []
+
+    def flaky(now=None):
+        calls.append(now)
+        if len(calls) == 1:
+            raise OperationalError("database is locked")
+        return []
+
+    monkeypatch.setattr(command, "enqueue_due_checks", flaky)
+    monkeypatch.setattr(command.time, "sleep", lambda seconds: None)
+    monkeypatch.setattr(command.os, "getppid", lambda: -1 if len(calls) > 1 else 4242)
+    call_command("worker", interval=0, parent_pid=4242, stdout=io.StringIO())
+    assert len(calls) == 2  # retried after the failure, stopped once the parent was "gone"
+    assert CheckRun.objects.filter(definition=check).count() == 1

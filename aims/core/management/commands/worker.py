@@ -8,6 +8,7 @@ exits, for cron or tests. Stop it with Ctrl+C or SIGTERM: a running task finishe
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import os
 import signal
 import socket
@@ -15,7 +16,7 @@ import time
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
-from django.db import close_old_connections
+from django.db import DatabaseError, close_old_connections
 from django.utils import timezone
 from django_tasks import DEFAULT_TASK_BACKEND_ALIAS, task_backends
 from django_tasks_db.backend import DatabaseBackend
@@ -24,6 +25,7 @@ from django_tasks_db.models import DBTaskResult
 
 from aims.checks.tasks import enqueue_due_checks
 
+log = logging.getLogger(__name__)
 PRUNE_EVERY = dt.timedelta(hours=1)
 STOP_SIGNALS = [signal.SIGINT, signal.SIGTERM] + (
     [signal.SIGQUIT] if hasattr(signal, "SIGQUIT") else []
@@ -70,35 +72,46 @@ class Command(BaseCommand):
         last_prune = None
         while True:
             close_old_connections()
-            for check in enqueue_due_checks():
-                self.stdout.write(f"Scheduled run of check {check.pk} “{check.name}” queued.")
-            if queued:
-                worker = Worker(
-                    queue_names=["*"],
-                    excluded_queue_names=[],
-                    interval=interval,
-                    batch=True,
-                    backend_name=DEFAULT_TASK_BACKEND_ALIAS,
-                    startup_delay=False,
-                    max_tasks=None,
-                    worker_id=worker_id,
-                )
-                before = {s: signal.getsignal(s) for s in STOP_SIGNALS}
-                worker.configure_signals()  # a task under way finishes before the worker stops
-                try:
-                    worker.run()
-                finally:
-                    for number, handler in before.items():
-                        signal.signal(number, handler)
-                if not worker.running:  # asked to stop while a task ran
-                    return
-                now = timezone.now()
-                if last_prune is None or now - last_prune > PRUNE_EVERY:
-                    prune_task_results(now)
-                    last_prune = now
-            if once or (parent_pid and os.getppid() != parent_pid):
+            try:
+                stop, last_prune = self._round(worker_id, interval, queued, last_prune)
+            except DatabaseError as error:
+                # A locked SQLite file or a dropped PostgreSQL connection: wait and go on, a
+                # worker that dies here would leave every later run queued for nobody.
+                log.warning("Worker round failed, retrying in %g s: %s", max(interval, 1), error)
+                stop = False
+                time.sleep(max(interval, 1))
+            if stop or once or (parent_pid and os.getppid() != parent_pid):
                 return
             time.sleep(interval)
+
+    def _round(self, worker_id: str, interval: float, queued: bool, last_prune):
+        """Schedule what is due, run what is queued, prune old records; say whether to stop."""
+        for check in enqueue_due_checks():
+            self.stdout.write(f"Scheduled run of check {check.pk} “{check.name}” queued.")
+        if not queued:
+            return False, last_prune
+        worker = Worker(
+            queue_names=["*"],
+            excluded_queue_names=[],
+            interval=interval,
+            batch=True,
+            backend_name=DEFAULT_TASK_BACKEND_ALIAS,
+            startup_delay=False,
+            max_tasks=None,
+            worker_id=worker_id,
+        )
+        before = {s: signal.getsignal(s) for s in STOP_SIGNALS}
+        worker.configure_signals()  # a task under way finishes before the worker stops
+        try:
+            worker.run()
+        finally:
+            for number, handler in before.items():
+                signal.signal(number, handler)
+        now = timezone.now()
+        if last_prune is None or now - last_prune > PRUNE_EVERY:
+            prune_task_results(now)
+            last_prune = now
+        return not worker.running, last_prune  # not running: asked to stop while a task ran
 
 
 def prune_task_results(now) -> int:
