@@ -1,5 +1,8 @@
 """Technical check pages: define, run, read the result, resolve the alert."""
 
+import csv
+import io
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
@@ -9,6 +12,7 @@ from django.urls import reverse
 from aims.catalog.models import Control
 from aims.checks.models import Alert, Check, CheckRun, RunStatus
 from aims.checks.samples import BIASED, FAIR
+from aims.checks.services import store_data_file
 from aims.evidence.models import Evidence
 
 
@@ -205,3 +209,26 @@ def test_the_list_runs_the_same_queries_for_2_and_20_checks(world, system):
     for n in range(2, 20):
         define(world, system, name=f"Check {n}")
     assert count() == small
+
+
+def test_the_run_history_exports_as_csv(world, system):
+    check = define(world, system)
+    client = world.client(world.contributor)
+    client.post(url(world, "check_run", check_id=check.pk))
+    check.data_blob, check.data_name = store_data_file(
+        SimpleUploadedFile(FAIR.name, FAIR.read_bytes())
+    )
+    check.save()
+    client.post(url(world, "check_run", check_id=check.pk))
+    response = world.client(world.viewer).get(url(world, "check_runs_export", check_id=check.pk))
+    assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
+    assert "attachment" in response["Content-Disposition"]
+    rows = list(csv.DictReader(io.StringIO(response.content.decode())))
+    first, second = CheckRun.objects.filter(definition=check).order_by("started_at", "pk")
+    assert [r["Run"] for r in rows] == [str(first.pk), str(second.pk)]
+    assert [r["Result"] for r in rows] == ["Failed", "Passed"]
+    assert rows[0]["demographic_parity_difference passed"] == "no"
+    assert float(rows[0]["demographic_parity_difference"]) == pytest.approx(0.1449, abs=1e-4)
+    assert rows[0]["demographic_parity_difference limit"] == "<= 0.1"
+    assert rows[1]["Data SHA-256"] == second.fingerprint["sha256"]
+    assert rows[1]["Evidence"] == str(second.evidence_id) and rows[0]["By"] == "carla.contributor"

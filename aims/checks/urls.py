@@ -8,6 +8,7 @@ urlpatterns = [
     path("<int:check_id>/", views.check_detail, name="check_detail"),
     path("<int:check_id>/edit/", views.check_edit, name="check_edit"),
     path("<int:check_id>/run/", views.check_run, name="check_run"),
+    path("<int:check_id>/runs.csv", views.check_runs_export, name="check_runs_export"),
     path("<int:check_id>/runs/<uuid:task_id>/", views.check_task, name="check_task"),
     path("<int:check_id>/delete/", views.check_delete, name="check_delete"),
     path("runs/<int:run_id>/", views.run_detail, name="run_detail"),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import math
 import uuid
 
@@ -18,6 +19,7 @@ from django_tasks import TaskResultStatus
 from aims.audit.models import AuditEvent
 from aims.audit.services import delete_governed
 from aims.core.access import org_view
+from aims.core.exports import spreadsheet_safe
 from aims.core.forms import add_service_errors
 from aims.core.pagination import paginate, query_without_page
 from aims.inventory.models import AISystem
@@ -216,6 +218,46 @@ def _detail(request, check: Check, *, error: str | None = None, status: int = 20
         },
         status=status,
     )
+
+
+@org_view()
+def check_runs_export(request, check_id: int):
+    """Every run of the check as CSV: one row per run, one column group per threshold metric."""
+    check = _check(request, check_id)
+    runs = check.runs.select_related("triggered_by").order_by("started_at", "pk")
+    metrics = [t["metric"] for t in check.thresholds or []]
+    for run in runs:
+        metrics += [t["metric"] for t in run.threshold_results if t["metric"] not in metrics]
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    stamp = timezone.localdate().isoformat()
+    response["Content-Disposition"] = (
+        f'attachment; filename="{request.org.slug}-check-{check.pk}-runs-{stamp}.csv"'
+    )
+    writer = csv.writer(response)
+    header = ["Run", "Started", "Result", "Origin", "By", "Rows", "Data SHA-256", "Engine"]
+    for metric in metrics:
+        header += [metric, f"{metric} limit", f"{metric} passed"]
+    writer.writerow([*header, "Evidence", "Error"])
+    for run in runs:
+        by_metric = {t["metric"]: t for t in run.threshold_results}
+        row = [
+            run.pk,
+            run.started_at.isoformat(timespec="seconds"),
+            run.get_status_display(),
+            run.get_origin_display(),
+            run.triggered_by.get_username() if run.triggered_by else "",
+            run.fingerprint.get("rows", ""),
+            run.fingerprint.get("sha256", ""),
+            run.engine_version,
+        ]
+        for metric in metrics:
+            t = by_metric.get(metric, {})
+            sign = {"max": "<=", "min": ">="}.get(t.get("op"), "")
+            passed = {True: "yes", False: "no"}.get(t.get("passed"), "")
+            row += [t.get("value", ""), f"{sign} {t['limit']}" if t else "", passed]
+        row += [run.evidence_id or "", run.error]
+        writer.writerow([spreadsheet_safe(cell) for cell in row])
+    return response
 
 
 @org_view(Access.CONTRIBUTE)
