@@ -52,6 +52,13 @@ from typing import Any
 
 import numpy as np
 
+from aims.metrics._aggregates import (
+    check_method,
+    clean,
+    group_aggregates,
+    group_difference,
+    group_ratio,
+)
 from aims.metrics._binary import as_list, binary_pass
 from aims.metrics._stats import (
     CONFUSION_METRICS,
@@ -73,7 +80,6 @@ __all__ = [
     "fairness_statistics",
 ]
 
-METHODS = ("between_groups", "to_overall")
 INSUFFICIENT = "insufficient data"
 SUFFICIENT = "ok"
 FOUR_FIFTHS = 0.8
@@ -164,99 +170,6 @@ def fairness_statistics(
     )
 
 
-# ---------------------------------------------------------------------------------------------
-# Aggregates, written over arrays whose last axis is the group (so bootstrap replicates
-# are computed by the same code as the point estimate).
-# ---------------------------------------------------------------------------------------------
-
-
-def _nanmax(values: np.ndarray) -> np.ndarray:
-    if values.shape[-1] == 0:
-        return np.full(values.shape[:-1], np.nan)
-    return np.fmax.reduce(values, axis=-1)
-
-
-def _nanmin(values: np.ndarray) -> np.ndarray:
-    if values.shape[-1] == 0:
-        return np.full(values.shape[:-1], np.nan)
-    return np.fmin.reduce(values, axis=-1)
-
-
-def _difference(values: np.ndarray, overall: np.ndarray, method: str) -> np.ndarray:
-    if method == "between_groups":
-        return _nanmax(values) - _nanmin(values)
-    return _nanmax(np.abs(values - overall[..., None]))
-
-
-def _ratio(values: np.ndarray, overall: np.ndarray, method: str) -> np.ndarray:
-    with np.errstate(divide="ignore", invalid="ignore"):
-        if method == "between_groups":
-            return _nanmin(values) / _nanmax(values)
-        ratios = values / overall[..., None]
-        ratios = np.where(ratios > 1, 1 / ratios, ratios)
-    return _nanmin(ratios)
-
-
-def _mean2(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """The mean of two values, skipping a NaN (like pandas ``Series.mean``)."""
-    both = (a + b) / 2
-    return np.where(np.isnan(a), b, np.where(np.isnan(b), a, both))
-
-
-def _aggregates(
-    groups: Mapping[str, np.ndarray],
-    overall: Mapping[str, np.ndarray],
-    method: str,
-    reference: int | None,
-) -> dict[str, np.ndarray]:
-    """Every aggregate; ``groups[m]`` has shape (..., G) over the included groups only."""
-
-    def diff(m: str) -> np.ndarray:
-        return _difference(groups[m], overall[m], method)
-
-    def ratio(m: str) -> np.ndarray:
-        return _ratio(groups[m], overall[m], method)
-
-    tpr_d, fpr_d = diff("true_positive_rate"), diff("false_positive_rate")
-    tpr_r, fpr_r = ratio("true_positive_rate"), ratio("false_positive_rate")
-    selection = groups["selection_rate"]
-    if reference is None:
-        impact = np.full(selection.shape[:-1], np.nan)
-    else:
-        with np.errstate(divide="ignore", invalid="ignore"):
-            impact = _nanmin(selection / selection[..., reference : reference + 1])
-    return {
-        "demographic_parity_difference": diff("selection_rate"),
-        "demographic_parity_ratio": ratio("selection_rate"),
-        "equalized_odds_difference": np.fmax(tpr_d, fpr_d),
-        "equalized_odds_difference_mean": _mean2(tpr_d, fpr_d),
-        "equalized_odds_ratio": np.fmin(tpr_r, fpr_r),
-        "equalized_odds_ratio_mean": _mean2(tpr_r, fpr_r),
-        "equal_opportunity_difference": tpr_d,
-        "equal_opportunity_ratio": tpr_r,
-        "predictive_parity_difference": diff("positive_predictive_value"),
-        "predictive_parity_ratio": ratio("positive_predictive_value"),
-        "disparate_impact_ratio": impact,
-    }
-
-
-def _float(value: Any) -> float:
-    return float(value)
-
-
-def _clean(value: Any) -> Any:
-    """JSON-safe copy: NaN and infinities become None, tuples become lists."""
-    if isinstance(value, float | np.floating):
-        return float(value) if math.isfinite(value) else None
-    if isinstance(value, Mapping):
-        return {str(k): _clean(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_clean(v) for v in value]
-    if isinstance(value, np.generic):
-        return _clean(value.item())
-    return value
-
-
 @dataclass(frozen=True)
 class FairnessReport:
     """Fairness metrics per group and overall, their aggregates, and the counts behind them.
@@ -330,19 +243,19 @@ class FairnessReport:
         >>> report.difference("selection_rate", method="to_overall")
         0.25
         """
-        _check_method(method)
+        check_method(method)
         values, overall = self._values(metric)
-        return float(_difference(values, overall, method))
+        return float(group_difference(values, overall, method))
 
     def ratio(self, metric: str, *, method: str = "between_groups") -> float:
         """The smallest ratio of ``metric`` between groups, or of a group to overall (≤ 1)."""
-        _check_method(method)
+        check_method(method)
         values, overall = self._values(metric)
-        return float(_ratio(values, overall, method))
+        return float(group_ratio(values, overall, method))
 
     def to_dict(self) -> dict[str, Any]:
         """The report as plain JSON-ready data (NaN becomes ``None``)."""
-        return _clean(
+        return clean(
             {
                 "kind": "fairness",
                 "method": self.method,
@@ -361,11 +274,6 @@ class FairnessReport:
                 "statistics": self.statistics.to_dict(),
             }
         )
-
-
-def _check_method(method: str) -> None:
-    if method not in METHODS:
-        raise InputError(f"method must be 'between_groups' or 'to_overall', got {method!r}")
 
 
 def _find_reference(reference_group: Any, stats: FairnessStatistics, names: tuple[str, ...]) -> int:
@@ -444,7 +352,7 @@ def fairness_from_statistics(
     >>> report.aggregates["disparate_impact_ratio"], report.meets_four_fifths_rule
     (0.5, False)
     """
-    _check_method(method)
+    check_method(method)
     if (
         isinstance(min_group_size, bool)
         or not isinstance(min_group_size, int)
@@ -466,10 +374,9 @@ def fairness_from_statistics(
     kept = np.flatnonzero(keep)
 
     by_group = {
-        name: {m: _float(per_group[m][i]) for m in CONFUSION_METRICS}
-        for i, name in enumerate(names)
+        name: {m: float(per_group[m][i]) for m in CONFUSION_METRICS} for i, name in enumerate(names)
     }
-    overall = {m: _float(overall_arrays[m]) for m in CONFUSION_METRICS}
+    overall = {m: float(overall_arrays[m]) for m in CONFUSION_METRICS}
     status = {name: SUFFICIENT if keep[i] else INSUFFICIENT for i, name in enumerate(names)}
     insufficient = tuple(name for i, name in enumerate(names) if not keep[i])
 
@@ -487,13 +394,13 @@ def fairness_from_statistics(
         ref = None
     ref_in_kept = None if ref is None else int(np.flatnonzero(kept == ref)[0])
 
-    point = _aggregates(
+    point = group_aggregates(
         {m: per_group[m][kept] for m in CONFUSION_METRICS}, overall_arrays, method, ref_in_kept
     )
-    aggregates = {name: _float(point[name]) for name in AGGREGATES}
+    aggregates = {name: float(point[name]) for name in AGGREGATES}
     with np.errstate(divide="ignore", invalid="ignore"):
         impact = selection / selection[ref] if ref is not None else selection * np.nan
-    disparate_impact = {name: _float(impact[i]) for i, name in enumerate(names)}
+    disparate_impact = {name: float(impact[i]) for i, name in enumerate(names)}
     di = aggregates["disparate_impact_ratio"]
     meets = None if math.isnan(di) else bool(di >= FOUR_FIFTHS)
 
@@ -536,7 +443,7 @@ def _bootstrap(
     draws = rng.multinomial(sizes, shares, size=(n_boot, len(sizes)))
     per_group = confusion_metrics(*np.moveaxis(draws, -1, 0))
     overall = confusion_metrics(*np.moveaxis(draws.sum(axis=1), -1, 0))
-    replicates = _aggregates(
+    replicates = group_aggregates(
         {m: per_group[m][:, kept] for m in CONFUSION_METRICS}, overall, method, reference
     )
     alpha = (1 - confidence_level) / 2

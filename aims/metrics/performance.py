@@ -26,6 +26,7 @@ from typing import Any
 
 import numpy as np
 
+from aims.metrics._aggregates import check_method, clean, group_difference, group_ratio
 from aims.metrics._binary import (
     as_list,
     binary_pass,
@@ -43,14 +44,7 @@ from aims.metrics._stats import (
     _json_scalar,
     sort_groups,
 )
-from aims.metrics.fairness import (
-    INSUFFICIENT,
-    SUFFICIENT,
-    _check_method,
-    _clean,
-    _difference,
-    _ratio,
-)
+from aims.metrics.fairness import INSUFFICIENT, SUFFICIENT
 from aims.metrics.io import InputError, Source, open_source
 
 __all__ = ["PerformanceReport", "performance_from_statistics", "performance_report"]
@@ -113,17 +107,17 @@ class PerformanceReport:
 
     def difference(self, metric: str, *, method: str = "between_groups") -> float:
         """Largest difference of ``metric`` between groups (or a group and overall)."""
-        _check_method(method)
-        return float(_difference(*self._values(metric), method))
+        check_method(method)
+        return float(group_difference(*self._values(metric), method))
 
     def ratio(self, metric: str, *, method: str = "between_groups") -> float:
         """Smallest ratio of ``metric`` between groups (or a group and overall), at most 1."""
-        _check_method(method)
-        return float(_ratio(*self._values(metric), method))
+        check_method(method)
+        return float(group_ratio(*self._values(metric), method))
 
     def to_dict(self) -> dict[str, Any]:
         """The report as plain JSON-ready data (NaN becomes ``None``)."""
-        return _clean(
+        return clean(
             {
                 "kind": "performance",
                 "task": self.task,
