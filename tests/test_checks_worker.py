@@ -90,6 +90,10 @@ def test_run_now_queues_and_the_page_follows_the_run_to_its_result(world, system
     assert f'hx-get="{status_url}"' in page and 'hx-trigger="every 2s"' in page
     waiting = client.get(status_url, headers={"HX-Request": "true"})
     assert waiting.status_code == 200 and "hx-get" in waiting.content.decode()
+    assert "Still waiting" not in waiting.content.decode()
+    DBTaskResult.objects.update(enqueued_at=timezone.now() - dt.timedelta(minutes=1))
+    stalled = client.get(status_url, headers={"HX-Request": "true"}).content.decode()
+    assert "Still waiting after 30 seconds: is <code>aims worker</code> running?" in stalled
 
     work()
 

@@ -10,7 +10,6 @@ from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
-from django_tasks import TaskResultStatus
 from ninja import Field, Router, Schema
 from ninja.errors import HttpError
 from ninja.pagination import paginate
@@ -208,24 +207,14 @@ class QueuedRunOut(Schema):
     url: str | None = Field(None, description="Where to poll while queued or running.")
 
 
-def _queued(request, check: Check, result) -> QueuedRunOut:
-    outcome = result.return_value if result.status == TaskResultStatus.SUCCESSFUL else None
-    error = (outcome or {}).get("error")
-    if result.status == TaskResultStatus.FAILED:
-        error = "The run failed unexpectedly; the worker's log has the details."
-    if error:
-        state = "error"
-    elif outcome:
-        state = "done"
-    else:
-        state = "running" if result.status == TaskResultStatus.RUNNING else "queued"
-    path = f"/api/v1/checks/{check.pk}/queued-runs/{result.id}"
+def _queued(request, check: Check, queued: tasks.QueuedRun) -> QueuedRunOut:
+    path = f"/api/v1/checks/{check.pk}/queued-runs/{queued.id}"
     return QueuedRunOut(
-        task=str(result.id),
-        state=state,
-        run=(outcome or {}).get("run"),
-        error=error,
-        url=request.build_absolute_uri(path) if state in ("queued", "running") else None,
+        task=queued.id,
+        state=queued.state,
+        run=queued.run,
+        error=queued.error,
+        url=request.build_absolute_uri(path) if queued.waiting else None,
     )
 
 
@@ -253,7 +242,7 @@ def run_check_now(request, check_id: int):
     if tasks.pending_for(check):
         raise HttpError(409, "A run of this check is already queued.")
     result = tasks.enqueue_run(check, actor=request.user)
-    return Status(202, _queued(request, check, result))
+    return Status(202, _queued(request, check, tasks.describe(result)))
 
 
 @router.get(
@@ -264,10 +253,10 @@ def run_check_now(request, check_id: int):
 )
 def read_queued_run(request, check_id: int, task_id: uuid.UUID):
     check = get_object_or_404(Check.objects.for_org(request.org), pk=check_id)
-    result = tasks.result_for(check, str(task_id))
-    if result is None:
+    queued = tasks.result_for(check, str(task_id))
+    if queued is None:
         raise Http404("No such queued run of this check.")
-    return _queued(request, check, result)
+    return _queued(request, check, queued)
 
 
 @router.post(

@@ -7,8 +7,9 @@ A slow check never blocks a web request: "Run now" and the scheduler enqueue
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
-from typing import Any
+from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
@@ -25,6 +26,7 @@ from .models import Check, Origin
 logger = logging.getLogger(__name__)
 
 PENDING = (TaskResultStatus.READY, TaskResultStatus.RUNNING)
+STALLED = dt.timedelta(seconds=30)
 
 
 @task()
@@ -72,19 +74,60 @@ def enqueue_due_checks(now=None) -> list[Check]:
     return enqueued
 
 
-def pending_for(check: Check) -> list[dict[str, Any]]:
+@dataclass(frozen=True)
+class QueuedRun:
+    """Where a queued run of a check stands, as the check page and the API show it."""
+
+    id: str
+    state: str  # queued, running, done or error
+    run: int | None = None
+    error: str | None = None
+    enqueued_at: dt.datetime | None = None
+
+    @property
+    def waiting(self) -> bool:
+        return self.state in ("queued", "running")
+
+    @property
+    def stalled(self) -> bool:
+        """Queued for more than STALLED: is a worker running at all?"""
+        since = self.enqueued_at or timezone.now()
+        return self.state == "queued" and timezone.now() - since > STALLED
+
+
+def describe(result: TaskResult) -> QueuedRun:
+    outcome = result.return_value if result.status == TaskResultStatus.SUCCESSFUL else None
+    error = (outcome or {}).get("error")
+    if result.status == TaskResultStatus.FAILED:
+        error = "The run failed unexpectedly; the worker's log has the details."
+    if error:
+        state = "error"
+    elif outcome:
+        state = "done"
+    else:
+        state = "running" if result.status == TaskResultStatus.RUNNING else "queued"
+    return QueuedRun(
+        id=str(result.id),
+        state=state,
+        run=(outcome or {}).get("run"),
+        error=error,
+        enqueued_at=result.enqueued_at,
+    )
+
+
+def pending_for(check: Check) -> list[QueuedRun]:
     """Runs of this check waiting for the worker or under way, oldest first."""
     rows = DBTaskResult.objects.filter(
         task_path=run_check_task.module_path,
         status__in=PENDING,
         args_kwargs__args__0=check.pk,
     ).order_by("enqueued_at")
-    return [{"id": str(r.id), "status": r.status, "enqueued_at": r.enqueued_at} for r in rows]
+    return [describe(row.task_result) for row in rows]
 
 
-def result_for(check: Check, task_id: str) -> TaskResult | None:
+def result_for(check: Check, task_id: str) -> QueuedRun | None:
     """The queued run of this check with this id, or None if the id names anything else."""
     row = DBTaskResult.objects.filter(pk=task_id, task_path=run_check_task.module_path).first()
     if row is None or row.args_kwargs.get("args", [])[:1] != [check.pk]:
         return None
-    return row.task_result
+    return describe(row.task_result)

@@ -14,7 +14,6 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
-from django_tasks import TaskResultStatus
 
 from aims.audit.models import AuditEvent
 from aims.audit.services import delete_governed
@@ -200,9 +199,7 @@ def _detail(request, check: Check, *, error: str | None = None, status: int = 20
     runs = list(
         check.runs.select_related("triggered_by", "evidence").order_by("-started_at", "-pk")[:50]
     )
-    pending = [
-        {"id": t["id"], "status": t["status"], "waiting": True} for t in tasks.pending_for(check)
-    ]
+    pending = tasks.pending_for(check)
     return render(
         request,
         "checks/check_detail.html",
@@ -271,23 +268,22 @@ def check_run(request, check_id: int):
     if tasks.pending_for(check):
         messages.info(request, "A run of this check is already queued; its result shows here.")
         return redirect("check_detail", org=request.org.slug, check_id=check.pk)
-    result = tasks.enqueue_run(check, actor=request.user)
-    if not result.is_finished:
+    queued = tasks.describe(tasks.enqueue_run(check, actor=request.user))
+    if queued.waiting:
         messages.info(request, "The run is queued; this page shows its result when it is done.")
         return redirect("check_detail", org=request.org.slug, check_id=check.pk)
-    outcome = result.return_value if result.status == TaskResultStatus.SUCCESSFUL else None
-    if not outcome or "error" in outcome:
-        message = outcome["error"] if outcome else "the run failed unexpectedly."
-        return _detail(request, check, error=NOT_RUN + message, status=422)
-    return _announce(request, outcome)
+    if queued.error:  # an immediate task backend ran it already
+        return _detail(request, check, error=NOT_RUN + queued.error, status=422)
+    return _announce(request, queued.run)
 
 
-def _announce(request, outcome: dict):
-    if outcome["status"] == RunStatus.PASSED:
+def _announce(request, run_id: int):
+    run = get_object_or_404(CheckRun.objects.for_org(request.org), pk=run_id)
+    if run.passed:
         messages.success(request, "The check passed. Its result is recorded as evidence.")
     else:
         messages.error(request, "The check FAILED. An alert went to the AI system's owner.")
-    return redirect("run_detail", org=request.org.slug, run_id=outcome["run"])
+    return redirect("run_detail", org=request.org.slug, run_id=run.pk)
 
 
 @org_view()
@@ -295,41 +291,19 @@ def check_task(request, check_id: int, task_id: uuid.UUID):
     """Where a queued run stands. htmx polls this while it waits; once the run is recorded the
     browser goes to its result."""
     check = _check(request, check_id)
-    result = tasks.result_for(check, str(task_id))
-    if result is None:
+    queued = tasks.result_for(check, str(task_id))
+    if queued is None:
         raise Http404("No such run of this check.")
-    outcome = result.return_value if result.status == TaskResultStatus.SUCCESSFUL else None
-    if outcome and "run" in outcome:
-        url = reverse("run_detail", kwargs={"org": request.org.slug, "run_id": outcome["run"]})
+    if queued.run is not None:
+        url = reverse("run_detail", kwargs={"org": request.org.slug, "run_id": queued.run})
         if request.headers.get("HX-Request"):
             response = HttpResponse(status=204)
             response["HX-Redirect"] = url
             return response
         return redirect(url)
-    task = _task_view(result, outcome)
     if request.headers.get("HX-Request"):
-        return render(request, "checks/_pending.html", {"check": check, "task": task})
-    return _detail(request, check, error=task["error"])
-
-
-def _task_view(result, outcome) -> dict:
-    error = None
-    if result.status == TaskResultStatus.FAILED:
-        error = (
-            "The run failed unexpectedly; the worker's log has the details. Nothing was recorded."
-        )
-    elif outcome and "error" in outcome:
-        error = NOT_RUN + outcome["error"]
-    waited = timezone.now() - (result.enqueued_at or timezone.now())
-    return {
-        "id": result.id,
-        "status": result.status,
-        "running": result.status == TaskResultStatus.RUNNING,
-        "waiting": result.status in tasks.PENDING,
-        "stalled": result.status == TaskResultStatus.READY and waited.total_seconds() > 30,
-        "enqueued_at": result.enqueued_at,
-        "error": error,
-    }
+        return render(request, "checks/_pending.html", {"check": check, "task": queued})
+    return _detail(request, check, error=queued.error and NOT_RUN + queued.error)
 
 
 def _fairness_line(metric, related, bars, limits, result) -> tuple[float, str] | None:
