@@ -232,3 +232,21 @@ def test_the_run_history_exports_as_csv(world, system):
     assert rows[0]["demographic_parity_difference limit"] == "<= 0.1"
     assert rows[1]["Data SHA-256"] == second.fingerprint["sha256"]
     assert rows[1]["Evidence"] == str(second.evidence_id) and rows[0]["By"] == "carla.contributor"
+
+
+def test_the_run_page_shows_the_reference_group_and_groups_too_small(world, system):
+    client = world.client(world.contributor)
+    female = define(world, system, name="Against women", reference_group="sex=Female")
+    small = define(world, system, name="Big groups only", min_group_size=10_000)
+    for check in (female, small):
+        client.post(url(world, "check_run", check_id=check.pk))
+    run = CheckRun.objects.get(definition=female)
+    assert run.result["reference_group"] == "sex=Female" and "insufficient" not in run.result
+    page = client.get(url(world, "run_detail", run_id=run.pk)).content.decode()
+    assert "<dt>Reference group</dt><dd>sex=Female</dd>" in page
+    assert "0.8 × sex=Female rate" in page  # the line sits where the ratio was tested
+    assert "<dd>20,000</dd>" in page
+    run = CheckRun.objects.get(definition=small)
+    assert run.result["insufficient"] == ["sex=Female"] and run.result["min_group_size"] == 10_000
+    page = client.get(url(world, "run_detail", run_id=run.pk)).content.decode()
+    assert "Too few rows for a reliable figure (fewer than 10000)" in page

@@ -197,8 +197,20 @@ def compute(check: Check) -> Outcome:
     if kind != Kind.FAIRNESS and "rows" not in fingerprint:
         fingerprint["rows"] = report_dict.get("n_rows") or report_dict.get("n_current")
     results = th.evaluate(kind.value, report_dict, stored_thresholds(check))
-    summary = th.summary(kind.value, report_dict, results)
+    summary = _kept_result(kind.value, report_dict, results)
     return Outcome(summary, statistics, fingerprint, int((time.perf_counter() - started) * 1000))
+
+
+# What a run keeps beside the CLI's summary, for its page: which reference group the disparate
+# impact ratio used, and which groups were too small to count.
+CONTEXT = ("reference_group", "min_group_size", "insufficient")
+
+
+def _kept_result(kind: str, report: dict, results) -> dict:
+    """The summary ``aims check --format json`` prints, with the report's context added."""
+    kept = th.summary(kind, report, results)
+    kept.update({key: report[key] for key in CONTEXT if report.get(key) not in (None, [], ())})
+    return kept
 
 
 def stored_thresholds(check: Check) -> list:
@@ -230,7 +242,7 @@ def outcome_from_pipeline(
         report_dict = report
     report_dict.pop("statistics", None)
     results = th.evaluate(kind, report_dict, stored_thresholds(check))
-    summary = th.summary(kind, report_dict, results)
+    summary = _kept_result(kind, report_dict, results)
     return Outcome(
         summary, statistics or {}, fingerprint, int((time.perf_counter() - started) * 1000)
     )

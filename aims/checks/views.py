@@ -175,7 +175,7 @@ def check_edit(request, check_id: int):
 
 
 def _trend(check: Check, runs: list[CheckRun]):
-    if not check.thresholds:
+    if not check.thresholds or not runs:
         return None
     first = check.thresholds[0]
     points = []
