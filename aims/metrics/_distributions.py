@@ -78,10 +78,13 @@ class EmpiricalDistribution:
                 self._cumulative = np.concatenate(([0], np.cumsum(self._counts)))
         return self._cumulative
 
+    def cumulative_at(self, distinct: np.ndarray) -> np.ndarray:
+        """How many sample values are among the first ``distinct`` distinct values."""
+        return distinct if self._counts is None else self.cumulative[distinct]
+
     def count_at_most(self, points: np.ndarray) -> np.ndarray:
         """How many sample values are ``<=`` each point."""
-        index = np.searchsorted(self.values, points, side="right")
-        return index if self._counts is None else self.cumulative[index]
+        return self.cumulative_at(np.searchsorted(self.values, points, side="right"))
 
     def cdf(self, points: np.ndarray) -> np.ndarray:
         """The empirical CDF (right-continuous) at each point."""
@@ -111,9 +114,9 @@ class EmpiricalDistribution:
 
     def std(self) -> float:
         """Population standard deviation (``ddof=0``)."""
-        if self._counts is None:
-            return float(np.std(self.values))
         deviation = self.values - self.mean()
+        if self._counts is None:
+            return float(math.sqrt(np.dot(deviation, deviation) / self.n))
         return float(math.sqrt(np.dot(deviation * deviation, self._counts) / self.n))
 
 
@@ -130,31 +133,35 @@ def ks_and_wasserstein(
 ) -> tuple[float, float]:
     """KS statistic (as ``ks_2samp`` picks it) and Wasserstein-1 distance of two samples.
 
-    Both are functionals of ``F_ref - F_cur`` on the merged support. One binary search places
-    each current value among the reference values; the rest is linear. The CDF difference is
-    known at every support point; the Wasserstein integral adds, for each point, that
-    difference times the gap to the next support point (the nearer of the next reference and
-    the next current value), each current value equal to a reference value counted once.
+    Both are functionals of ``F_ref - F_cur`` on the merged support. One stable merge of the
+    two sorted supports tells, for each value, how many distinct values of the other sample
+    lie below it; the rest is linear. The CDF difference is known at every support point; the
+    Wasserstein integral adds, for each point, that difference times the gap to the next
+    support point (the nearer of the next reference and the next current value), each current
+    value equal to a reference value counted once.
     """
     a, b = reference.values, current.values
     n1, n2 = reference.n, current.n
-    slot = np.searchsorted(a, b, side="left")  # distinct reference values below b[j]
-    tied = a[np.minimum(slot, a.size - 1)] == b
-    # CDFs as scipy computes them (count / n), at the current values ...
-    below_or_equal = slot + tied  # distinct reference values <= b[j]
-    ref_at_b = (
-        below_or_equal if reference._counts is None else reference.cumulative[below_or_equal]
-    ) / n1
-    diff_b = ref_at_b - current.cumulative[1:] / n2
-    # ... and at the reference values: current values <= a[i] are those with slot <= i.
-    distinct_before = np.bincount(slot, minlength=a.size + 1)[: a.size]
-    b_at_most_a = np.cumsum(distinct_before)  # distinct current values <= a[i]
-    if current._counts is None:
-        cur_at_a = b_at_most_a / n2
-    else:
-        weighted = np.bincount(slot, weights=current._counts, minlength=a.size + 1)
-        cur_at_a = np.cumsum(weighted[: a.size]) / n2
-    diff_a = reference.cumulative[1:] / n1 - cur_at_a
+    # numpy's stable sort merges two sorted runs in linear time. Current values come first,
+    # so a current value equal to a reference value sorts before it.
+    order = np.argsort(np.concatenate((b, a)), kind="stable")
+    from_reference = order >= b.size
+    del order
+    # A value's place in the merge minus its place in its own sample: how many values of the
+    # other sample come before it.
+    b_at_most_a = np.flatnonzero(from_reference)
+    b_at_most_a -= np.arange(a.size)  # distinct current values <= a[i]
+    slot = np.flatnonzero(~from_reference)
+    del from_reference
+    slot -= np.arange(b.size)  # distinct reference values < b[j]
+    tied = a.take(slot, mode="clip") == b
+    below_or_equal = slot
+    below_or_equal += tied  # distinct reference values <= b[j]
+    # CDFs as scipy computes them (count / n), at the current values and at the reference ones.
+    ref_at_b = reference.cumulative_at(below_or_equal) / n1
+    diff_b = np.subtract(ref_at_b, current.cumulative[1:] / n2, out=ref_at_b)
+    cur_at_a = current.cumulative_at(b_at_most_a) / n2
+    diff_a = np.subtract(reference.cumulative[1:] / n1, cur_at_a, out=cur_at_a)
     max_s = max(float(diff_a.max()), float(diff_b.max()))
     min_s = min(max(-min(float(diff_a.min()), float(diff_b.min())), 0.0), 1.0)
     d = min_s if min_s > max_s else max_s
@@ -174,8 +181,8 @@ def _gaps(x: np.ndarray, other: np.ndarray, other_at_most: np.ndarray) -> np.nda
     """For each ``x[i]``, the distance to the next point of the merged support: the nearer of
     ``x[i+1]`` and ``other[other_at_most[i]]`` (the first ``other`` value above ``x[i]``);
     0 past the largest value."""
-    gap = other.take(other_at_most, mode="clip")
     beyond = int(np.searchsorted(other_at_most, other.size))  # no other value above from here
+    gap = other.take(other_at_most, mode="wrap")
     gap[beyond:] = np.inf
     np.minimum(gap[:-1], x[1:], out=gap[:-1])
     gap -= x

@@ -79,7 +79,6 @@ from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-import duckdb
 import numpy as np
 
 from aims.metrics._distributions import (
@@ -546,19 +545,19 @@ def _numeric_distribution(
 ) -> EmpiricalDistribution:
     q = source.quote(column)
     sql = f"SELECT CAST({q} AS DOUBLE) AS v FROM {source.relation} WHERE {q} IS NOT NULL"
-    try:
-        with lock:
-            values = np.asarray(source.execute(sql).fetchnumpy()["v"], dtype=np.float64)
-    except duckdb.Error as error:
-        message = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
-        raise InputError(f"{source.label}: cannot read column {column!r}: {message}") from None
-    nan = np.isnan(values)
-    if nan.any():
-        values = values[~nan]
+    # Through Arrow: DuckDB hands over its result buffers, where a numpy fetch copies them.
+    with lock:
+        table = source.fetch_arrow(sql)
+    values = table.column("v").to_numpy()
+    del table
+    finite = np.isfinite(values)
+    if not finite.all():
+        if np.isinf(values).any():
+            raise InputError(f"{source.label}: column {column!r} contains infinite values")
+        values = values[finite]  # NaN is missing
+    del finite
     if values.size == 0:
         raise InputError(f"{source.label}: column {column!r} has no values (all missing)")
-    if np.isinf(values).any():
-        raise InputError(f"{source.label}: column {column!r} contains infinite values")
     return EmpiricalDistribution.from_sample(values)
 
 

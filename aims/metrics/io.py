@@ -191,13 +191,14 @@ class Source:
     ) -> tuple:
         """The first result row of ``sql`` (see `execute`)."""
         try:
-            row = self.execute(sql, parameters).fetchone()
+            # fetchall: a result left half-read would block the connection's next query.
+            rows = self.execute(sql, parameters).fetchall()
         except duckdb.Error as error:
             if not _data_error(error):
                 raise
             raise InputError(f"{self.label}: cannot read the data: {_first_line(error)}") from None
-        assert row is not None
-        return row
+        assert rows
+        return rows[0]
 
     def fetch_arrow(
         self, sql: str, parameters: Sequence[Any] | Mapping[str, Any] | None = None
