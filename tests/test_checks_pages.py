@@ -250,3 +250,110 @@ def test_the_run_page_shows_the_reference_group_and_groups_too_small(world, syst
     assert run.result["insufficient"] == ["sex=Female"] and run.result["min_group_size"] == 10_000
     page = client.get(url(world, "run_detail", run_id=run.pk)).content.decode()
     assert "Too few rows for a reliable figure (fewer than 10000)" in page
+
+
+def parquet_upload(tmp_path, name: str, columns: dict) -> SimpleUploadedFile:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    path = tmp_path / name
+    pq.write_table(pa.table(columns), path)
+    return SimpleUploadedFile(name, path.read_bytes())
+
+
+def test_a_drift_run_shows_both_files_every_statistic_and_the_deciding_rule(world, system):
+    check = define(
+        world,
+        system,
+        name="Score drift",
+        kind="drift",
+        reference_file=SimpleUploadedFile(FAIR.name, FAIR.read_bytes()),
+        columns="score, age_band",
+        limits="max share_drifted 0.5",
+    )
+    client = world.client(world.contributor)
+    client.post(url(world, "check_run", check_id=check.pk))
+    run = CheckRun.objects.get(definition=check)
+    inputs = run.inputs()
+    assert inputs["current"]["file"] == BIASED.name and inputs["reference"]["file"] == FAIR.name
+    assert run.data_sha256() == inputs["current"]["sha256"] != inputs["reference"]["sha256"]
+    page = client.get(url(world, "run_detail", run_id=run.pk)).content.decode()
+    assert "<dt>Current data</dt>" in page and "<dt>Reference data</dt>" in page
+    assert inputs["current"]["sha256"] in page and inputs["reference"]["sha256"] in page
+    # 20,000 rows: each column is judged by a distance, drawn against the 0.1 threshold.
+    assert "Drift distance by column (Jensen-Shannon, Wasserstein / std)" in page
+    assert "Test p-value by column" not in page
+    for header in ("Decided by", "Wasserstein / std", "KS p-value", "Chi-squared p-value"):
+        assert f">{header}</th>" in page
+    assert "share of drifted columns at which the data set drifts" in page
+    rows = list(
+        csv.DictReader(
+            io.StringIO(client.get(url(world, "check_runs_export", check_id=check.pk)).text)
+        )
+    )
+    assert rows[0]["Data SHA-256"] == inputs["current"]["sha256"]
+    assert rows[0]["Reference SHA-256"] == inputs["reference"]["sha256"]
+
+
+def test_a_small_drift_sample_is_judged_and_drawn_by_its_p_values(world, system, tmp_path):
+    import numpy as np
+
+    rng = np.random.default_rng(3)
+    check = define(
+        world,
+        system,
+        name="Small drift",
+        kind="drift",
+        data_file=parquet_upload(tmp_path, "current.parquet", {"x": rng.normal(1, 1, 200)}),
+        reference_file=parquet_upload(tmp_path, "ref.parquet", {"x": rng.normal(0, 1, 200)}),
+        limits="max share_drifted 0.5",
+    )
+    client = world.client(world.contributor)
+    client.post(url(world, "check_run", check_id=check.pk))
+    run = CheckRun.objects.get(definition=check)
+    column = run.result["by_group"]["x"]
+    assert column["method"] == "ks" and column["p_value"] < 0.05 and column["drifted"]
+    assert run.status == RunStatus.FAILED
+    page = client.get(url(world, "run_detail", run_id=run.pk)).content.decode()
+    assert 'aria-label="Test p-value by column (Kolmogorov-Smirnov)"' in page
+    assert "Drift distance by column" not in page
+    assert "p-value limit" in page
+
+
+def test_a_quality_run_lists_each_rule_with_what_was_found(world, system):
+    check = define(
+        world,
+        system,
+        name="Log quality",
+        kind="quality",
+        min_rows=30_000,
+        max_missing=0.01,
+        limits="max failed_checks 0",
+    )
+    client = world.client(world.contributor)
+    client.post(url(world, "check_run", check_id=check.pk))
+    run = CheckRun.objects.get(definition=check)
+    assert run.status == RunStatus.FAILED and run.fingerprint["rows"] == 20_000
+    page = client.get(url(world, "run_detail", run_id=run.pk)).content.decode()
+    assert ">What was found</th>" in page
+    assert "20000 rows (at least 30000 required)" in page
+    assert "column &#x27;sex&#x27;: 0 of 20000 values missing" in page
+    assert "<h2>Charts</h2>" not in page  # a count of failed rules draws nothing useful
+
+
+def test_a_performance_run_records_how_many_rows_it_measured(world, system):
+    check = define(
+        world,
+        system,
+        name="AUC",
+        kind="performance",
+        prediction="",
+        score="score",
+        limits="min roc_auc 0.75",
+    )
+    client = world.client(world.contributor)
+    client.post(url(world, "check_run", check_id=check.pk))
+    run = CheckRun.objects.get(definition=check)
+    assert run.status == RunStatus.PASSED and run.fingerprint["rows"] == 20_000
+    page = client.get(url(world, "run_detail", run_id=run.pk)).content.decode()
+    assert "<dd>20,000</dd>" in page and ">roc auc</th>" in page and ">status</th>" not in page

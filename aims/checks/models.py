@@ -187,6 +187,26 @@ class CheckRun(models.Model):
     def threshold_results(self) -> list[dict]:
         return self.result.get("thresholds", [])
 
+    def inputs(self) -> dict[str, dict]:
+        """The files the run read, by role ("data", or a drift check's "current" and
+        "reference"), each with its ``file`` name and ``sha256``."""
+        fingerprint = self.fingerprint or {}
+        nested = {
+            role: fingerprint[role]
+            for role in ("current", "reference")
+            if isinstance(fingerprint.get(role), dict)
+        }
+        if nested:
+            return nested
+        if fingerprint.get("file") or fingerprint.get("sha256"):
+            return {"data": fingerprint}
+        return {}
+
+    def data_sha256(self) -> str:
+        """The hash of the data the run measured (for drift, the current sample)."""
+        inputs = self.inputs()
+        return (inputs.get("data") or inputs.get("current") or {}).get("sha256", "")
+
 
 class AlertQuerySet(models.QuerySet):
     def open(self):

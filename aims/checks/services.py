@@ -166,6 +166,7 @@ def compute(check: Check) -> Outcome:
         )
         report_dict = report.to_dict()
         statistics = report_dict.pop("statistics", {}) or {}
+        fingerprint["rows"] = int(report.overall["count"])
     elif kind == Kind.DRIFT:
         reference, ref_print = _source(
             check.reference_blob,

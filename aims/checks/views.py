@@ -231,7 +231,10 @@ def check_runs_export(request, check_id: int):
         f'attachment; filename="{request.org.slug}-check-{check.pk}-runs-{stamp}.csv"'
     )
     writer = csv.writer(response)
-    header = ["Run", "Started", "Result", "Origin", "By", "Rows", "Data SHA-256", "Engine"]
+    header = ["Run", "Started", "Result", "Origin", "By", "Rows", "Data SHA-256"]
+    if check.kind == Kind.DRIFT:
+        header.append("Reference SHA-256")
+    header.append("Engine")
     for metric in metrics:
         header += [metric, f"{metric} limit", f"{metric} passed"]
     writer.writerow([*header, "Evidence", "Error"])
@@ -244,9 +247,11 @@ def check_runs_export(request, check_id: int):
             run.get_origin_display(),
             run.triggered_by.get_username() if run.triggered_by else "",
             run.fingerprint.get("rows", ""),
-            run.fingerprint.get("sha256", ""),
-            run.engine_version,
+            run.data_sha256(),
         ]
+        if check.kind == Kind.DRIFT:
+            row.append(run.inputs().get("reference", {}).get("sha256", ""))
+        row.append(run.engine_version)
         for metric in metrics:
             t = by_metric.get(metric, {})
             sign = {"max": "<=", "min": ">="}.get(t.get("op"), "")
@@ -346,18 +351,10 @@ def _charts(run: CheckRun) -> list:
                     bar_chart(bars, title=title, limit=line[0], op="min", limit_label=line[1])
                 )
     elif kind == Kind.DRIFT:
-        bars = [Bar(column, (values or {}).get("statistic")) for column, values in by_group.items()]
-        threshold = next((v.get("threshold") for v in by_group.values() if v), None)
-        charts.append(
-            bar_chart(
-                bars,
-                title="Drift statistic by column",
-                limit=threshold,
-                op="max",
-                limit_label="drift threshold",
-            )
-        )
+        charts.extend(_drift_charts(by_group))
     for metric, limit in limits.items():
+        if kind == Kind.QUALITY:
+            break  # a count of failed rules: the table of rules says more than a bar
         value = limit.get("value")
         if value is None or (isinstance(value, float) and math.isnan(value)):
             continue
@@ -372,6 +369,97 @@ def _charts(run: CheckRun) -> list:
     return charts
 
 
+def _drift_charts(by_group: dict) -> list:
+    """Columns judged by a distance (drift at or above the threshold) and columns judged by a
+    test (drift when the p-value is below the limit) cannot share a line: one chart each."""
+    charts = []
+    columns = [values for values in by_group.values() if isinstance(values, dict)]
+    by_distance = [c for c in columns if c.get("p_value") is None]
+    by_test = [c for c in columns if c.get("p_value") is not None]
+    for chosen, value, title, op, label in (
+        (by_distance, "statistic", "Drift distance by column", "max", "drift threshold"),
+        (by_test, "p_value", "Test p-value by column", "min", "p-value limit"),
+    ):
+        if not chosen:
+            continue
+        methods = sorted({METHOD_NAMES.get(c["method"], c["method"]) for c in chosen})
+        title = f"{title} ({', '.join(methods)})"
+        bars = [Bar(c["column"], c.get(value)) for c in chosen]
+        limits = {c.get("threshold") for c in chosen}
+        limit = limits.pop() if len(limits) == 1 else None
+        charts.append(bar_chart(bars, title=title, limit=limit, op=op, limit_label=label))
+    return charts
+
+
+METHOD_NAMES = {
+    "wasserstein": "Wasserstein / std",
+    "jensenshannon": "Jensen-Shannon",
+    "psi": "PSI",
+    "ks": "Kolmogorov-Smirnov",
+    "chi2": "chi-squared",
+}
+
+# The run page's table of drift results: what decided each column first, then every statistic
+# (key, header, numeric).
+DRIFT_COLUMNS = (
+    ("kind", "Kind", False),
+    ("method", "Decided by", False),
+    ("statistic", "Statistic", True),
+    ("p_value", "p-value", True),
+    ("threshold", "Limit", True),
+    ("drifted", "Drifted", False),
+    ("psi", "PSI", True),
+    ("wasserstein_normalized", "Wasserstein / std", True),
+    ("ks_statistic", "KS statistic", True),
+    ("ks_p_value", "KS p-value", True),
+    ("jensen_shannon", "Jensen-Shannon", True),
+    ("chi2", "Chi-squared", True),
+    ("chi2_p_value", "Chi-squared p-value", True),
+    ("n_reference", "Reference rows", True),
+    ("n_current", "Current rows", True),
+)
+QUALITY_COLUMNS = (("passed", "Passed", False), ("message", "What was found", False))
+# Aggregates whose name alone does not say what they are.
+AGGREGATE_LABELS = {
+    "share": "share of drifted columns at which the data set drifts",
+    "dataset_drifted": "data set drifted",
+    "checks": "rules checked",
+    "failed_checks": "rules failed",
+}
+
+
+def _metric_table(kind: Kind, result: dict) -> dict:
+    """The run page's "All metrics" table: groups by metric for fairness and performance (with
+    an overall line), columns by statistic for drift, one line per rule for quality."""
+    groups = {
+        name: values
+        for name, values in (result.get("by_group") or {}).items()
+        if isinstance(values, dict)
+    }
+    if kind in (Kind.DRIFT, Kind.QUALITY):
+        columns = list(DRIFT_COLUMNS if kind == Kind.DRIFT else QUALITY_COLUMNS)
+    else:
+        keys = sorted({m for values in groups.values() for m in values})
+        if all(values.get("status", "ok") == "ok" for values in groups.values()):
+            keys = [key for key in keys if key != "status"]  # say it only when a group is short
+        columns = [(key, key.replace("_", " "), key != "status") for key in keys]
+    overall = result.get("overall") or {}
+
+    def cells(values: dict) -> list[tuple]:
+        return [(values.get(key), numeric) for key, _, numeric in columns]
+
+    return {
+        "first": {Kind.DRIFT: "Column", Kind.QUALITY: "Rule"}.get(kind, "Group"),
+        "header": [(label, numeric) for _, label, numeric in columns],
+        "rows": [(name, cells(values)) for name, values in groups.items()],
+        "overall": cells(overall) if kind in GROUP_CHARTS and overall else None,
+        "aggregates": [
+            (AGGREGATE_LABELS.get(name, name.replace("_", " ")), value)
+            for name, value in (result.get("aggregates") or {}).items()
+        ],
+    }
+
+
 @org_view()
 def run_detail(request, run_id: int):
     run = get_object_or_404(
@@ -381,14 +469,6 @@ def run_detail(request, run_id: int):
         pk=run_id,
     )
     result = run.result or {}
-    metric_names = sorted(
-        {
-            m
-            for values in (result.get("by_group") or {}).values()
-            if isinstance(values, dict)
-            for m in values
-        }
-    )
     return render(
         request,
         "checks/run_detail.html",
@@ -397,7 +477,8 @@ def run_detail(request, run_id: int):
             "check": run.definition,
             "result": result,
             "charts": _charts(run),
-            "metric_names": metric_names,
+            "table": _metric_table(Kind(run.definition.kind), result),
+            "inputs": run.inputs(),
             "alert": _alert_for(run),
         },
     )
