@@ -26,12 +26,18 @@ def test_every_in_memory_kind_opens_with_the_same_rows_and_types():
         table.to_reader(),
         pd.DataFrame(DATA),
         pl.DataFrame(DATA),
+        np.array(list(zip(*DATA.values())), dtype=[("y", "i8"), ("group", "U1")]),
     ):
         source = open_source(data)
         assert source.columns == {"y": "BIGINT", "group": "VARCHAR"}, type(data)
         assert source.label == "data"
         assert _rows(source) == [(0, "a"), (1, "a"), (1, "b")]
         assert source.row_count() == 3
+
+
+def test_a_numpy_array_without_field_names_is_refused_with_what_to_pass():
+    with pytest.raises(InputError, match=r"shape \(3, 2\) has no column names; pass a structured"):
+        open_source(np.zeros((3, 2)))
 
 
 def test_a_record_batch_reader_can_be_scanned_twice():

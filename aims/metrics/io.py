@@ -2,7 +2,8 @@
 
 `open_source` accepts a path to a Parquet or CSV file (or a glob of Parquet files, or a folder
 of them), a pyarrow ``Table`` / ``RecordBatch`` / ``RecordBatchReader``, a pandas or polars
-``DataFrame``, or a ``dict`` of column name to numpy array or list. It returns a `Source`: a
+``DataFrame``, a numpy structured array (its field names are the columns), or a ``dict`` of
+column name to numpy array or list. It returns a `Source`: a
 DuckDB connection plus the name of a view over the data, its columns and their types.
 
 Files are never loaded into memory: the view runs ``read_parquet`` / ``read_csv_auto`` each
@@ -225,7 +226,8 @@ def open_source(
     data : str, Path, pyarrow.Table, pyarrow.RecordBatchReader, pandas.DataFrame, polars.DataFrame or dict
         A path to a ``.parquet`` / ``.pq`` or ``.csv`` file, a glob of Parquet files (``logs/*.parquet``)
         or a folder of them; an Arrow table, record batch or reader; a pandas or polars data
-        frame; or a dict of column name to a one-dimensional numpy array or list.
+        frame; a numpy structured array; or a dict of column name to a one-dimensional numpy
+        array or list.
     name : str, default "data"
         How messages name the data when it is not a file (files are named by their file name).
     con : duckdb.DuckDBPyConnection, optional
@@ -351,11 +353,18 @@ def _create_memory_view(con: duckdb.DuckDBPyConnection, view: str, data: Any, na
         table = data.to_arrow()
     elif isinstance(data, Mapping):
         table = _table_from_mapping(data, name)
+    elif isinstance(data, np.ndarray):
+        if data.dtype.names is None:
+            raise InputError(
+                f"{name}: a numpy array of shape {data.shape} has no column names; pass a "
+                "structured array (named fields) or a dict of column name to array"
+            )
+        table = _table_from_mapping({field: data[field] for field in data.dtype.names}, name)
     else:
         raise InputError(
             f"{name}: unsupported input of type {type(data).__name__}; expected a path to a "
             "Parquet or CSV file, a pyarrow Table, a pandas or polars DataFrame, "
-            "or a dict of column name to array"
+            "a numpy structured array, or a dict of column name to array"
         )
     try:
         con.register(view.strip('"'), table)
