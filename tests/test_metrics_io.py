@@ -26,7 +26,7 @@ def test_every_in_memory_kind_opens_with_the_same_rows_and_types():
         table.to_reader(),
         pd.DataFrame(DATA),
         pl.DataFrame(DATA),
-        np.array(list(zip(*DATA.values())), dtype=[("y", "i8"), ("group", "U1")]),
+        np.array(list(zip(*DATA.values(), strict=True)), dtype=[("y", "i8"), ("group", "U1")]),
     ):
         source = open_source(data)
         assert source.columns == {"y": "BIGINT", "group": "VARCHAR"}, type(data)
