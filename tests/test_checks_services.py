@@ -261,3 +261,47 @@ def test_resolving_an_alert_needs_a_resolution(world, system):
     alert.refresh_from_db()
     assert not alert.is_open and alert.resolved_by == world.manager
     assert SoAEntry.objects.filter(evidence=run.evidence).count() == 2
+
+
+def test_a_folder_of_parquet_files_is_fingerprinted_file_by_file(world, system, settings, tmp_path):
+    import pyarrow.parquet as pq
+
+    folder = tmp_path / "allowed" / "log"
+    folder.mkdir(parents=True)
+    settings.AIMS_CHECK_DATA_DIRS = [str(tmp_path / "allowed")]
+    table = pq.read_table(BIASED)
+    pq.write_table(table.slice(0, 12_000), folder / "part-0.parquet")
+    pq.write_table(table.slice(12_000), folder / "part-1.parquet")
+    (folder / "notes.txt").write_text("not data")
+    check = save_check(
+        Check(
+            organization=world.org,
+            system=system,
+            name="Parity on the partitioned log",
+            kind=Kind.FAIRNESS,
+            source_type=SourceType.PATH,
+            data_path=str(folder),
+            options=FAIRNESS_OPTIONS,
+            thresholds=LIMITS,
+        ),
+        actor=world.owner,
+    )
+    first = run_check(check, actor=world.owner)
+    assert first.status == RunStatus.FAILED  # the same 20,000 rows as the single biased file
+    assert first.fingerprint["rows"] == 20_000
+    assert first.fingerprint["file"] == "log" and first.fingerprint["files"] == 2
+    assert first.fingerprint["bytes"] == sum(
+        (folder / f"part-{i}.parquet").stat().st_size for i in range(2)
+    )
+    assert len(first.fingerprint["sha256"]) == 64
+    # Any change to one of the files gives another fingerprint.
+    pq.write_table(table.slice(12_000, 7_000), folder / "part-1.parquet")
+    second = run_check(check, actor=world.owner)
+    assert second.fingerprint["rows"] == 19_000
+    assert second.fingerprint["sha256"] != first.fingerprint["sha256"]
+    page = (
+        world.client(world.viewer)
+        .get(f"/o/{world.org.slug}/checks/runs/{second.pk}/")
+        .content.decode()
+    )
+    assert "log (2 files," in page and second.fingerprint["sha256"] in page

@@ -25,7 +25,7 @@ from aims.metrics.fairness import (
     fairness_report,
     fairness_statistics,
 )
-from aims.metrics.io import InputError, Source, open_source
+from aims.metrics.io import DataFiles, InputError, Source, data_files, open_source
 from aims.metrics.performance import (
     PerformanceReport,
     performance_from_statistics,
@@ -41,6 +41,7 @@ __all__ = [
     "thresholds",
     "ColumnDrift",
     "ConfusionCounts",
+    "DataFiles",
     "DriftDetector",
     "DriftReport",
     "ErrorSums",
@@ -55,6 +56,7 @@ __all__ = [
     "Source",
     "Threshold",
     "ThresholdResult",
+    "data_files",
     "demographic_parity_difference",
     "demographic_parity_ratio",
     "disparate_impact_ratio",

@@ -31,7 +31,15 @@ import duckdb
 import numpy as np
 import pyarrow as pa
 
-__all__ = ["INTEGER_TYPES", "InputError", "Source", "open_source", "quote_identifier"]
+__all__ = [
+    "INTEGER_TYPES",
+    "DataFiles",
+    "InputError",
+    "Source",
+    "data_files",
+    "open_source",
+    "quote_identifier",
+]
 
 # DuckDB's integer column types, as ``DESCRIBE`` names them.
 INTEGER_TYPES = frozenset(
@@ -274,33 +282,64 @@ def open_source(
     return Source(con=con, relation=view, columns=columns, label=label)
 
 
-def _create_file_view(con: duckdb.DuckDBPyConnection, view: str, data: str | Path) -> str:
+@dataclass(frozen=True)
+class DataFiles:
+    """What a path names: one file, a glob, or a folder of Parquet files.
+
+    Attributes
+    ----------
+    label : str
+        The name messages use.
+    target : str
+        The path or pattern DuckDB reads.
+    files : tuple of pathlib.Path
+        The files it reads, in sorted order.
+    """
+
+    label: str
+    target: str
+    files: tuple[Path, ...]
+
+
+def data_files(data: str | Path) -> DataFiles:
+    """The files a path, glob or folder stands for, exactly those `open_source` reads.
+
+    Raises `InputError` when nothing is there to read.
+
+    Examples
+    --------
+    >>> data_files("no/such/log.parquet")
+    Traceback (most recent call last):
+    ...
+    aims.metrics.io.InputError: log.parquet: file not found (no/such/log.parquet)
+    """
     text = str(data)
     path = Path(text).expanduser()
-    is_glob = any(ch in text for ch in "*?[")
-    if is_glob:
-        matches = sorted(globlib.glob(str(path)))
-        label = path.name
+    if any(ch in text for ch in "*?["):
+        matches = tuple(Path(m) for m in sorted(globlib.glob(str(path))))
         if not matches:
             raise InputError(f"{text}: no file matches this pattern")
-        target = str(path)
-        lower = matches[0].lower()
-    elif path.is_dir():
-        files = sorted(p for p in path.iterdir() if p.name.lower().endswith(_PARQUET_SUFFIXES))
+        return DataFiles(path.name, str(path), matches)
+    if path.is_dir():
         label = path.name or text
-        if not files:
+        parquet = sorted(p for p in path.iterdir() if p.name.lower().endswith(_PARQUET_SUFFIXES))
+        if not parquet:
             raise InputError(f"{label}: the folder holds no .parquet files")
-        target = str(path / ("*" + files[0].suffix))
-        lower = str(files[0]).lower()
-    else:
-        label = path.name or text
-        if not path.exists():
-            raise InputError(f"{label}: file not found ({path})")
-        if path.stat().st_size == 0:
-            raise InputError(f"{label}: the file is empty")
-        target = str(path)
-        lower = target.lower()
+        suffix = parquet[0].suffix
+        files = tuple(p for p in parquet if p.suffix == suffix)
+        return DataFiles(label, str(path / ("*" + suffix)), files)
+    label = path.name or text
+    if not path.exists():
+        raise InputError(f"{label}: file not found ({path})")
+    if path.stat().st_size == 0:
+        raise InputError(f"{label}: the file is empty")
+    return DataFiles(label, str(path), (path,))
 
+
+def _create_file_view(con: duckdb.DuckDBPyConnection, view: str, data: str | Path) -> str:
+    named = data_files(data)
+    label, target = named.label, named.target
+    lower = str(named.files[0]).lower()
     if lower.endswith(_PARQUET_SUFFIXES):
         reader = f"read_parquet({_quote_literal(target)})"
         kind = "Parquet"
