@@ -121,6 +121,8 @@ def test_a_parquet_file_truncated_in_its_data_is_an_input_error(tmp_path):
     source = open_source(path)
     with pytest.raises(InputError, match="cut.parquet: cannot read the data"):
         source.fetchall(f"SELECT sum(y) FROM {source.relation}")
+    with pytest.raises(InputError, match="cut.parquet: cannot read column 'y'"):
+        source.numeric_column("y")
 
 
 def test_unequal_columns_and_unsupported_objects_are_refused():
@@ -134,3 +136,44 @@ def test_unequal_columns_and_unsupported_objects_are_refused():
         open_source(5)
     with pytest.raises(InputError, match="the data has no columns"):
         open_source({})
+
+
+NUMBERS = pa.table(
+    {
+        "i": pa.array([3, None, 1, 7], type=pa.int32()),
+        "u": pa.array([2**40, 5, None, 0], type=pa.uint64()),
+        "f": pa.array([0.5, float("nan"), None, -2.25]),
+        "d": pa.array([None, 1, 2, 3], type=pa.int8()).cast(pa.decimal128(9, 2)),
+    }
+)
+
+
+def test_numeric_columns_read_the_same_from_parquet_files_as_through_duckdb(tmp_path):
+    folder = tmp_path / "log"
+    folder.mkdir()
+    pq.write_table(NUMBERS.slice(0, 2), folder / "part-0.parquet")
+    pq.write_table(NUMBERS.slice(2), folder / "part-1.parquet")
+    single = tmp_path / "numbers.parquet"
+    pq.write_table(NUMBERS, single)
+    through_duckdb = open_source(NUMBERS)
+    assert through_duckdb.parquet_files == ()
+    for data in (single, folder, str(folder / "*.parquet")):
+        direct = open_source(data)
+        assert direct.parquet_files  # read with pyarrow, not a query
+        for column in NUMBERS.column_names:
+            got = direct.numeric_column(column)
+            expected = through_duckdb.numeric_column(column)
+            assert got.dtype == np.float64
+            np.testing.assert_array_equal(got, expected)  # NULLs dropped, NaN kept
+    assert open_source(single).numeric_column("u").tolist() == [2.0**40, 5.0, 0.0]
+    assert open_source(single).numeric_column("d").tolist() == [1.0, 2.0, 3.0]
+
+
+def test_a_parquet_column_that_cannot_be_read_is_named(tmp_path):
+    pq.write_table(pa.table({"x": [1.0, 2.0]}), tmp_path / "a.parquet")
+    pq.write_table(pa.table({"y": [1.0, 2.0]}), tmp_path / "b.parquet")
+    source = open_source(str(tmp_path / "*.parquet"))  # the schema comes from the first file
+    with pytest.raises(
+        InputError, match=r"\*.parquet: cannot read column 'x': b.parquet has no such column"
+    ):
+        source.numeric_column("x")

@@ -63,8 +63,10 @@ Scale
 The data goes through `aims.metrics.io.open_source`: files are scanned by DuckDB, never
 loaded whole. Category counts are a ``GROUP BY`` in DuckDB. KS and Wasserstein need the
 exact empirical distribution, so each numeric column is read alone (one column in memory at
-a time, 8 bytes per value), sorted with numpy and kept as its distinct values with their
-counts (`EmpiricalDistribution`); PSI bin counts are read from that by binary search. The
+a time, 8 bytes per value; from Parquet files directly with pyarrow, otherwise by one DuckDB
+query), sorted with numpy and kept as its distinct values with their counts
+(`EmpiricalDistribution`); PSI bin counts are read from that by binary search, and KS and
+Wasserstein from one linear merge of the two sorted samples. The
 fitted detector keeps the reference distribution of every numeric column. All statistics are
 derived from `EmpiricalDistribution` alone, so a future version can substitute an approximate
 quantile sketch with the same interface for inputs too large to sort.
@@ -74,7 +76,6 @@ from __future__ import annotations
 
 import math
 import os
-import threading
 from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -306,17 +307,16 @@ class DriftDetector:
         counts: dict[str, Any] = {}
         stds: dict[str, float] = {}
         quantile_levels = np.arange(1, self.bins) / self.bins
-        lock = threading.Lock()
 
         def learn(column: str) -> None:
             if kinds[column] == "numeric":
-                dist = _numeric_distribution(source, column, lock)
+                dist = _numeric_distribution(source, column)
                 distributions[column] = dist
                 edges[column] = np.unique(dist.quantiles(quantile_levels))
                 counts[column] = bin_counts(dist, edges[column])
                 stds[column] = dist.std()
             else:
-                with lock:
+                with source.lock:
                     counts[column] = _category_counts(source, column)
 
         _for_each_column(learn, list(kinds))
@@ -372,12 +372,10 @@ class DriftDetector:
         if n_rows == 0:
             raise InputError(f"{source.label}: the data has no rows")
 
-        lock = threading.Lock()
-
         def compare(column: str) -> ColumnDrift:
             if self.kinds_[column] == "numeric":
-                return self._score_numeric(source, column, lock)
-            return self._score_categorical(source, column, lock)
+                return self._score_numeric(source, column)
+            return self._score_categorical(source, column)
 
         results = _for_each_column(compare, list(self.columns_))
         return DriftReport(
@@ -408,9 +406,9 @@ class DriftDetector:
         assert statistic is not None
         return method, statistic, None, float(self.threshold), statistic >= self.threshold
 
-    def _score_numeric(self, source: Source, column: str, lock: threading.Lock) -> ColumnDrift:
+    def _score_numeric(self, source: Source, column: str) -> ColumnDrift:
         reference = self.reference_distributions_[column]
-        current = _numeric_distribution(source, column, lock)
+        current = _numeric_distribution(source, column)
         ks_statistic, wasserstein = ks_and_wasserstein(reference, current)
         ks_statistic, ks_p_value = ks_2samp_pvalue(ks_statistic, reference.n, current.n)
         std = self.reference_std_[column]
@@ -439,9 +437,9 @@ class DriftDetector:
             **values,  # type: ignore[arg-type]
         )
 
-    def _score_categorical(self, source: Source, column: str, lock: threading.Lock) -> ColumnDrift:
+    def _score_categorical(self, source: Source, column: str) -> ColumnDrift:
         reference_counts: dict[str, int] = self.reference_counts_[column]
-        with lock:
+        with source.lock:
             current_counts = _category_counts(source, column)
         categories = list(reference_counts) + sorted(set(current_counts) - set(reference_counts))
         ref = np.array([reference_counts.get(c, 0) for c in categories], dtype=np.float64)
@@ -531,8 +529,8 @@ _WORKERS = max(1, min(4, os.cpu_count() or 1))
 def _for_each_column(function: Callable[[str], Any], columns: list[str]) -> list[Any]:
     """``function`` over the columns, on up to 4 threads (numpy and DuckDB release the GIL).
 
-    DuckDB reads are serialised by the caller's lock (one connection), so each thread holds
-    at most one column while it sorts and compares it.
+    Queries on one source are serialised by its lock (one connection); Parquet columns are
+    read without it. Each thread holds at most one column while it sorts and compares it.
     """
     if _WORKERS == 1 or len(columns) < 2:
         return [function(column) for column in columns]
@@ -540,16 +538,8 @@ def _for_each_column(function: Callable[[str], Any], columns: list[str]) -> list
         return list(pool.map(function, columns))
 
 
-def _numeric_distribution(
-    source: Source, column: str, lock: threading.Lock
-) -> EmpiricalDistribution:
-    q = source.quote(column)
-    sql = f"SELECT CAST({q} AS DOUBLE) AS v FROM {source.relation} WHERE {q} IS NOT NULL"
-    # Through Arrow: DuckDB hands over its result buffers, where a numpy fetch copies them.
-    with lock:
-        table = source.fetch_arrow(sql)
-    values = table.column("v").to_numpy()
-    del table
+def _numeric_distribution(source: Source, column: str) -> EmpiricalDistribution:
+    values = source.numeric_column(column)
     finite = np.isfinite(values)
     if not finite.all():
         if np.isinf(values).any():

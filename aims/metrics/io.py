@@ -23,13 +23,14 @@ import glob as globlib
 import itertools
 import threading
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import duckdb
 import numpy as np
 import pyarrow as pa
+import pyarrow.parquet as pq
 
 __all__ = [
     "INTEGER_TYPES",
@@ -130,12 +131,20 @@ class Source:
         Column name to DuckDB type name, in the data's order.
     label : str
         A human name for messages: the file name, or ``"data"``.
+    parquet_files : tuple of pathlib.Path
+        The Parquet files behind the view (empty for other sources), which `numeric_column`
+        reads directly.
+    lock : threading.Lock
+        Held around every query by threads that share the source (one connection serves
+        one query at a time).
     """
 
     con: duckdb.DuckDBPyConnection
     relation: str
     columns: dict[str, str]
     label: str
+    parquet_files: tuple[Path, ...] = ()
+    lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
 
     def require(self, *columns: str) -> None:
         """Raise `InputError` naming every column that is missing, with close matches.
@@ -209,6 +218,35 @@ class Source:
         assert rows
         return rows[0]
 
+    def numeric_column(self, column: str) -> np.ndarray:
+        """The non-missing values of a numeric column as float64 (NaN kept: it is a value).
+
+        Parquet files are read column by column with pyarrow, which decodes a column several
+        times faster than a query and needs no lock; anything else is one DuckDB query under
+        `lock`. Either way, one column is in memory at a time. Thread-safe.
+        """
+        if self.parquet_files:
+            try:
+                parts = []
+                for path in self.parquet_files:
+                    read = pq.ParquetFile(path).read(columns=[column])
+                    if read.num_columns != 1:  # pyarrow skips a column a file lacks
+                        raise ValueError(f"{path.name} has no such column")
+                    part = read.column(0)
+                    if part.null_count:
+                        part = part.drop_null()
+                    parts.extend(part.cast(pa.float64(), safe=False).chunks)
+            except (pa.ArrowException, OSError, KeyError, ValueError) as error:
+                raise InputError(
+                    f"{self.label}: cannot read column {column!r}: {_first_line(error)}"
+                ) from None
+            return pa.chunked_array(parts, type=pa.float64()).to_numpy()
+        q = self.quote(column)
+        sql = f"SELECT CAST({q} AS DOUBLE) AS v FROM {self.relation} WHERE {q} IS NOT NULL"
+        with self.lock:  # through Arrow: DuckDB hands its buffers over, numpy would copy
+            table = self.fetch_arrow(sql)
+        return table.column("v").to_numpy()
+
     def fetch_arrow(
         self, sql: str, parameters: Sequence[Any] | Mapping[str, Any] | None = None
     ) -> pa.Table:
@@ -266,8 +304,9 @@ def open_source(
         con = _default_connection()
     view = quote_identifier(f"aims_source_{next(_view_numbers)}")
 
+    parquet_files: tuple[Path, ...] = ()
     if isinstance(data, str | Path):
-        label = _create_file_view(con, view, data)
+        label, parquet_files = _create_file_view(con, view, data)
     else:
         label = name
         _create_memory_view(con, view, data, name)
@@ -279,7 +318,7 @@ def open_source(
     columns = {str(row[0]): str(row[1]) for row in described}
     if not columns:
         raise InputError(f"{label}: the data has no columns")
-    return Source(con=con, relation=view, columns=columns, label=label)
+    return Source(con=con, relation=view, columns=columns, label=label, parquet_files=parquet_files)
 
 
 @dataclass(frozen=True)
@@ -336,7 +375,10 @@ def data_files(data: str | Path) -> DataFiles:
     return DataFiles(label, str(path), (path,))
 
 
-def _create_file_view(con: duckdb.DuckDBPyConnection, view: str, data: str | Path) -> str:
+def _create_file_view(
+    con: duckdb.DuckDBPyConnection, view: str, data: str | Path
+) -> tuple[str, tuple[Path, ...]]:
+    """Create the view; return the label and, for Parquet, the files it reads."""
     named = data_files(data)
     label, target = named.label, named.target
     lower = str(named.files[0]).lower()
@@ -355,7 +397,7 @@ def _create_file_view(con: duckdb.DuckDBPyConnection, view: str, data: str | Pat
         con.execute(f"CREATE OR REPLACE TEMP VIEW {view} AS SELECT * FROM {reader}")
     except duckdb.Error as error:
         raise InputError(f"{label}: not a readable {kind} file: {_first_line(error)}") from None
-    return label
+    return label, named.files if kind == "Parquet" else ()
 
 
 def _create_memory_view(con: duckdb.DuckDBPyConnection, view: str, data: Any, name: str) -> None:
