@@ -252,6 +252,13 @@ def test_the_run_page_shows_the_reference_group_and_groups_too_small(world, syst
     assert "Too few rows for a reliable figure (fewer than 10000)" in page
 
 
+def run_once(world, check):
+    """Run the check as the contributor; return their client and the run."""
+    client = world.client(world.contributor)
+    client.post(url(world, "check_run", check_id=check.pk))
+    return client, CheckRun.objects.get(definition=check)
+
+
 def parquet_upload(tmp_path, name: str, columns: dict) -> SimpleUploadedFile:
     import pyarrow as pa
     import pyarrow.parquet as pq
@@ -271,9 +278,7 @@ def test_a_drift_run_shows_both_files_every_statistic_and_the_deciding_rule(worl
         columns="score, age_band",
         limits="max share_drifted 0.5",
     )
-    client = world.client(world.contributor)
-    client.post(url(world, "check_run", check_id=check.pk))
-    run = CheckRun.objects.get(definition=check)
+    client, run = run_once(world, check)
     inputs = run.inputs()
     assert inputs["current"]["file"] == BIASED.name and inputs["reference"]["file"] == FAIR.name
     assert run.data_sha256() == inputs["current"]["sha256"] != inputs["reference"]["sha256"]
@@ -308,9 +313,7 @@ def test_a_small_drift_sample_is_judged_and_drawn_by_its_p_values(world, system,
         reference_file=parquet_upload(tmp_path, "ref.parquet", {"x": rng.normal(0, 1, 200)}),
         limits="max share_drifted 0.5",
     )
-    client = world.client(world.contributor)
-    client.post(url(world, "check_run", check_id=check.pk))
-    run = CheckRun.objects.get(definition=check)
+    client, run = run_once(world, check)
     column = run.result["by_group"]["x"]
     assert column["method"] == "ks" and column["p_value"] < 0.05 and column["drifted"]
     assert run.status == RunStatus.FAILED
@@ -330,9 +333,7 @@ def test_a_quality_run_lists_each_rule_with_what_was_found(world, system):
         max_missing=0.01,
         limits="max failed_checks 0",
     )
-    client = world.client(world.contributor)
-    client.post(url(world, "check_run", check_id=check.pk))
-    run = CheckRun.objects.get(definition=check)
+    client, run = run_once(world, check)
     assert run.status == RunStatus.FAILED and run.fingerprint["rows"] == 20_000
     page = client.get(url(world, "run_detail", run_id=run.pk)).content.decode()
     assert ">What was found</th>" in page
@@ -351,9 +352,7 @@ def test_a_performance_run_records_how_many_rows_it_measured(world, system):
         score="score",
         limits="min roc_auc 0.75",
     )
-    client = world.client(world.contributor)
-    client.post(url(world, "check_run", check_id=check.pk))
-    run = CheckRun.objects.get(definition=check)
+    client, run = run_once(world, check)
     assert run.status == RunStatus.PASSED and run.fingerprint["rows"] == 20_000
     page = client.get(url(world, "run_detail", run_id=run.pk)).content.decode()
     assert "<dd>20,000</dd>" in page and ">roc auc</th>" in page and ">status</th>" not in page
