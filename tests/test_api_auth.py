@@ -52,7 +52,9 @@ EXPECTED_ACCESS = {
     ("GET", "/evidence/{evidence_id}"): Access.READ,
     ("PATCH", "/evidence/{evidence_id}"): Access.CONTRIBUTE,
     ("GET", "/systems/{slug}/checks"): Access.READ,
+    ("POST", "/systems/{slug}/checks"): Access.CONTRIBUTE,
     ("GET", "/checks/{check_id}"): Access.READ,
+    ("PATCH", "/checks/{check_id}"): Access.CONTRIBUTE,
     ("GET", "/checks/{check_id}/runs"): Access.READ,
     ("POST", "/checks/{check_id}/runs"): Access.CONTRIBUTE,
     ("GET", "/checks/{check_id}/queued-runs/{task_id}"): Access.READ,
@@ -146,6 +148,12 @@ WRITE_BODIES = {
     ("POST", "/evidence"): {"title": "New"},
     ("PATCH", "/evidence/{evidence_id}"): {"title": "Renamed"},
     ("POST", "/checks/{check_id}/runs"): {},
+    ("POST", "/systems/{slug}/checks"): {
+        "name": "Another",
+        "kind": "fairness",
+        "options": {"label": "y", "prediction": "y_hat", "sensitive": ["sex"]},
+    },
+    ("PATCH", "/checks/{check_id}"): {"name": "Renamed"},
     ("POST", "/systems/{slug}/check-runs"): {"kind": "fairness", "statistics": PIPELINE_STATISTICS},
 }
 
@@ -233,6 +241,7 @@ def test_read_only_roles_get_403_on_every_write(world, records, role):
     assert (
         Evidence.objects.filter(organization=world.org).count() == 2
     )  # the model card and the recorded check run
+    assert not Check.objects.filter(name__in=["Another", "Renamed"]).exists()
 
 
 def test_a_contributor_cannot_accept_a_risk(world, records):

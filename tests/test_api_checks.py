@@ -294,3 +294,113 @@ def test_the_readme_ci_step_blocks_on_a_failed_fairness_check(live_server, tmp_p
     passed = cli(FAIR)
     assert passed.returncode == 0, passed.stderr
     assert CheckRun.objects.filter(status=RunStatus.PASSED).count() == 1
+
+
+CHECK_BODY = {
+    "name": "Approval parity from CI",
+    "kind": "fairness",
+    "options": {**OPTIONS, "columns": ["ignored: not a fairness option"]},
+    "thresholds": [
+        {"metric": "dp_difference", "op": "max", "limit": 0.1},
+        {"metric": "di_ratio", "op": "min", "limit": 0.8},
+    ],
+    "controls": ["A.5.4", "A.6.2.4"],
+}
+
+
+def test_a_pipeline_fed_check_is_defined_through_the_api_and_takes_runs(world, system):
+    load_catalog()
+    api = ApiClient.for_member(world.contributor, world.org)
+    response = api.post("/api/v1/systems/credit-scoring/checks", CHECK_BODY)
+    assert response.status_code == 201, response.content
+    body = response.json()
+    check = Check.objects.get(pk=body["id"])
+    assert check.system == system and check.source_type == SourceType.PIPELINE
+    assert check.created_by == world.contributor
+    assert check.options == {**OPTIONS, "min_group_size": 30}  # only fairness options kept
+    assert check.thresholds == LIMITS  # short names stored as the report's keys
+    assert sorted(check.controls.values_list("ref", flat=True)) == ["A.5.4", "A.6.2.4"]
+    assert body["controls"] == ["A.5.4", "A.6.2.4"] and body["latest_run"] is None
+    assert body["thresholds"] == LIMITS
+    # The pipeline's statistics are judged by the limits defined here.
+    run = post_run(api).json()
+    assert run["passed"] is False and CheckRun.objects.get(pk=run["id"]).definition == check
+
+
+def test_a_check_is_changed_field_by_field_and_kind_options_follow(world, system):
+    load_catalog()
+    api = ApiClient.for_member(world.contributor, world.org)
+    check_id = api.post("/api/v1/systems/credit-scoring/checks", CHECK_BODY).json()["id"]
+    response = api.patch(
+        f"/api/v1/checks/{check_id}",
+        {"thresholds": [{"metric": "dp_difference", "op": "max", "limit": 0.2}]},
+    )
+    assert response.status_code == 200, response.content
+    check = Check.objects.get(pk=check_id)
+    assert check.thresholds == [
+        {"metric": "demographic_parity_difference", "op": "max", "limit": 0.2}
+    ]
+    assert check.options["label"] == "repaid" and check.name == CHECK_BODY["name"]
+    response = api.patch(
+        f"/api/v1/checks/{check_id}",
+        {"options": {"label": "repaid", "score": "p", "sensitive": ["sex", "race"]}},
+    )
+    assert response.status_code == 200, response.content
+    check.refresh_from_db()
+    assert check.options == {
+        "label": "repaid",
+        "score": "p",
+        "threshold": 0.5,
+        "sensitive": ["sex", "race"],
+        "min_group_size": 30,
+    }
+
+
+def test_bad_check_definitions_answer_422_naming_the_field_and_save_nothing(
+    world, system, settings, tmp_path
+):
+    load_catalog()
+    settings.AIMS_CHECK_DATA_DIRS = [str(tmp_path)]
+    api = ApiClient.for_member(world.contributor, world.org)
+    url = "/api/v1/systems/credit-scoring/checks"
+    cases = [
+        ({"thresholds": [{"metric": "dp_diference", "op": "max", "limit": 0.1}]}, "dp_difference"),
+        ({"thresholds": [{"metric": "dp_difference", "op": "below", "limit": 0.1}]}, "op"),
+        ({"options": {"label": "repaid", "prediction": "approved"}}, "sensitive"),
+        ({"controls": ["A.99"]}, "Unknown Annex A control: A.99"),
+        ({"risks": ["R-404"]}, "Unknown risk: R-404"),
+        ({"source_type": "upload"}, "source_type"),
+        ({"source_type": "path", "data_path": "/etc/passwd"}, "outside the folders"),
+        ({"source_type": "path", "data_path": str(tmp_path / "none.parquet")}, "does not exist"),
+        ({"name": ""}, "name"),
+        ({"options": {**OPTIONS, "max_missing": 2}}, "max_missing"),
+    ]
+    for change, expected in cases:
+        response = api.post(url, {**CHECK_BODY, **change})
+        assert response.status_code == 422, (change, response.content)
+        body = response.json()
+        assert expected in response.content.decode(), (change, body)
+        assert body["errors"] and all(e["field"] for e in body["errors"]), body
+    assert not Check.objects.exists()
+    assert api.post("/api/v1/systems/no-such-system/checks", CHECK_BODY).status_code == 404
+    viewer = ApiClient.for_member(world.viewer, world.org)
+    assert viewer.post(url, CHECK_BODY).status_code == 403
+    outsider = ApiClient.for_member(world.outsider, world.other_org)
+    assert outsider.post(url, CHECK_BODY).status_code == 404
+    assert not Check.objects.exists()
+
+
+def test_a_path_check_defined_through_the_api_runs_on_the_server(world, system, settings, tmp_path):
+    load_catalog()
+    settings.AIMS_CHECK_DATA_DIRS = [str(tmp_path)]
+    (tmp_path / BIASED.name).write_bytes(BIASED.read_bytes())
+    api = ApiClient.for_member(world.contributor, world.org)
+    body = {**CHECK_BODY, "source_type": "path", "data_path": str(tmp_path / BIASED.name)}
+    response = api.post("/api/v1/systems/credit-scoring/checks", body)
+    assert response.status_code == 201, response.content
+    check = Check.objects.get(pk=response.json()["id"])
+    assert check.source_type == SourceType.PATH and check.data_path.endswith(BIASED.name)
+    queued = api.post(f"/api/v1/checks/{check.pk}/runs")
+    assert queued.status_code == 202, queued.content
+    run = CheckRun.objects.get(definition=check)  # the test task backend runs it at once
+    assert run.status == RunStatus.FAILED and run.fingerprint["rows"] == 20_000

@@ -305,3 +305,14 @@ def test_a_folder_of_parquet_files_is_fingerprinted_file_by_file(world, system, 
         .content.decode()
     )
     assert "log (2 files," in page and second.fingerprint["sha256"] in page
+
+
+def test_a_score_threshold_of_zero_is_kept_not_replaced_by_the_default(world, system):
+    check = fairness_check(world, system, BIASED, prediction="", score="score", threshold=0.0)
+    run = run_check(check, actor=world.owner)
+    by_group = run.result["by_group"]
+    assert {g: v["selection_rate"] for g, v in by_group.items()} == {
+        "sex=Female": 1.0,
+        "sex=Male": 1.0,
+    }
+    assert run.status == RunStatus.PASSED  # everyone approved: no disparity at all

@@ -16,9 +16,12 @@ from ninja.pagination import paginate
 from ninja.responses import Status
 
 from aims.checks import services, tasks
-from aims.checks.models import Check, CheckRun, Kind, SourceType
+from aims.checks.models import Check, CheckRun, Kind, Schedule, SourceType
 from aims.inventory.models import AISystem
+from aims.metrics import InputError
+from aims.metrics import thresholds as th
 
+from . import lookups
 from .auth import CONTRIBUTE, READ
 from .errors import InvalidInput, responses
 from .pagination import Page
@@ -110,6 +113,148 @@ class RunOut(Schema):
         return alert.pk if alert is not None else None
 
 
+class ThresholdIn(Schema):
+    metric: str = Field(
+        description="A metric of the check's kind, by its short name (dp_difference) or full "
+        "name (demographic_parity_difference); `aims check --help` lists them.",
+        min_length=1,
+        max_length=100,
+    )
+    op: Literal["max", "min"] = Field(description="max: the value may not exceed the limit.")
+    limit: float
+
+
+class CheckOptionsIn(Schema):
+    """The column mapping and settings of a check. Only the options of its kind are kept."""
+
+    label: str | None = Field(None, description="Fairness, performance: the true outcome.")
+    prediction: str | None = Field(None, description="The model's 0/1 decision column.")
+    score: str | None = Field(None, description="A score column, instead of a prediction.")
+    threshold: float | None = Field(None, description="Decision threshold on the score (0.5).")
+    positive_label: str | int | None = Field(None, description="When the outcome is not 0/1.")
+    sensitive: list[str] = Field(default_factory=list, description="Sensitive feature columns.")
+    reference_group: str | None = Field(None, description="For disparate impact: sex=Male.")
+    min_group_size: int = Field(30, ge=1, description="Smaller groups are reported as too few.")
+    task: Literal["classification", "regression"] = "classification"
+    columns: list[str] = Field(default_factory=list, description="Drift: the columns (all).")
+    categorical: list[str] = Field(default_factory=list, description="Drift: coded columns.")
+    expected_columns: dict[str, str] | None = Field(
+        None, description="Quality: column to type (integer, float, string, boolean, ...)."
+    )
+    max_missing: float | None = Field(None, ge=0, le=1, description="Quality: largest share.")
+    ranges: dict[str, tuple[float, float]] | None = Field(
+        None, description="Quality: column to [lowest, highest] allowed value."
+    )
+    allowed: dict[str, list[str]] | None = Field(None, description="Quality: allowed values.")
+    max_duplicate_share: float | None = Field(None, ge=0, le=1)
+    min_rows: int | None = Field(None, ge=0)
+    max_rows: int | None = Field(None, ge=0)
+
+
+OPTIONS_OF_KIND = {
+    Kind.FAIRNESS: (
+        "label",
+        "prediction",
+        "score",
+        "threshold",
+        "positive_label",
+        "sensitive",
+        "reference_group",
+        "min_group_size",
+    ),
+    Kind.DRIFT: ("columns", "categorical"),
+    Kind.QUALITY: (
+        "expected_columns",
+        "max_missing",
+        "ranges",
+        "allowed",
+        "max_duplicate_share",
+        "min_rows",
+        "max_rows",
+    ),
+}
+OPTIONS_OF_KIND[Kind.PERFORMANCE] = (*OPTIONS_OF_KIND[Kind.FAIRNESS], "task")
+
+
+class CheckIn(Schema):
+    name: str = Field(min_length=1, max_length=200)
+    kind: Kind
+    source_type: Literal["pipeline", "path"] = Field(
+        "pipeline",
+        description="pipeline: runs come from `aims check … --server`; path: the server reads "
+        "`data_path` (under AIMS_CHECK_DATA_DIRS). Files are uploaded through the web form.",
+    )
+    data_path: str = Field("", max_length=1000)
+    reference_path: str = Field("", max_length=1000, description="Drift: the reference data.")
+    options: CheckOptionsIn = Field(default_factory=CheckOptionsIn)
+    thresholds: list[ThresholdIn] = Field(default_factory=list)
+    schedule: Schedule = Schedule.MANUAL
+    controls: list[str] = Field(
+        default_factory=list, description="Annex A controls the runs are evidence for: A.5.4."
+    )
+    risks: list[str] = Field(default_factory=list, description="Risks it monitors, by ref.")
+    is_active: bool = True
+
+
+class CheckPatchIn(Schema):
+    """The fields of `CheckIn` to change; those not sent stay as they are."""
+
+    name: str | None = Field(None, min_length=1, max_length=200)
+    kind: Kind | None = None
+    source_type: Literal["pipeline", "path"] | None = None
+    data_path: str | None = Field(None, max_length=1000)
+    reference_path: str | None = Field(None, max_length=1000)
+    options: CheckOptionsIn | None = None
+    thresholds: list[ThresholdIn] | None = None
+    schedule: Schedule | None = None
+    controls: list[str] | None = None
+    risks: list[str] | None = None
+    is_active: bool | None = None
+
+
+def _options(kind: Kind, options: dict) -> dict:
+    """The options of ``kind``, as the form stores them (unset ones left out)."""
+    kept = {key: options[key] for key in OPTIONS_OF_KIND[kind] if key in options}
+    kept = {key: value for key, value in kept.items() if value not in (None, "", [], {})}
+    if "ranges" in kept:
+        kept["ranges"] = {column: list(bounds) for column, bounds in kept["ranges"].items()}
+    if kind in (Kind.FAIRNESS, Kind.PERFORMANCE):
+        kept.setdefault("sensitive", [])
+        kept.setdefault("min_group_size", 30)
+        if kept.get("score"):
+            kept.setdefault("threshold", 0.5)
+    return kept
+
+
+def _save_check(request, check: Check, data: dict) -> Check:
+    """Apply the sent fields and save through the service; every problem is one 422."""
+    errors = lookups.Errors()
+    for key in ("name", "kind", "source_type", "data_path", "reference_path", "schedule"):
+        if key in data:
+            setattr(check, key, data[key])
+    if "is_active" in data:
+        check.is_active = data["is_active"]
+    if check.source_type == SourceType.PIPELINE:
+        check.data_path = check.reference_path = ""
+    kind = Kind(check.kind)
+    if "options" in data or "kind" in data:
+        check.options = _options(kind, data.get("options") or check.options or {})
+    if "thresholds" in data or "kind" in data:
+        limits = data.get("thresholds", check.thresholds) or []
+        check.thresholds = []
+        for number, item in enumerate(limits):
+            try:
+                metric = th.canonical_metric(kind, item["metric"])
+            except InputError as exc:
+                errors.add(f"thresholds.{number}.metric", str(exc))
+                continue
+            check.thresholds.append({"metric": metric, "op": item["op"], "limit": item["limit"]})
+    controls = lookups.controls(data["controls"], errors=errors) if "controls" in data else None
+    risks = lookups.risks(request.org, data["risks"], errors=errors) if "risks" in data else None
+    errors.raise_if_any()
+    return services.save_check(check, actor=request.user, controls=controls, risks=risks)
+
+
 class Fingerprint(Schema):
     rows: int | None = Field(None, ge=0)
     sha256: str | None = Field(None, max_length=64)
@@ -168,6 +313,51 @@ def _run_url(request, run: CheckRun) -> str:
 def list_system_checks(request, slug: str):
     system = get_object_or_404(AISystem.objects.for_org(request.org), slug=slug)
     return list(_checks(request.org).filter(system=system))
+
+
+@router.post(
+    "/systems/{slug}/checks",
+    auth=CONTRIBUTE,
+    response=responses(201, CheckOut, 403, 404, 422),
+    summary="Define a technical check",
+    description=(
+        "A fairness, performance, drift or data-quality check on the AI system. A pipeline-fed "
+        "check receives its runs from `aims check … --server URL --token T --system SLUG`; a "
+        "path check is run by the server on a file under AIMS_CHECK_DATA_DIRS, by hand or on "
+        "its schedule. Example body:\n\n```json\n"
+        '{"name": "Approval parity", "kind": "fairness", "source_type": "pipeline",\n'
+        ' "options": {"label": "repaid", "prediction": "approved", "sensitive": ["sex"],\n'
+        '             "reference_group": "sex=Male"},\n'
+        ' "thresholds": [{"metric": "dp_difference", "op": "max", "limit": 0.1},\n'
+        '                {"metric": "di_ratio", "op": "min", "limit": 0.8}],\n'
+        ' "controls": ["A.5.4", "A.6.2.4"]}\n```'
+    ),
+)
+def create_check(request, slug: str, payload: CheckIn):
+    system = get_object_or_404(AISystem.objects.for_org(request.org), slug=slug)
+    check = Check(organization=request.org, system=system)
+    _save_check(request, check, payload.model_dump())
+    return Status(201, _checks(request.org).get(pk=check.pk))
+
+
+@router.patch(
+    "/checks/{check_id}",
+    auth=CONTRIBUTE,
+    response=responses(200, CheckOut, 403, 404, 422),
+    summary="Change a technical check",
+    description="Changes only the fields sent; `options` and `thresholds`, when sent, replace "
+    "the whole set. Runs already recorded keep the limits they were judged by.",
+)
+def update_check(request, check_id: int, payload: CheckPatchIn):
+    check = get_object_or_404(_checks(request.org), pk=check_id)
+    sent = payload.model_dump(exclude_unset=True)
+    nulls = [key for key, value in sent.items() if value is None]
+    if nulls:
+        raise InvalidInput(
+            {key: ["Leave the field out to keep it; null is not a value."] for key in nulls}
+        )
+    _save_check(request, check, sent)
+    return _checks(request.org).get(pk=check.pk)
 
 
 @router.get(

@@ -143,7 +143,8 @@ def _fairness_options(options: dict) -> dict:
     }
     if options.get("score"):
         chosen["score"] = options["score"]
-        chosen["threshold"] = float(options.get("threshold") or 0.5)
+        threshold = options.get("threshold")
+        chosen["threshold"] = 0.5 if threshold is None else float(threshold)
     else:
         chosen["prediction"] = options.get("prediction")
     if options.get("positive_label") not in (None, ""):
