@@ -404,3 +404,13 @@ def test_a_path_check_defined_through_the_api_runs_on_the_server(world, system, 
     assert queued.status_code == 202, queued.content
     run = CheckRun.objects.get(definition=check)  # the test task backend runs it at once
     assert run.status == RunStatus.FAILED and run.fingerprint["rows"] == 20_000
+
+
+def test_a_partitioned_logs_fingerprint_is_kept_whole(world, system):
+    pipeline_check(world.org, system, world.owner)
+    api = ApiClient.for_member(world.contributor, world.org)
+    fingerprint = {"rows": 20000, "sha256": "cd" * 32, "file": "log", "files": 3, "bytes": 9_001}
+    response = post_run(api, fingerprint=fingerprint)
+    assert response.status_code == 201, response.content
+    assert CheckRun.objects.get(pk=response.json()["id"]).fingerprint == fingerprint
+    assert post_run(api, fingerprint={**fingerprint, "files": 0}).status_code == 422

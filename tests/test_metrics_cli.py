@@ -729,3 +729,27 @@ def test_the_command_runs_without_django(biased):
     assert result.returncode == 1, result.stderr
     assert "FAILED" in result.stdout
     assert "LEAKED []" in result.stdout
+
+
+def test_a_partitioned_log_is_posted_with_the_fingerprint_of_every_file(capsys, tmp_path):
+    from aims.metrics import fingerprint_files
+
+    folder = tmp_path / "log"
+    folder.mkdir()
+    table = pa.table(_biased_columns())
+    pq.write_table(table.slice(0, 120), folder / "part-0.parquet")
+    pq.write_table(table.slice(120), folder / "part-1.parquet")
+    with StubServer(201, _verdict(True)) as server:
+        code, _, err = run(
+            capsys,
+            *["fairness", "--data", str(folder), "--label", "y", "--prediction", "y_hat"],
+            *["--sensitive", "group", *server_args(server.url)],
+        )
+    assert (code, err) == (0, "")
+    fingerprint = json.loads(server.requests[0]["body"])["fingerprint"]
+    assert fingerprint == {"rows": 200, **fingerprint_files(folder)}
+    assert fingerprint["files"] == 2 and fingerprint["file"] == "log"
+    assert fingerprint["bytes"] == sum(p.stat().st_size for p in folder.iterdir())
+    # Changing one file changes the fingerprint.
+    pq.write_table(table.slice(120, 40), folder / "part-1.parquet")
+    assert fingerprint_files(folder)["sha256"] != fingerprint["sha256"]

@@ -257,8 +257,14 @@ def _save_check(request, check: Check, data: dict) -> Check:
 
 class Fingerprint(Schema):
     rows: int | None = Field(None, ge=0)
-    sha256: str | None = Field(None, max_length=64)
+    sha256: str | None = Field(
+        None,
+        max_length=64,
+        description="Of the file; for a folder or glob, over each file's name, size and hash.",
+    )
     file: str | None = Field(None, max_length=255)
+    files: int | None = Field(None, ge=1, description="Folder or glob: how many files.")
+    bytes: int | None = Field(None, ge=0, description="Folder or glob: their total size.")
 
 
 class PipelineRunIn(Schema):
@@ -504,7 +510,7 @@ def record_pipeline_run(request, slug: str, payload: PipelineRunIn):
         kind=payload.kind,
         statistics=payload.statistics,
         report=payload.report,
-        fingerprint=payload.fingerprint.model_dump(),
+        fingerprint=payload.fingerprint.model_dump(exclude_none=True),
         engine_version=payload.engine_version or None,
     )
     return Status(

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import hashlib
 import json
 import os
 import time
@@ -69,36 +68,7 @@ def _source(blob, name: str, path: str, *, field: str):
         storage.verify(blob.sha256)
         return str(storage.path_for(blob.sha256)), {"file": name, "sha256": blob.sha256}
     resolved = resolve_data_path(path, field=field)
-    return str(resolved), fingerprint_path(resolved)
-
-
-def fingerprint_path(path: Path) -> dict:
-    """Name and SHA-256 of the file a check reads; for a folder or glob of Parquet files, the
-    number of files, their total size and one SHA-256 over each file's name, size and hash,
-    so that any file added, removed or changed gives another fingerprint."""
-    named = metrics.data_files(path)
-    if len(named.files) == 1 and named.files[0] == path:
-        return {"file": path.name, "sha256": _sha256(path)}
-    manifest = hashlib.sha256()
-    size = 0
-    for file in named.files:
-        file_size = file.stat().st_size
-        size += file_size
-        manifest.update(f"{file.name}\t{file_size}\t{_sha256(file)}\n".encode())
-    return {
-        "file": named.label,
-        "files": len(named.files),
-        "bytes": size,
-        "sha256": manifest.hexdigest(),
-    }
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for chunk in iter(lambda: fh.read(1024 * 1024), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
+    return str(resolved), metrics.fingerprint_files(resolved)
 
 
 def data_suffix(name: str) -> str:

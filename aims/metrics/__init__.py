@@ -25,7 +25,14 @@ from aims.metrics.fairness import (
     fairness_report,
     fairness_statistics,
 )
-from aims.metrics.io import DataFiles, InputError, Source, data_files, open_source
+from aims.metrics.io import (
+    DataFiles,
+    InputError,
+    Source,
+    data_files,
+    fingerprint_files,
+    open_source,
+)
 from aims.metrics.performance import (
     PerformanceReport,
     performance_from_statistics,
@@ -62,6 +69,7 @@ __all__ = [
     "disparate_impact_ratio",
     "drift_report",
     "equalized_odds_difference",
+    "fingerprint_files",
     "fairness_from_statistics",
     "fairness_report",
     "fairness_statistics",

@@ -35,14 +35,12 @@ run, and its verdict decides the exit code.
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import math
 import os
 import re
 import sys
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any
 
 import duckdb
@@ -53,6 +51,7 @@ from aims.metrics._client import Computed, post_run, server_url
 from aims.metrics._table import render_table
 from aims.metrics.drift import drift_report
 from aims.metrics.fairness import fairness_from_statistics, fairness_statistics
+from aims.metrics.io import fingerprint_files
 from aims.metrics.performance import performance_report
 from aims.metrics.quality import TYPE_FAMILIES, quality_report
 
@@ -417,16 +416,8 @@ def _quality_kwargs(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def _fingerprint(path: str, rows: int | None) -> dict[str, Any]:
-    """Row count, SHA-256 and name of a data file (no hash for a glob or a folder)."""
-    file = Path(path).expanduser()
-    digest = None
-    if file.is_file():
-        sha = hashlib.sha256()
-        with file.open("rb") as handle:
-            for chunk in iter(lambda: handle.read(1 << 20), b""):
-                sha.update(chunk)
-        digest = sha.hexdigest()
-    return {"rows": rows, "sha256": digest, "file": file.name or path}
+    """Row count, name and SHA-256 of the data (for a folder or glob, of all its files)."""
+    return {"rows": rows, **fingerprint_files(path)}
 
 
 def _without_values(report: dict[str, Any]) -> dict[str, Any]:

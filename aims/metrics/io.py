@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import difflib
 import glob as globlib
+import hashlib
 import itertools
 import threading
 from collections.abc import Mapping, Sequence
@@ -38,6 +39,7 @@ __all__ = [
     "InputError",
     "Source",
     "data_files",
+    "fingerprint_files",
     "open_source",
     "quote_identifier",
 ]
@@ -373,6 +375,46 @@ def data_files(data: str | Path) -> DataFiles:
     if path.stat().st_size == 0:
         raise InputError(f"{label}: the file is empty")
     return DataFiles(label, str(path), (path,))
+
+
+def fingerprint_files(data: str | Path) -> dict[str, Any]:
+    """What identifies the data a path names: its ``file`` name and ``sha256``.
+
+    For a folder or glob of Parquet files, also the number of ``files`` and their total
+    ``bytes``, and one SHA-256 over each file's name, size and SHA-256, so that a file added,
+    removed or changed gives another fingerprint. The files are those `open_source` reads.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> _ = (folder / "log.csv").write_text("y\\n1\\n")
+    >>> fingerprint_files(folder / "log.csv")["sha256"][:12]
+    'b6ff7597e869'
+    """
+    named = data_files(data)
+    if len(named.files) == 1 and named.target == str(named.files[0]):
+        return {"file": named.label, "sha256": _sha256(named.files[0])}
+    manifest = hashlib.sha256()
+    size = 0
+    for file in named.files:
+        file_size = file.stat().st_size
+        size += file_size
+        manifest.update(f"{file.name}\t{file_size}\t{_sha256(file)}\n".encode())
+    return {
+        "file": named.label,
+        "files": len(named.files),
+        "bytes": size,
+        "sha256": manifest.hexdigest(),
+    }
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
 
 
 def _create_file_view(
