@@ -70,9 +70,18 @@ def test_a_biased_model_fails_its_fairness_check_with_chart_evidence_and_alert(p
 
     # Define the check: fairness of approvals by sex, at most 0.1 demographic parity
     # difference and the four-fifths rule, as evidence for A.5.4 only.
+    # The form shows the parts of the kind chosen: data-quality rules and the reference data
+    # only for their kinds.
+    quality_rules = page.locator("fieldset", has_text="Data quality rules")
+    assert quality_rules.is_hidden() and page.locator("#id_reference_file").is_hidden()
+    page.select_option("#id_kind", "quality")
+    assert quality_rules.is_visible() and page.locator("#id_label").is_hidden()
+    page.select_option("#id_kind", "drift")
+    assert page.locator("#id_reference_file").is_visible() and quality_rules.is_hidden()
     page.fill("#id_name", CHECK_NAME)
     choose(page, "#id_system", "Credit scoring model")
     page.select_option("#id_kind", "fairness")
+    assert page.locator("#id_label").is_visible()
     page.select_option("#id_source_type", "upload")
     page.set_input_files("#id_data_file", str(sample))
     page.fill("#id_label", "repaid")

@@ -356,3 +356,80 @@ def test_a_performance_run_records_how_many_rows_it_measured(world, system):
     assert run.status == RunStatus.PASSED and run.fingerprint["rows"] == 20_000
     page = client.get(url(world, "run_detail", run_id=run.pk)).content.decode()
     assert "<dd>20,000</dd>" in page and ">roc auc</th>" in page and ">status</th>" not in page
+
+
+def test_every_data_quality_rule_is_defined_in_the_form_and_round_trips(world, system):
+    check = define(
+        world,
+        system,
+        name="Every rule",
+        kind="quality",
+        min_rows=1000,
+        max_rows=19_999,
+        max_missing=0.01,
+        max_duplicate_share=0.5,
+        expected_columns="repaid=integer\nsex=string",
+        ranges="score=0:0.5",
+        allowed="sex=Female, Male\nregion=North",
+        limits="max failed_checks 0",
+    )
+    assert check.options == {
+        "expected_columns": {"repaid": "integer", "sex": "string"},
+        "max_missing": 0.01,
+        "ranges": {"score": [0.0, 0.5]},
+        "allowed": {"sex": ["Female", "Male"], "region": ["North"]},
+        "max_duplicate_share": 0.5,
+        "min_rows": 1000,
+        "max_rows": 19_999,
+    }
+    client, run = run_once(world, check)
+    failed = {name for name, rule in run.result["by_group"].items() if not rule["passed"]}
+    assert {"max_rows", "range:score", "allowed_values:region"} <= failed
+    assert "schema:repaid" not in failed and "min_rows" not in failed
+    edit = client.get(url(world, "check_edit", check_id=check.pk)).content.decode()
+    assert "repaid=integer\nsex=string</textarea>" in edit
+    assert "score=0:0.5</textarea>" in edit and "sex=Female,Male\nregion=North</textarea>" in edit
+
+
+@pytest.mark.parametrize(
+    "field, text, message",
+    [
+        ("ranges", "score=1:0", "score=1:0: MIN is above MAX."),
+        ("ranges", "score=0:high", "score=0:high: write it as MIN:MAX with numbers"),
+        ("expected_columns", "age=number", "age=number: unknown type; use one of integer"),
+        ("allowed", "sex Female", "sex Female: write it as COLUMN=A,B,C."),
+        ("allowed", "sex=F\nsex=M", "sex: given twice."),
+    ],
+)
+def test_a_bad_quality_rule_is_named_beside_its_field(world, system, field, text, message):
+    response = world.client(world.contributor).post(
+        url(world, "check_create"), form_data(system, kind="quality", **{field: text})
+    )
+    assert response.status_code == 422  # the form again, with the message beside the field
+    assert message in response.content.decode()
+    assert response.context["form"].errors[field]
+    assert not Check.objects.exists()
+
+
+def test_a_regression_models_errors_are_measured(world, system, tmp_path):
+    data = {"y": [1.0, 2.0, 3.0, 4.0] * 10, "y_hat": [1.5, 2.0, 2.0, 4.0] * 10}
+    check = define(
+        world,
+        system,
+        name="Loss given default error",
+        kind="performance",
+        task="regression",
+        label="y",
+        prediction="y_hat",
+        sensitive="",
+        reference_group="",
+        data_file=parquet_upload(tmp_path, "lgd.parquet", data),
+        limits="max mae 0.5\nmax rmse 0.5",
+    )
+    assert check.options["task"] == "regression"
+    _, run = run_once(world, check)
+    values = {t["metric"]: t for t in run.result["thresholds"]}
+    assert values["mae"]["value"] == pytest.approx(0.375)  # (0.5 + 0 + 1 + 0) / 4
+    assert values["rmse"]["value"] == pytest.approx((1.25 / 4) ** 0.5)
+    assert values["mae"]["passed"] and not values["rmse"]["passed"]
+    assert run.status == RunStatus.FAILED

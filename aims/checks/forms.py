@@ -6,12 +6,28 @@ from aims.catalog.models import Control
 from aims.inventory.models import AISystem
 from aims.metrics import InputError
 from aims.metrics import thresholds as th
+from aims.metrics.quality import TYPE_FAMILIES, parse_allowed, parse_expected, parse_ranges
 from aims.risk.models import Risk
 
 from .models import Check, Kind, Schedule, SourceType
 
 DEFAULT_THRESHOLDS = "max dp_difference 0.1\nmin di_ratio 0.8"
 DEFAULT_CONTROLS = ["A.5.4", "A.6.2.4", "A.7.4"]
+
+
+QUALITY_OPTIONS = (
+    "expected_columns",
+    "max_missing",
+    "ranges",
+    "allowed",
+    "max_duplicate_share",
+    "min_rows",
+    "max_rows",
+)
+
+
+def _bound(value) -> str:
+    return "" if value is None else f"{value:g}"
 
 
 def _csv(text: str) -> list[str]:
@@ -75,9 +91,48 @@ class CheckForm(forms.ModelForm):
         help_text="Separated by commas; empty: every column.",
     )
     categorical = forms.CharField(required=False, label="Categorical columns (drift)")
-    min_rows = forms.IntegerField(required=False, min_value=0, label="Minimum rows (quality)")
+    task = forms.ChoiceField(
+        required=False,
+        label="Model type (performance)",
+        choices=[("classification", "Binary classifier"), ("regression", "Regression")],
+        initial="classification",
+        help_text="Regression: the prediction is a number; MAE and RMSE are measured.",
+    )
+    min_rows = forms.IntegerField(required=False, min_value=0, label="Minimum rows")
+    max_rows = forms.IntegerField(required=False, min_value=0, label="Maximum rows")
     max_missing = forms.FloatField(
-        required=False, min_value=0, max_value=1, label="Largest share of missing values (quality)"
+        required=False,
+        min_value=0,
+        max_value=1,
+        label="Largest share of missing values",
+        help_text="In every column, e.g. 0.01 for 1%.",
+    )
+    max_duplicate_share = forms.FloatField(
+        required=False,
+        min_value=0,
+        max_value=1,
+        label="Largest share of duplicate rows",
+    )
+    expected_columns = forms.CharField(
+        required=False,
+        label="Expected columns and types",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="One per line: <code>repaid=integer</code>. Types: "
+        + ", ".join(TYPE_FAMILIES)
+        + ".",
+    )
+    ranges = forms.CharField(
+        required=False,
+        label="Value ranges",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="One per line: <code>score=0:1</code>; leave a side empty to leave it open "
+        "(<code>age=18:</code>).",
+    )
+    allowed = forms.CharField(
+        required=False,
+        label="Allowed values",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="One per line: <code>sex=Female,Male</code>.",
     )
     limits = forms.CharField(
         required=False,
@@ -133,8 +188,23 @@ class CheckForm(forms.ModelForm):
                     "min_group_size": options.get("min_group_size", 30),
                     "drift_columns": ", ".join(options.get("columns", [])),
                     "categorical": ", ".join(options.get("categorical", [])),
+                    "task": options.get("task", "classification"),
                     "min_rows": options.get("min_rows"),
+                    "max_rows": options.get("max_rows"),
                     "max_missing": options.get("max_missing"),
+                    "max_duplicate_share": options.get("max_duplicate_share"),
+                    "expected_columns": "\n".join(
+                        f"{column}={family}"
+                        for column, family in (options.get("expected_columns") or {}).items()
+                    ),
+                    "ranges": "\n".join(
+                        f"{column}={_bound(low)}:{_bound(high)}"
+                        for column, (low, high) in (options.get("ranges") or {}).items()
+                    ),
+                    "allowed": "\n".join(
+                        f"{column}={','.join(values)}"
+                        for column, values in (options.get("allowed") or {}).items()
+                    ),
                     "limits": "\n".join(
                         f"{t['op']} {t['metric']} {t['limit']:g}" for t in check.thresholds or []
                     ),
@@ -153,6 +223,24 @@ class CheckForm(forms.ModelForm):
             )
             self.initial.setdefault("min_group_size", 30)
             self.initial.setdefault("threshold", 0.5)
+
+    def _rules(self, name: str, parse) -> dict:
+        lines = [line for line in (self.cleaned_data.get(name) or "").splitlines() if line.strip()]
+        try:
+            return parse(lines, what="")
+        except InputError as exc:
+            raise forms.ValidationError(f"{exc}.") from None
+
+    def clean_expected_columns(self) -> dict:
+        return self._rules("expected_columns", parse_expected)
+
+    def clean_ranges(self) -> dict:
+        return {
+            column: list(bounds) for column, bounds in self._rules("ranges", parse_ranges).items()
+        }
+
+    def clean_allowed(self) -> dict:
+        return self._rules("allowed", parse_allowed)
 
     def clean_limits(self) -> list[dict]:
         kind = self.cleaned_data.get("kind") or Kind.FAIRNESS
@@ -196,14 +284,15 @@ class CheckForm(forms.ModelForm):
                 options["positive_label"] = data["positive_label"].strip()
             options["sensitive"] = _csv(data.get("sensitive", ""))
             options["min_group_size"] = data.get("min_group_size") or 30
+            if check.kind == Kind.PERFORMANCE and data.get("task") == "regression":
+                options["task"] = "regression"
         elif check.kind == Kind.DRIFT:
             options["columns"] = _csv(data.get("drift_columns", ""))
             options["categorical"] = _csv(data.get("categorical", ""))
         else:
-            if data.get("min_rows") is not None:
-                options["min_rows"] = data["min_rows"]
-            if data.get("max_missing") is not None:
-                options["max_missing"] = data["max_missing"]
+            for key in QUALITY_OPTIONS:
+                if data.get(key) not in (None, {}, ""):
+                    options[key] = data[key]
         check.options = options
         check.thresholds = data.get("limits") or []
         return check

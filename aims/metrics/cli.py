@@ -53,7 +53,13 @@ from aims.metrics.drift import drift_report
 from aims.metrics.fairness import fairness_from_statistics, fairness_statistics
 from aims.metrics.io import fingerprint_files
 from aims.metrics.performance import performance_report
-from aims.metrics.quality import TYPE_FAMILIES, quality_report
+from aims.metrics.quality import (
+    TYPE_FAMILIES,
+    parse_allowed,
+    parse_expected,
+    parse_ranges,
+    quality_report,
+)
 
 __all__ = ["EXIT_BAD_INPUT", "EXIT_FAILED", "EXIT_PASSED", "build_parser", "main", "render_table"]
 
@@ -214,19 +220,6 @@ def build_parser() -> argparse.ArgumentParser:
 # --- Reading the options ----------------------------------------------------------------------
 
 
-def _pairs(items: Sequence[str], option: str, form: str) -> dict[str, str]:
-    out: dict[str, str] = {}
-    for item in items:
-        key, sep, value = item.partition("=")
-        key, value = key.strip(), value.strip()
-        if not sep or not key or not value:
-            raise InputError(f"{option} {item}: write it as {form}")
-        if key in out:
-            raise InputError(f"{option} {key}: given twice")
-        out[key] = value
-    return out
-
-
 def _typed(text: str) -> Any:
     """A command-line value as the number it looks like, or the text."""
     for cast in (int, float):
@@ -368,39 +361,14 @@ def _max_missing(args: argparse.Namespace) -> float | dict[str, float] | None:
 def _quality_kwargs(args: argparse.Namespace) -> dict[str, Any]:
     kwargs: dict[str, Any] = {}
     if args.expect:
-        expected = _pairs(args.expect, "--expect", "COLUMN=TYPE")
-        for column, family in expected.items():
-            if family not in TYPE_FAMILIES:
-                raise InputError(
-                    f"--expect {column}={family}: unknown type; use one of "
-                    f"{', '.join(TYPE_FAMILIES)}"
-                )
-        kwargs["expected_columns"] = expected
+        kwargs["expected_columns"] = parse_expected(args.expect)
     max_missing = _max_missing(args)
     if max_missing is not None:
         kwargs["max_missing"] = max_missing
     if args.range:
-        ranges: dict[str, tuple[float | None, float | None]] = {}
-        for column, bounds in _pairs(args.range, "--range", "COLUMN=MIN:MAX").items():
-            low, sep, high = bounds.partition(":")
-            try:
-                if not sep or not (low.strip() or high.strip()):
-                    raise ValueError
-                ranges[column] = (
-                    float(low) if low.strip() else None,
-                    float(high) if high.strip() else None,
-                )
-            except ValueError:
-                raise InputError(
-                    f"--range {column}={bounds}: write it as MIN:MAX with numbers "
-                    "(leave one side empty to leave it open: 0: or :100)"
-                ) from None
-        kwargs["ranges"] = ranges
+        kwargs["ranges"] = parse_ranges(args.range)
     if args.allowed:
-        kwargs["allowed"] = {
-            column: [v.strip() for v in values.split(",") if v.strip()]
-            for column, values in _pairs(args.allowed, "--allowed", "COLUMN=A,B,C").items()
-        }
+        kwargs["allowed"] = parse_allowed(args.allowed)
     if args.max_duplicates is not None:
         kwargs["max_duplicate_share"] = _share(str(args.max_duplicates), "--max-duplicates")
     for option, key in (("min_rows", "min_rows"), ("max_rows", "max_rows")):

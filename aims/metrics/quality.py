@@ -20,7 +20,15 @@ from typing import Any
 
 from aims.metrics.io import INTEGER_TYPES, InputError, Source, open_source
 
-__all__ = ["TYPE_FAMILIES", "QualityCheck", "QualityReport", "quality_report"]
+__all__ = [
+    "TYPE_FAMILIES",
+    "QualityCheck",
+    "QualityReport",
+    "parse_allowed",
+    "parse_expected",
+    "parse_ranges",
+    "quality_report",
+]
 
 _INTEGER = set(INTEGER_TYPES)
 _FLOAT = {"FLOAT", "DOUBLE", "DECIMAL"}
@@ -436,3 +444,88 @@ def _disallowed_examples(source: Source, column: str, values: list[str]) -> list
         f"GROUP BY ALL ORDER BY n DESC, v LIMIT {_EXAMPLES}"
     )
     return [str(v) for v, _ in rows]
+
+
+# --- Rules written as text (the CLI's options, the check form's lines) ---------------------
+
+
+def _pairs(items: Iterable[str], what: str, form: str) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        key, value = key.strip(), value.strip()
+        if not sep or not key or not value:
+            raise InputError(f"{what} {item.strip()}: write it as {form}".strip())
+        if key in out:
+            raise InputError(f"{what} {key}: given twice".strip())
+        out[key] = value
+    return out
+
+
+def parse_expected(items: Iterable[str], *, what: str = "--expect") -> dict[str, str]:
+    """``COLUMN=TYPE`` items as the ``expected_columns`` of `quality_report`.
+
+    ``what`` starts each error message (the option, or nothing for a form's line).
+
+    Examples
+    --------
+    >>> parse_expected(["repaid=integer", "sex=string"])
+    {'repaid': 'integer', 'sex': 'string'}
+    >>> parse_expected(["age=number"], what="")
+    Traceback (most recent call last):
+    ...
+    aims.metrics.io.InputError: age=number: unknown type; use one of integer, float, numeric, string, boolean, datetime
+    """
+    expected = _pairs(items, what, "COLUMN=TYPE")
+    for column, family in expected.items():
+        if family not in TYPE_FAMILIES:
+            raise InputError(
+                f"{what} {column}={family}: unknown type; use one of "
+                f"{', '.join(TYPE_FAMILIES)}".strip()
+            )
+    return expected
+
+
+def parse_ranges(
+    items: Iterable[str], *, what: str = "--range"
+) -> dict[str, tuple[float | None, float | None]]:
+    """``COLUMN=MIN:MAX`` items (one side may be empty) as the ``ranges`` of `quality_report`.
+
+    Examples
+    --------
+    >>> parse_ranges(["score=0:1", "age=18:"])
+    {'score': (0.0, 1.0), 'age': (18.0, None)}
+    """
+    ranges: dict[str, tuple[float | None, float | None]] = {}
+    for column, bounds in _pairs(items, what, "COLUMN=MIN:MAX").items():
+        low, sep, high = bounds.partition(":")
+        try:
+            if not sep or not (low.strip() or high.strip()):
+                raise ValueError
+            ranges[column] = (
+                float(low) if low.strip() else None,
+                float(high) if high.strip() else None,
+            )
+        except ValueError:
+            raise InputError(
+                f"{what} {column}={bounds}: write it as MIN:MAX with numbers "
+                "(leave one side empty to leave it open: 0: or :100)".strip()
+            ) from None
+        low_value, high_value = ranges[column]
+        if low_value is not None and high_value is not None and low_value > high_value:
+            raise InputError(f"{what} {column}={bounds}: MIN is above MAX".strip())
+    return ranges
+
+
+def parse_allowed(items: Iterable[str], *, what: str = "--allowed") -> dict[str, list[str]]:
+    """``COLUMN=A,B,C`` items as the ``allowed`` values of `quality_report`.
+
+    Examples
+    --------
+    >>> parse_allowed(["sex=Female, Male"])
+    {'sex': ['Female', 'Male']}
+    """
+    return {
+        column: [v.strip() for v in values.split(",") if v.strip()]
+        for column, values in _pairs(items, what, "COLUMN=A,B,C").items()
+    }
