@@ -433,3 +433,20 @@ def test_a_regression_models_errors_are_measured(world, system, tmp_path):
     assert values["rmse"]["value"] == pytest.approx((1.25 / 4) ** 0.5)
     assert values["mae"]["passed"] and not values["rmse"]["passed"]
     assert run.status == RunStatus.FAILED
+
+
+def test_the_list_searches_check_and_system_names_and_filters_by_kind(world, system):
+    define(world, system, name="Approval parity")
+    define(world, system, name="Log quality", kind="quality", limits="max failed_checks 0")
+    client = world.client(world.viewer)
+
+    def listed(**params):
+        page = client.get(url(world, "check_list"), params).content.decode()
+        return {n for n in ("Approval parity", "Log quality") if f">{n}</a>" in page}
+
+    assert listed() == {"Approval parity", "Log quality"}
+    assert listed(q="parity") == {"Approval parity"}
+    assert listed(q=system.name.upper()) == {"Approval parity", "Log quality"}
+    assert listed(q="nothing like it") == set()
+    assert listed(kind="quality") == {"Log quality"}
+    assert listed(status="never") == {"Approval parity", "Log quality"}

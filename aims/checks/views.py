@@ -68,6 +68,9 @@ def check_list(request):
     system = request.GET.get("system", "")
     kind = request.GET.get("kind", "")
     status = request.GET.get("status", "")
+    q = request.GET.get("q", "").replace("\x00", "").strip()
+    if q:
+        checks = checks.filter(Q(name__icontains=q) | Q(system__name__icontains=q))
     if system.isdigit():
         checks = checks.filter(system_id=system)
     if kind in Kind.values:
@@ -86,8 +89,8 @@ def check_list(request):
             "systems": AISystem.objects.for_org(request.org).order_by("name")[:200],
             "kind_choices": Kind.choices,
             "status_choices": RunStatus.choices,
-            "f": {"system": system, "kind": kind, "status": status},
-            "filtering": bool(system or kind or status),
+            "f": {"system": system, "kind": kind, "status": status, "q": q},
+            "filtering": bool(system or kind or status or q),
             "open_alerts": Alert.objects.filter(organization=request.org).open().count(),
         },
     )
