@@ -17,6 +17,21 @@ from aims.organizations.models import Membership, Organization, Role
 from aims.organizations.services import create_organization
 
 PASSWORD = "correct-horse-battery-staple"
+SHARED_REFERENCE = Path(__file__).resolve().parents[2] / "shared" / "reference"
+
+
+def require_reference(path: Path) -> Path:
+    """A file or folder of ``../shared/reference`` that a test checks against.
+
+    Missing on a laptop, the test is skipped; missing in CI (``CI=true``), it fails, so the
+    agreement tests with the reference data can never quietly not run.
+    """
+    if not path.exists():
+        message = f"reference data not available: {path}"
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(f"{message}; CI must run the tests that check against it")
+        pytest.skip(message)
+    return path
 
 
 @pytest.fixture(scope="session")

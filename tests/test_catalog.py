@@ -2,14 +2,13 @@
 
 import json
 import re
-from pathlib import Path
 
-import pytest
+from conftest import SHARED_REFERENCE, require_reference
 
 from aims.catalog.loader import DATA_DIR, load_catalog
 from aims.catalog.models import AIObjective, Clause, Control, ControlObjective, RiskSource
 
-REFERENCE = Path(__file__).resolve().parents[2] / "shared" / "reference" / "iso42001-structure.md"
+REFERENCE = SHARED_REFERENCE / "iso42001-structure.md"
 
 EXPECTED_CLAUSES = (
     "4 4.1 4.2 4.3 4.4 5 5.1 5.2 5.3 6 6.1 6.1.1 6.1.2 6.1.3 6.1.4 6.2 6.3 7 7.1 7.2 7.3 7.4 "
@@ -64,8 +63,8 @@ def test_ids_are_unique_and_every_entry_has_a_summary_and_guidance():
         assert entry["summary"].strip() and entry["guidance"].strip(), entry["id"]
 
 
-@pytest.mark.skipif(not REFERENCE.exists(), reason="shared reference not present")
 def test_ids_and_titles_match_the_reference_structure():
+    require_reference(REFERENCE)
     rows = dict(
         re.findall(
             r"^\| ((?:A\.)?\d+(?:\.\d+)*|C\.\d\.\d+) \| ([^|]+) \|$",

@@ -1,12 +1,12 @@
 """Drift: hand-checkable toy cases, agreement with SciPy on UCI Adult and synthetic data, bad input."""
 
 import math
-from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+from conftest import SHARED_REFERENCE, require_reference
 from scipy import stats
 from scipy.spatial.distance import jensenshannon
 
@@ -22,7 +22,7 @@ from aims.metrics.drift import (
 )
 
 TOL = 1e-9
-ADULT = Path(__file__).resolve().parents[2] / "shared" / "reference" / "adult"
+ADULT = SHARED_REFERENCE / "adult"
 ADULT_COLUMNS = [
     "age",
     "workclass",
@@ -152,8 +152,7 @@ def test_numeric_statistics_equal_scipy_on_shifted_normals(n1, n2, shift):
 
 @pytest.fixture(scope="module")
 def adult():
-    if not ADULT.exists():
-        pytest.skip("UCI Adult reference data not available (../shared/reference/adult)")
+    require_reference(ADULT / "adult.data")
     pd = pytest.importorskip("pandas")
     options = {"header": None, "names": ADULT_COLUMNS, "skipinitialspace": True}
     train = pd.read_csv(ADULT / "adult.data", **options)

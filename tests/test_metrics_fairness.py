@@ -3,12 +3,12 @@
 import functools
 import json
 import math
-from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+from conftest import SHARED_REFERENCE, require_reference
 
 from aims.metrics import (
     ConfusionCounts,
@@ -23,8 +23,7 @@ from aims.metrics import (
     fairness_statistics,
 )
 
-REFERENCE = Path(__file__).resolve().parents[2] / "shared" / "reference"
-ADULT = REFERENCE / "adult"
+ADULT = SHARED_REFERENCE / "adult"
 ADULT_COLUMNS = (
     "age workclass fnlwgt education education-num marital-status occupation relationship "
     "race sex capital-gain capital-loss hours-per-week native-country income"
@@ -35,8 +34,7 @@ TOLERANCE = 1e-9
 @functools.cache
 def _adult_predictions():
     """Adult test rows with a logistic regression's predictions and scores (trained on adult.data)."""
-    if not (ADULT / "adult.data").exists():
-        pytest.skip("UCI Adult reference data not available (../shared/reference/adult)")
+    require_reference(ADULT / "adult.data")
     pd = pytest.importorskip("pandas")
     from sklearn.compose import make_column_transformer
     from sklearn.linear_model import LinearRegression, LogisticRegression
@@ -78,8 +76,7 @@ def _adult_predictions():
 
 def load_adult_predictions():
     """The cached Adult predictions (a copy, so tests cannot change each other's data)."""
-    if not (ADULT / "adult.data").exists():
-        pytest.skip("UCI Adult reference data not available (../shared/reference/adult)")
+    require_reference(ADULT / "adult.data")
     return _adult_predictions().copy()
 
 
