@@ -81,7 +81,7 @@ def test_a_biased_model_fails_its_fairness_check_with_chart_evidence_and_alert(p
     page.fill("#id_name", CHECK_NAME)
     choose(page, "#id_system", "Credit scoring model")
     page.select_option("#id_kind", "fairness")
-    assert page.locator("#id_label").is_visible()
+    assert page.locator("#id_label").is_visible() and page.locator("#id_task").is_hidden()
     page.select_option("#id_source_type", "upload")
     page.set_input_files("#id_data_file", str(sample))
     page.fill("#id_label", "repaid")
