@@ -146,32 +146,40 @@ AGGREGATE_LABELS = {
 
 
 def metric_table(kind: Kind, result: dict) -> dict:
-    """The run page's "All metrics" table: groups by metric for fairness and performance (with
-    an overall line), columns by statistic for drift, one line per rule for quality."""
+    """The run page's "All metrics" table: for fairness and performance a metric a line with a
+    column per group and one for overall; for drift a column a line with every statistic; for
+    quality a rule a line with what was found."""
     groups = {
         name: values
         for name, values in (result.get("by_group") or {}).items()
         if isinstance(values, dict)
     }
+    aggregates = [
+        (AGGREGATE_LABELS.get(name, name.replace("_", " ")), value)
+        for name, value in (result.get("aggregates") or {}).items()
+    ]
     if kind in (Kind.DRIFT, Kind.QUALITY):
-        columns = list(DRIFT_COLUMNS if kind == Kind.DRIFT else QUALITY_COLUMNS)
-    else:
-        keys = sorted({m for values in groups.values() for m in values})
-        if all(values.get("status", "ok") == "ok" for values in groups.values()):
-            keys = [key for key in keys if key != "status"]  # say it only when a group is short
-        columns = [(key, key.replace("_", " "), key != "status") for key in keys]
+        columns = DRIFT_COLUMNS if kind == Kind.DRIFT else QUALITY_COLUMNS
+        return {
+            "first": "Column" if kind == Kind.DRIFT else "Rule",
+            "header": [(label, numeric) for _, label, numeric in columns],
+            "rows": [
+                (name, [(values.get(key), numeric) for key, _, numeric in columns])
+                for name, values in groups.items()
+            ],
+            "aggregates": aggregates,
+        }
+    metrics = list(dict.fromkeys(m for values in groups.values() for m in values))
+    if all(values.get("status", "ok") == "ok" for values in groups.values()):
+        metrics = [m for m in metrics if m != "status"]  # said only when a group is too small
     overall = result.get("overall") or {}
-
-    def cells(values: dict) -> list[tuple]:
-        return [(values.get(key), numeric) for key, _, numeric in columns]
-
+    columns = [*groups.values(), overall] if overall else list(groups.values())
     return {
-        "first": {Kind.DRIFT: "Column", Kind.QUALITY: "Rule"}.get(kind, "Group"),
-        "header": [(label, numeric) for _, label, numeric in columns],
-        "rows": [(name, cells(values)) for name, values in groups.items()],
-        "overall": cells(overall) if kind in GROUP_CHARTS and overall else None,
-        "aggregates": [
-            (AGGREGATE_LABELS.get(name, name.replace("_", " ")), value)
-            for name, value in (result.get("aggregates") or {}).items()
+        "first": "Metric",
+        "header": [(name, True) for name in groups] + ([("overall", True)] if overall else []),
+        "rows": [
+            (metric.replace("_", " "), [(values.get(metric), True) for values in columns])
+            for metric in metrics
         ],
+        "aggregates": aggregates,
     }
