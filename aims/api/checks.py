@@ -16,7 +16,7 @@ from ninja.pagination import paginate
 from ninja.responses import Status
 
 from aims.checks import services, tasks
-from aims.checks.models import Check, CheckRun, Kind, Schedule, SourceType
+from aims.checks.models import OPTIONS_OF_KIND, Check, CheckRun, Kind, Schedule, SourceType
 from aims.inventory.models import AISystem
 from aims.metrics import InputError
 from aims.metrics import thresholds as th
@@ -151,31 +151,6 @@ class CheckOptionsIn(Schema):
     max_rows: int | None = Field(None, ge=0)
 
 
-OPTIONS_OF_KIND = {
-    Kind.FAIRNESS: (
-        "label",
-        "prediction",
-        "score",
-        "threshold",
-        "positive_label",
-        "sensitive",
-        "reference_group",
-        "min_group_size",
-    ),
-    Kind.DRIFT: ("columns", "categorical"),
-    Kind.QUALITY: (
-        "expected_columns",
-        "max_missing",
-        "ranges",
-        "allowed",
-        "max_duplicate_share",
-        "min_rows",
-        "max_rows",
-    ),
-}
-OPTIONS_OF_KIND[Kind.PERFORMANCE] = (*OPTIONS_OF_KIND[Kind.FAIRNESS], "task")
-
-
 class CheckIn(Schema):
     name: str = Field(min_length=1, max_length=200)
     kind: Kind
@@ -229,11 +204,17 @@ def _options(kind: Kind, options: dict) -> dict:
 def _save_check(request, check: Check, data: dict) -> Check:
     """Apply the sent fields and save through the service; every problem is one 422."""
     errors = lookups.Errors()
-    for key in ("name", "kind", "source_type", "data_path", "reference_path", "schedule"):
+    for key in (
+        "name",
+        "kind",
+        "source_type",
+        "data_path",
+        "reference_path",
+        "schedule",
+        "is_active",
+    ):
         if key in data:
             setattr(check, key, data[key])
-    if "is_active" in data:
-        check.is_active = data["is_active"]
     if check.source_type == SourceType.PIPELINE:
         check.data_path = check.reference_path = ""
     kind = Kind(check.kind)

@@ -9,21 +9,10 @@ from aims.metrics import thresholds as th
 from aims.metrics.quality import TYPE_FAMILIES, parse_allowed, parse_expected, parse_ranges
 from aims.risk.models import Risk
 
-from .models import Check, Kind, Schedule, SourceType
+from .models import OPTIONS_OF_KIND, Check, Kind, Schedule, SourceType
 
 DEFAULT_THRESHOLDS = "max dp_difference 0.1\nmin di_ratio 0.8"
 DEFAULT_CONTROLS = ["A.5.4", "A.6.2.4", "A.7.4"]
-
-
-QUALITY_OPTIONS = (
-    "expected_columns",
-    "max_missing",
-    "ranges",
-    "allowed",
-    "max_duplicate_share",
-    "min_rows",
-    "max_rows",
-)
 
 
 def _bound(value) -> str:
@@ -290,7 +279,7 @@ class CheckForm(forms.ModelForm):
             options["columns"] = _csv(data.get("drift_columns", ""))
             options["categorical"] = _csv(data.get("categorical", ""))
         else:
-            for key in QUALITY_OPTIONS:
+            for key in OPTIONS_OF_KIND[Kind.QUALITY]:
                 if data.get(key) not in (None, {}, ""):
                     options[key] = data[key]
         check.options = options

@@ -12,6 +12,32 @@ class Kind(models.TextChoices):
     QUALITY = "quality", "Data quality"
 
 
+# The options each kind of check reads (Check.options), for the form and the API.
+OPTIONS_OF_KIND = {
+    Kind.FAIRNESS: (
+        "label",
+        "prediction",
+        "score",
+        "threshold",
+        "positive_label",
+        "sensitive",
+        "reference_group",
+        "min_group_size",
+    ),
+    Kind.DRIFT: ("columns", "categorical"),
+    Kind.QUALITY: (
+        "expected_columns",
+        "max_missing",
+        "ranges",
+        "allowed",
+        "max_duplicate_share",
+        "min_rows",
+        "max_rows",
+    ),
+}
+OPTIONS_OF_KIND[Kind.PERFORMANCE] = (*OPTIONS_OF_KIND[Kind.FAIRNESS], "task")
+
+
 class Schedule(models.TextChoices):
     MANUAL = "manual", "Manual (run on demand or from the pipeline)"
     DAILY = "daily", "Daily"
