@@ -44,11 +44,29 @@ def _development_secret_key() -> str:
     return key_file.read_text().strip()
 
 
+MIN_SECRET_KEY_LENGTH = 50
+
+
+def _production_secret_key() -> str:
+    key = _required("AIMS_SECRET_KEY")
+    if len(key) < MIN_SECRET_KEY_LENGTH or len(set(key)) < 5:
+        raise ImproperlyConfigured(
+            f"AIMS_SECRET_KEY must be at least {MIN_SECRET_KEY_LENGTH} random characters in "
+            "production (for example the output of "
+            "`python -c 'import secrets; print(secrets.token_urlsafe(50))'`)."
+        )
+    return key
+
+
 if PRODUCTION:
-    SECRET_KEY = _required("AIMS_SECRET_KEY")
+    SECRET_KEY = _production_secret_key()
     ALLOWED_HOSTS = [h.strip() for h in _required("AIMS_ALLOWED_HOSTS").split(",") if h.strip()]
     DATABASES = {"default": dj_database_url.parse(_required("DATABASE_URL"), conn_max_age=60)}
-    DEBUG = _flag("AIMS_DEBUG", False)
+    if _flag("AIMS_DEBUG", False):
+        raise ImproperlyConfigured(
+            "AIMS_DEBUG must be off in production: debug pages show settings and source code."
+        )
+    DEBUG = False
 else:
     SECRET_KEY = os.environ.get("AIMS_SECRET_KEY") or _development_secret_key()
     ALLOWED_HOSTS = [
@@ -127,7 +145,10 @@ TEMPLATES = [
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -187,6 +208,25 @@ AIMS_CHECK_DATA_DIRS = [
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
+# Membership: people join an organization by accepting an invitation (a signed, expiring link).
+# Anyone signed in may create an organization only where the instance allows it.
+AIMS_ALLOW_ORG_CREATION = _flag("AIMS_ALLOW_ORG_CREATION", not PRODUCTION)
+AIMS_INVITATION_DAYS = int(os.environ.get("AIMS_INVITATION_DAYS", "7"))
+
+# E-mail (invitations): SMTP when AIMS_EMAIL_HOST is set, otherwise printed to the log.
+EMAIL_HOST = os.environ.get("AIMS_EMAIL_HOST", "")
+EMAIL_BACKEND = (
+    "django.core.mail.backends.smtp.EmailBackend"
+    if EMAIL_HOST
+    else "django.core.mail.backends.console.EmailBackend"
+)
+EMAIL_PORT = int(os.environ.get("AIMS_EMAIL_PORT", "587"))
+EMAIL_HOST_USER = os.environ.get("AIMS_EMAIL_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("AIMS_EMAIL_PASSWORD", "")
+EMAIL_USE_TLS = _flag("AIMS_EMAIL_USE_TLS", True)
+EMAIL_TIMEOUT = 10
+DEFAULT_FROM_EMAIL = os.environ.get("AIMS_EMAIL_FROM", "OpenAIMS <aims@localhost>")
+
 # Security headers. The CSP allows no inline script or style: every asset is served by the app.
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
@@ -196,10 +236,21 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_AGE = 60 * 60 * 12
 CSRF_COOKIE_SAMESITE = "Lax"
-SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = _flag("AIMS_SECURE_COOKIES", PRODUCTION)
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = PRODUCTION or _flag("AIMS_SECURE_COOKIES", False)
+CSRF_COOKIE_HTTPONLY = PRODUCTION  # htmx reads the token from the page, never from the cookie
+CSRF_TRUSTED_ORIGINS = [
+    o.strip() for o in os.environ.get("AIMS_CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()
+]
 if PRODUCTION:
-    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-    SECURE_HSTS_SECONDS = int(os.environ.get("AIMS_HSTS_SECONDS", "0"))
+    # HTTPS only: plain-HTTP requests are redirected and browsers remember it for a year.
+    SECURE_SSL_REDIRECT = True
+    SECURE_HSTS_SECONDS = int(os.environ.get("AIMS_HSTS_SECONDS", str(365 * 24 * 60 * 60)))
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = _flag("AIMS_HSTS_INCLUDE_SUBDOMAINS", True)
+    SECURE_HSTS_PRELOAD = _flag("AIMS_HSTS_PRELOAD", True)
+    if _flag("AIMS_BEHIND_PROXY_SSL", False):
+        # A reverse proxy terminates TLS and says so in X-Forwarded-Proto. Trusted only when
+        # configured: a client could otherwise claim HTTPS on a plain connection.
+        SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],

@@ -116,6 +116,9 @@ def test_static_assets_are_served_by_the_app_itself(world):
     assert "http://" not in page.split("<body")[0] and "https://" not in page.split("<body")[0]
 
 
+PRODUCTION_KEY = "Kq9-vT2xLm4Pz8Rw1Ny6Hb3Jc7Fd5Gs0Ae-Ui2Oo4Yt6Er8Wq1Zx"
+
+
 def run_settings(env: dict) -> subprocess.CompletedProcess:
     clean = {k: v for k, v in os.environ.items() if not k.startswith(("AIMS_", "DATABASE_URL"))}
     return subprocess.run(
@@ -136,7 +139,7 @@ def test_production_refuses_to_start_without_its_critical_settings(tmp_path):
         {
             "AIMS_ENV": "production",
             "AIMS_DATA_DIR": str(tmp_path),
-            "AIMS_SECRET_KEY": "k" * 50,
+            "AIMS_SECRET_KEY": PRODUCTION_KEY,
             "AIMS_ALLOWED_HOSTS": "aims.example.org",
         }
     )
@@ -145,7 +148,7 @@ def test_production_refuses_to_start_without_its_critical_settings(tmp_path):
         {
             "AIMS_ENV": "production",
             "AIMS_DATA_DIR": str(tmp_path),
-            "AIMS_SECRET_KEY": "k" * 50,
+            "AIMS_SECRET_KEY": PRODUCTION_KEY,
             "AIMS_ALLOWED_HOSTS": "aims.example.org",
             "DATABASE_URL": f"sqlite:///{tmp_path}/x.db",
         }

@@ -15,6 +15,12 @@ class Organization(models.Model):
         blank=True,
         help_text="The boundaries of the AI management system: units, sites, AI systems, roles.",
     )
+    require_mfa = models.BooleanField(
+        "require multi-factor authentication",
+        default=False,
+        help_text="Members must sign in with a one-time code from an authenticator app as well "
+        "as their password before they can open this organization.",
+    )
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
