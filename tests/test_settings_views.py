@@ -270,3 +270,31 @@ def test_nobody_revokes_someone_elses_token(world):
         assert response.status_code == 404
     token.refresh_from_db()
     assert token.revoked_at is None and authenticate(secret) is not None
+
+
+# --- organization creation ------------------------------------------------------------------
+
+
+def test_organization_creation_is_refused_when_the_instance_does_not_allow_it(world, settings):
+    from aims.organizations.models import Organization
+
+    settings.AIMS_ALLOW_ORG_CREATION = False
+    client = world.client(world.viewer)
+    before = Organization.objects.count()
+    assert client.get("/organizations/new/").status_code == 403
+    response = client.post("/organizations/new/", {"name": "Shadow Org"})
+    assert response.status_code == 403 and "operator" in response.content.decode()
+    assert Organization.objects.count() == before
+    assert "/organizations/new/" not in client.get("/organizations/").content.decode()
+
+
+def test_organization_creation_works_when_the_instance_allows_it(world, settings):
+    from aims.organizations.models import Membership, Organization
+
+    settings.AIMS_ALLOW_ORG_CREATION = True
+    client = world.client(world.viewer)
+    assert "/organizations/new/" in client.get("/organizations/").content.decode()
+    response = client.post("/organizations/new/", {"name": "New Org"})
+    assert response.status_code == 302
+    org = Organization.objects.get(name="New Org")
+    assert Membership.objects.get(organization=org, user=world.viewer).role == Role.OWNER

@@ -1,5 +1,7 @@
 from django import forms
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
@@ -19,7 +21,11 @@ def home(request):
 @login_required
 def organization_list(request):
     memberships = Membership.objects.for_user(request.user).order_by("organization__name")
-    return render(request, "core/organization_list.html", {"memberships": memberships})
+    return render(
+        request,
+        "core/organization_list.html",
+        {"memberships": memberships, "can_create": settings.AIMS_ALLOW_ORG_CREATION},
+    )
 
 
 class OrganizationForm(forms.Form):
@@ -34,6 +40,11 @@ class OrganizationForm(forms.Form):
 @login_required
 @require_http_methods(["GET", "POST"])
 def organization_create(request):
+    if not settings.AIMS_ALLOW_ORG_CREATION:
+        raise PermissionDenied(
+            "New organizations are created by the operator of this OpenAIMS instance "
+            "(aims createadmin --org). Ask them, or ask an Owner to invite you."
+        )
     form = OrganizationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         org = create_organization(
