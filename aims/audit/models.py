@@ -3,6 +3,7 @@ import json
 
 from django.apps import apps
 from django.conf import settings
+from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.utils import timezone
 
@@ -44,7 +45,7 @@ class AuditEvent(models.Model):
     record_label = models.CharField(max_length=300)
     action = models.CharField(max_length=20, choices=Action.choices)
     changes = models.JSONField(default=dict, blank=True)
-    note = models.TextField(blank=True)
+    note = models.TextField(blank=True, max_length=10_000, validators=[MaxLengthValidator(10_000)])
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
     previous_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64)

@@ -1,6 +1,7 @@
 """Executable technical controls: check definitions per AI system, their runs and alerts."""
 
 from django.conf import settings
+from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.utils import timezone
 
@@ -188,7 +189,7 @@ class CheckRun(models.Model):
         help_text="by_group, overall, aggregates, thresholds and passed, as the CLI prints them.",
     )
     engine_version = models.CharField(max_length=20, blank=True)
-    error = models.TextField(blank=True)
+    error = models.TextField(blank=True, max_length=10_000, validators=[MaxLengthValidator(10_000)])
     evidence = models.OneToOneField(
         "evidence.Evidence",
         null=True,
@@ -257,7 +258,7 @@ class Alert(models.Model):
         on_delete=models.SET_NULL,
         related_name="alerts",
     )
-    message = models.TextField()
+    message = models.TextField(max_length=10_000, validators=[MaxLengthValidator(10_000)])
     last_run = models.ForeignKey(
         CheckRun,
         null=True,
@@ -278,7 +279,9 @@ class Alert(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
-    resolution = models.TextField(blank=True)
+    resolution = models.TextField(
+        blank=True, max_length=10_000, validators=[MaxLengthValidator(10_000)]
+    )
 
     objects = AlertQuerySet.as_manager()
 

@@ -1,6 +1,7 @@
 import datetime as dt
 
 from django.conf import settings
+from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -56,7 +57,9 @@ class Evidence(models.Model):
         "organizations.Organization", on_delete=models.CASCADE, related_name="evidence"
     )
     title = models.CharField(max_length=200)
-    description = models.TextField(blank=True)
+    description = models.TextField(
+        blank=True, max_length=20_000, validators=[MaxLengthValidator(20_000)]
+    )
     kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.FILE)
     url = models.URLField("link", max_length=1000, blank=True)
     effective_from = models.DateField(
@@ -121,7 +124,7 @@ class Blob(models.Model):
 class Revision(models.Model):
     evidence = models.ForeignKey(Evidence, on_delete=models.CASCADE, related_name="revisions")
     number = models.PositiveIntegerField()
-    note = models.TextField(blank=True)
+    note = models.TextField(blank=True, max_length=10_000, validators=[MaxLengthValidator(10_000)])
     effective_from = models.DateField()
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"

@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.db.models import Count, IntegerField, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
@@ -91,12 +92,22 @@ class AISystem(models.Model):
         max_length=80,
         help_text="Short id used by pipelines and the API, unique in the organization.",
     )
-    purpose = models.TextField(help_text="What the system is for and the decisions it supports.")
+    purpose = models.TextField(
+        max_length=10_000,
+        validators=[MaxLengthValidator(10_000)],
+        help_text="What the system is for and the decisions it supports.",
+    )
     intended_use = models.TextField(
-        blank=True, help_text="Who uses it, for what, in which context, and within which limits."
+        max_length=10_000,
+        validators=[MaxLengthValidator(10_000)],
+        blank=True,
+        help_text="Who uses it, for what, in which context, and within which limits.",
     )
     foreseeable_misuse = models.TextField(
-        blank=True, help_text="Uses that are reasonably foreseeable but not intended."
+        max_length=10_000,
+        validators=[MaxLengthValidator(10_000)],
+        blank=True,
+        help_text="Uses that are reasonably foreseeable but not intended.",
     )
     technique = models.CharField(
         "AI technique",
@@ -121,10 +132,14 @@ class AISystem(models.Model):
     )
     human_oversight = models.TextField(
         "human oversight mechanism",
+        max_length=10_000,
+        validators=[MaxLengthValidator(10_000)],
         blank=True,
         help_text="How people supervise, override or stop the system.",
     )
-    affected_stakeholders = models.TextField(blank=True)
+    affected_stakeholders = models.TextField(
+        blank=True, max_length=10_000, validators=[MaxLengthValidator(10_000)]
+    )
     affects_individuals = models.BooleanField(
         "affects individuals",
         default=False,
@@ -137,9 +152,18 @@ class AISystem(models.Model):
         on_delete=models.SET_NULL,
         related_name="owned_ai_systems",
     )
-    datasets = models.TextField("data sets", blank=True)
-    models_used = models.TextField("models", blank=True)
-    third_parties = models.TextField("third parties involved", blank=True)
+    datasets = models.TextField(
+        "data sets", blank=True, max_length=10_000, validators=[MaxLengthValidator(10_000)]
+    )
+    models_used = models.TextField(
+        "models", blank=True, max_length=10_000, validators=[MaxLengthValidator(10_000)]
+    )
+    third_parties = models.TextField(
+        "third parties involved",
+        blank=True,
+        max_length=10_000,
+        validators=[MaxLengthValidator(10_000)],
+    )
     stage = models.CharField(max_length=20, choices=Stage.choices, default=Stage.PLANNING)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
@@ -186,7 +210,7 @@ class LifecycleTransition(models.Model):
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
-    reason = models.TextField()
+    reason = models.TextField(max_length=10_000, validators=[MaxLengthValidator(10_000)])
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

@@ -1,6 +1,7 @@
 import datetime as dt
 
 from django.conf import settings
+from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.db.models import Case, Exists, F, OuterRef, Q, When
 from django.utils import timezone
@@ -234,7 +235,9 @@ class Risk(models.Model):
     )
     ref = models.CharField("id", max_length=20)
     title = models.CharField(max_length=200)
-    description = models.TextField(blank=True)
+    description = models.TextField(
+        blank=True, max_length=20_000, validators=[MaxLengthValidator(20_000)]
+    )
     systems = models.ManyToManyField(
         "inventory.AISystem", blank=True, related_name="risks", verbose_name="affected AI systems"
     )
@@ -261,7 +264,9 @@ class Risk(models.Model):
     controls = models.ManyToManyField(
         "catalog.Control", blank=True, related_name="risks", verbose_name="Annex A controls"
     )
-    treatment_plan = models.TextField(blank=True)
+    treatment_plan = models.TextField(
+        blank=True, max_length=20_000, validators=[MaxLengthValidator(20_000)]
+    )
     treatment_due = models.DateField("treatment due", null=True, blank=True)
     residual_likelihood = models.PositiveSmallIntegerField(null=True, blank=True)
     residual_impact = models.PositiveSmallIntegerField(null=True, blank=True)
@@ -367,7 +372,7 @@ class RiskAcceptance(models.Model):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
     authority = models.CharField(max_length=100)
-    rationale = models.TextField()
+    rationale = models.TextField(max_length=10_000, validators=[MaxLengthValidator(10_000)])
     accepted_score = models.PositiveSmallIntegerField(
         help_text="The risk score accepted; a higher score later needs a new decision."
     )

@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
@@ -97,7 +98,10 @@ class SoAEntry(models.Model):
         max_length=20, choices=Applicability.choices, default=Applicability.UNDECIDED
     )
     justification = models.TextField(
-        blank=True, help_text="Why the control is included or excluded. Required either way."
+        max_length=10_000,
+        validators=[MaxLengthValidator(10_000)],
+        blank=True,
+        help_text="Why the control is included or excluded. Required either way.",
     )
     status = models.CharField(
         "implementation status",
@@ -112,7 +116,12 @@ class SoAEntry(models.Model):
         on_delete=models.SET_NULL,
         related_name="owned_soa_entries",
     )
-    implementation = models.TextField("how it is implemented", blank=True)
+    implementation = models.TextField(
+        "how it is implemented",
+        blank=True,
+        max_length=20_000,
+        validators=[MaxLengthValidator(20_000)],
+    )
     risks = models.ManyToManyField("risk.Risk", blank=True, related_name="soa_entries")
     updated_at = models.DateTimeField(default=timezone.now)
 
