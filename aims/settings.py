@@ -196,6 +196,12 @@ TASKS = {
 AIMS_WORKER_INTERVAL = float(os.environ.get("AIMS_WORKER_INTERVAL", "1"))
 # Finished task records (not the check runs, which are kept) are pruned after this many days.
 AIMS_TASK_RESULTS_DAYS = int(os.environ.get("AIMS_TASK_RESULTS_DAYS", "14"))
+# A running task refreshes its lease every quarter of this; a task whose lease is older lost its
+# worker and is queued again, at most AIMS_TASK_MAX_ATTEMPTS times in all, then recorded as failed.
+AIMS_TASK_LEASE_SECONDS = max(1, int(os.environ.get("AIMS_TASK_LEASE_SECONDS", "60")))
+AIMS_TASK_MAX_ATTEMPTS = max(1, int(os.environ.get("AIMS_TASK_MAX_ATTEMPTS", "3")))
+# Stored evidence files are re-hashed this often by the worker (`aims evidence verify`).
+AIMS_EVIDENCE_VERIFY_DAYS = float(os.environ.get("AIMS_EVIDENCE_VERIFY_DAYS", "7"))
 
 # Evidence files: content-addressed under the data folder, never under a public media URL.
 EVIDENCE_ROOT = Path(os.environ.get("AIMS_EVIDENCE_DIR", DATA_DIR / "evidence")).resolve()

@@ -101,12 +101,14 @@ def test_a_fair_model_passes(world, system):
     assert not Alert.objects.exists()
 
 
-def test_a_misspelled_column_is_named_and_nothing_is_recorded(world, system):
+def test_a_misspelled_column_is_named_and_recorded_as_an_error_run(world, system):
     check = define(world, system, label="repayed")
     response = world.client(world.owner).post(url(world, "check_run", check_id=check.pk))
     assert response.status_code == 422
     assert "repayed" in response.content.decode() and "repaid" in response.content.decode()
-    assert not CheckRun.objects.exists() and not Evidence.objects.exists()
+    run = CheckRun.objects.get()
+    assert run.status == RunStatus.ERROR and "repayed" in run.error
+    assert not Evidence.objects.exists()
 
 
 def test_bad_definitions_are_refused_beside_the_field(world, system):

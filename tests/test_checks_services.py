@@ -130,12 +130,70 @@ def test_a_passing_run_raises_no_alert(world, system):
     assert not Alert.objects.exists()
 
 
-def test_bad_data_records_nothing(world, system):
+def assert_error_run(check, run, *words):
+    assert run.status == RunStatus.ERROR and run.evidence is None
+    assert all(word in run.error for word in words), run.error
+    alert = Alert.objects.get(run__definition=check)
+    assert "could not run" in alert.message and words[0] in alert.message
+    assert CheckRun.objects.filter(definition=check).count() == 1
+    assert not Evidence.objects.filter(check_run__definition=check).exists()
+
+
+def test_bad_data_records_an_error_run_and_alerts(world, system):
     check = fairness_check(world, system, BIASED, label="repayed")
-    before = (CheckRun.objects.count(), Evidence.objects.count())
-    with pytest.raises(metrics.InputError, match="repayed"):
-        run_check(check, actor=world.owner)
-    assert (CheckRun.objects.count(), Evidence.objects.count()) == before
+    run = run_check(check, actor=world.owner)
+    assert run.origin == Origin.MANUAL and run.triggered_by == world.owner
+    assert_error_run(check, run, "repayed")
+    assert verify_chain(world.org)[1] is None
+
+
+def _by_path(world, system, settings, tmp_path, target):
+    settings.AIMS_CHECK_DATA_DIRS = [str(tmp_path)]
+    check = fairness_check(world, system, BIASED)
+    Check.objects.filter(pk=check.pk).update(
+        source_type=SourceType.PATH, data_blob=None, data_name="", data_path=str(target)
+    )
+    check.refresh_from_db()
+    return check
+
+
+def test_a_corrupt_parquet_file_records_an_error_run(world, system, settings, tmp_path):
+    bad = tmp_path / "log.parquet"
+    bad.write_bytes(b"PAR1 this is not parquet at all PAR1")
+    check = _by_path(world, system, settings, tmp_path, bad)
+    assert_error_run(check, run_check(check), "not a readable Parquet file")
+
+
+def test_a_missing_file_records_an_error_run(world, system, settings, tmp_path):
+    gone = tmp_path / "gone.parquet"
+    check = _by_path(world, system, settings, tmp_path, gone)
+    assert_error_run(check, run_check(check), "does not exist")
+
+
+def test_a_glob_matching_a_folder_records_an_error_run(world, system, settings, tmp_path):
+    (tmp_path / "part.parquet").mkdir()
+    check = _by_path(world, system, settings, tmp_path, tmp_path / "*.parquet")
+    run = run_check(check)
+    assert run.status == RunStatus.ERROR and run.error
+    assert "unexpected error" not in run.error
+    assert Alert.objects.get(run=run)
+
+
+def test_an_altered_upload_records_an_error_run(world, system):
+    from aims.evidence import storage
+
+    check = fairness_check(world, system, BIASED)
+    storage.path_for(check.data_blob.sha256).write_bytes(b"tampered")
+    assert_error_run(check, run_check(check), "altered after upload")
+
+
+def test_an_engine_exception_records_an_error_run(world, system, monkeypatch):
+    def broken(*args, **kwargs):
+        raise ZeroDivisionError("division by zero")
+
+    monkeypatch.setattr(metrics, "fairness_statistics", broken)
+    check = fairness_check(world, system, BIASED)
+    assert_error_run(check, run_check(check), "unexpected error", "ZeroDivisionError")
 
 
 def test_the_deployment_gate_needs_a_passing_fairness_run(world, system):

@@ -112,21 +112,27 @@ def test_run_now_queues_and_the_page_follows_the_run_to_its_result(world, system
     assert verify_chain(world.org)[1] is None
 
 
-def test_a_queued_run_that_cannot_read_its_data_says_why_and_records_nothing(world, system):
+def test_a_manual_run_that_cannot_read_its_data_records_an_error_run_and_alerts(world, system):
     check = make_check(world, system, options=dict(OPTIONS, label="repayed"))
     client = world.client(world.contributor)
     client.post(url(world, "check_run", check_id=check.pk))
     work()
     task = DBTaskResult.objects.get()
+    run = CheckRun.objects.get()
     assert task.status == TaskResultStatus.SUCCESSFUL and "repayed" in task.return_value["error"]
+    assert task.return_value["run"] == run.pk
+    assert run.status == RunStatus.ERROR and run.origin == Origin.MANUAL
+    assert run.triggered_by == world.contributor and "repayed" in run.error
+    assert run.evidence is None and not Evidence.objects.exists()
+    alert = Alert.objects.get()
+    assert alert.run == run and "could not run" in alert.message and "repayed" in alert.message
     status_url = url(world, "check_task", check_id=check.pk, task_id=task.id)
-    fragment = client.get(status_url, headers={"HX-Request": "true"}).content.decode()
-    assert "could not run, and nothing was recorded" in fragment and "repayed" in fragment
-    assert "hx-get" not in fragment  # polling stops
-    page = client.get(status_url).content.decode()  # without htmx: the check page, with the error
-    assert "repayed" in page and "Run now" in page
-    assert not CheckRun.objects.exists() and not Evidence.objects.exists()
-    assert not Alert.objects.exists()
+    done = client.get(status_url, headers={"HX-Request": "true"})  # polling goes to the error run
+    assert done.status_code == 204
+    assert done["HX-Redirect"] == url(world, "run_detail", run_id=run.pk)
+    page = client.get(done["HX-Redirect"]).content.decode()
+    assert "Why it could not run" in page and "repayed" in page
+    assert verify_chain(world.org)[1] is None
 
 
 def test_a_task_id_of_another_check_is_not_found(world, system):

@@ -298,3 +298,15 @@ class Alert(models.Model):
     @property
     def latest_run_id(self) -> int:
         return self.last_run_id or self.run_id
+
+
+class TaskLease(models.Model):
+    """A background task under way: which worker runs it and when that worker last said it is
+    alive. A task whose heartbeat is older than AIMS_TASK_LEASE_SECONDS lost its worker."""
+
+    task_id = models.UUIDField(primary_key=True)
+    worker_id = models.CharField(max_length=64)
+    heartbeat_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"{self.task_id} on {self.worker_id}"

@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import json
+import logging
 import os
 import time
 from dataclasses import dataclass
@@ -31,6 +32,8 @@ from aims.metrics import thresholds as th
 from aims.soa.models import SoAEntry
 
 from .models import Alert, Check, CheckRun, Kind, Origin, RunStatus, Schedule, SourceType
+
+logger = logging.getLogger(__name__)
 
 SCHEDULE_STEP = {Schedule.DAILY: dt.timedelta(days=1), Schedule.WEEKLY: dt.timedelta(days=7)}
 
@@ -392,34 +395,71 @@ def raise_alert(run: CheckRun) -> Alert:
 
 
 @transaction.atomic
-def record_error_run(check: Check, message: str, *, origin: str = Origin.SCHEDULED) -> CheckRun:
-    """A scheduled run that could not read its data: kept in the history (it is not evidence of
-    anything) and alerted to the system owner, since nobody was there to see it fail."""
+def record_error_run(
+    check: Check, message: str, *, origin: str = Origin.SCHEDULED, actor=None
+) -> CheckRun:
+    """A run that could not be computed (unreadable data, a changed file, a lost worker, an
+    engine error): kept in the history (it is not evidence of anything) and alerted to the
+    system owner, whether someone pressed "Run now" or the schedule started it."""
     run = CheckRun.objects.create(
         definition=check,
         organization=check.organization,
         status=RunStatus.ERROR,
         origin=origin,
-        error=message,
+        triggered_by=actor if getattr(actor, "pk", None) else None,
+        error=message[:10_000],
         engine_version=metrics.ENGINE_VERSION,
     )
     record(
         check.organization,
-        actor=None,
+        actor=actor if getattr(actor, "pk", None) else None,
         instance=check,
         action=Action.UPDATE,
         changes={"last_run": [None, {"status": run.status, "run": run.pk}]},
-        note=f"Could not run: {message}",
+        note=f"Could not run: {message[:10_000]}",
     )
     raise_alert(run)
     return run
 
 
+def failure_message(exc: BaseException) -> str:
+    """Why a run could not be computed, in plain words (no traceback, no server path)."""
+    if isinstance(exc, ValidationError):
+        return " ".join(exc.messages)
+    if isinstance(exc, metrics.InputError):
+        return str(exc)
+    if isinstance(exc, storage.IntegrityError):
+        missing = "missing" in str(exc)
+        return (
+            "The uploaded data file is missing from storage."
+            if missing
+            else "The uploaded data file was altered after upload: its content no longer "
+            "matches the SHA-256 recorded when it was uploaded."
+        )
+    if isinstance(exc, IsADirectoryError):
+        return "The data path names a folder where a data file was expected."
+    if isinstance(exc, FileNotFoundError):
+        return "The data file is missing: it was moved or deleted since the check was defined."
+    if isinstance(exc, PermissionError):
+        return "The server is not allowed to read the data file."
+    if isinstance(exc, OSError):
+        return f"The data file could not be read ({exc.strerror or type(exc).__name__})."
+    name = type(exc).__name__
+    detail = str(exc).splitlines()[0][:300] if str(exc) else ""
+    if name.endswith(("IOException", "InvalidInputException", "ArrowInvalid", "ArrowIOError")):
+        return f"The data file is unreadable or corrupt: {detail or name}"
+    return f"The computation stopped with an unexpected error ({name}{': ' if detail else ''}{detail})."
+
+
 def run_check(check: Check, *, actor=None, origin: str = Origin.MANUAL) -> CheckRun:
-    """Compute and record a run. Bad data raises (ValidationError or metrics.InputError) and
-    records nothing."""
-    outcome = compute(check)
-    return record_run(check, outcome, actor=actor, origin=origin)
+    """Compute and record a run. When it cannot be computed, whatever the cause, an error run
+    saying why is recorded instead and the system owner alerted."""
+    try:
+        outcome = compute(check)
+        return record_run(check, outcome, actor=actor, origin=origin)
+    except Exception as exc:  # every failure is recorded: the run page says why
+        logger.warning("Check %s could not run", check.pk, exc_info=True)
+        return record_error_run(check, failure_message(exc), origin=origin, actor=actor)
 
 
 def record_pipeline_run(

@@ -2,26 +2,30 @@
 
 A slow check never blocks a web request: "Run now" and the scheduler enqueue
 :func:`run_check_task`; the worker computes the run and records it as evidence. The task returns
-``{"run": id, "status": ...}``, or ``{"error": message}`` when the data could not be read.
+``{"run": id, "status": ...}``, or ``{"error": message, "run": id}`` when the check could not be
+computed (the error run records why).
+
+A task under way holds a lease (:class:`~aims.checks.models.TaskLease`) that its worker renews;
+:func:`reclaim_abandoned` queues again a task whose worker died, up to AIMS_TASK_MAX_ATTEMPTS
+attempts, and then records it as failed, with an error run of the check and an alert.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
+import threading
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 from django_tasks import TaskResult, TaskResultStatus, task
 from django_tasks_db.models import DBTaskResult
 
-from aims.metrics import InputError
-
 from . import services
-from .models import Check, Origin
+from .models import Check, Origin, RunStatus, TaskLease
 
 logger = logging.getLogger(__name__)
 
@@ -39,15 +43,10 @@ def run_check_task(check_id: int, origin: str = Origin.SCHEDULED, actor_id: int 
     if check is None:
         return {"error": "The check was deleted before it could run."}
     actor = get_user_model().objects.filter(pk=actor_id).first() if actor_id else None
-    try:
-        run = services.run_check(check, actor=actor, origin=origin)
-    except (ValidationError, InputError) as exc:
-        message = " ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
-        if origin == Origin.SCHEDULED:
-            # Nobody is watching a scheduled run: the failure to run is recorded and alerted.
-            services.record_error_run(check, message, origin=origin)
-        logger.warning("Check %s could not run: %s", check_id, message)
-        return {"error": message}
+    run = services.run_check(check, actor=actor, origin=origin)
+    if run.status == RunStatus.ERROR:
+        logger.warning("Check %s could not run: %s", check_id, run.error)
+        return {"error": run.error, "run": run.pk}
     return {"run": run.pk, "status": run.status}
 
 
@@ -99,7 +98,12 @@ def describe(result: TaskResult) -> QueuedRun:
     outcome = result.return_value if result.status == TaskResultStatus.SUCCESSFUL else None
     error = (outcome or {}).get("error")
     if result.status == TaskResultStatus.FAILED:
-        error = "The run failed unexpectedly; the worker's log has the details."
+        lost = result.errors and result.errors[0].exception_class_path == WORKER_LOST
+        error = (
+            result.errors[0].traceback
+            if lost
+            else "The run failed unexpectedly; the worker's log has the details."
+        )
     if error:
         state = "error"
     elif outcome:
@@ -131,3 +135,105 @@ def result_for(check: Check, task_id: str) -> QueuedRun | None:
     if row is None or row.args_kwargs.get("args", [])[:1] != [check.pk]:
         return None
     return describe(row.task_result)
+
+
+# --- Leases: tasks whose worker died ------------------------------------------------------
+
+WORKER_LOST = "aims.checks.tasks.WorkerLost"
+
+
+def lost_message(attempts: int) -> str:
+    times = "once" if attempts == 1 else f"{attempts} times"
+    return (
+        f"The worker stopped while running this check {times} (it was killed or crashed); "
+        "the run was not tried again."
+    )
+
+
+def reclaim_abandoned(now=None) -> list[tuple[str, str]]:
+    """Queue again every running task whose worker stopped renewing its lease, or record it as
+    failed once it has been tried AIMS_TASK_MAX_ATTEMPTS times; say what was done to which.
+
+    Each change is conditional on the start time read, so two workers never both reclaim."""
+    now = now or timezone.now()
+    cutoff = now - dt.timedelta(seconds=settings.AIMS_TASK_LEASE_SECONDS)
+    alive = TaskLease.objects.filter(heartbeat_at__gte=cutoff).values("task_id")
+    abandoned = DBTaskResult.objects.filter(
+        status=TaskResultStatus.RUNNING, started_at__lt=cutoff
+    ).exclude(pk__in=alive)
+    done = []
+    for row in abandoned:
+        attempts = len(row.worker_ids or [])
+        mine = DBTaskResult.objects.filter(
+            pk=row.pk, status=TaskResultStatus.RUNNING, started_at=row.started_at
+        )
+        with transaction.atomic():
+            if attempts < settings.AIMS_TASK_MAX_ATTEMPTS:
+                if mine.update(status=TaskResultStatus.READY, started_at=None):
+                    TaskLease.objects.filter(task_id=row.pk).delete()
+                    logger.warning("Task %s lost its worker; queued again", row.pk)
+                    done.append((str(row.pk), "retried"))
+                continue
+            message = lost_message(attempts)
+            claimed = mine.update(
+                status=TaskResultStatus.FAILED,
+                finished_at=now,
+                exception_class_path=WORKER_LOST,
+                traceback=message,
+                return_value=None,
+            )
+            if not claimed:
+                continue
+            TaskLease.objects.filter(task_id=row.pk).delete()
+            if row.task_path == run_check_task.module_path:
+                _record_lost_run(row.args_kwargs, message)
+            logger.error("Task %s lost its worker %d times; recorded as failed", row.pk, attempts)
+            done.append((str(row.pk), "failed"))
+    return done
+
+
+def _record_lost_run(args_kwargs: dict, message: str) -> None:
+    args = list(args_kwargs.get("args") or []) + [None, None, None]
+    check = Check.objects.select_related("system", "organization").filter(pk=args[0]).first()
+    if check is None:
+        return
+    actor_id = args[2]
+    actor = get_user_model().objects.filter(pk=actor_id).first() if actor_id else None
+    services.record_error_run(check, message, origin=args[1] or Origin.SCHEDULED, actor=actor)
+
+
+class Lease:
+    """Hold the lease of a task while it runs: taken on entry, renewed from a thread every
+    quarter of AIMS_TASK_LEASE_SECONDS, given back on exit."""
+
+    def __init__(self, task_id, worker_id: str, every: float | None = None):
+        self.task_id = task_id
+        self.worker_id = worker_id
+        self.every = every or max(settings.AIMS_TASK_LEASE_SECONDS / 4, 0.2)
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._beat, name="task-heartbeat", daemon=True)
+
+    def __enter__(self):
+        TaskLease.objects.update_or_create(
+            task_id=self.task_id,
+            defaults={"worker_id": self.worker_id, "heartbeat_at": timezone.now()},
+        )
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._stop.set()
+        self._thread.join()
+        TaskLease.objects.filter(task_id=self.task_id).delete()
+
+    def _beat(self):
+        try:
+            while not self._stop.wait(self.every):
+                try:
+                    TaskLease.objects.filter(task_id=self.task_id).update(
+                        heartbeat_at=timezone.now()
+                    )
+                except DatabaseError as error:  # a locked SQLite file: try at the next beat
+                    logger.warning("Heartbeat of task %s failed: %s", self.task_id, error)
+        finally:
+            connection.close()  # this thread's own connection

@@ -28,7 +28,7 @@ from .charts import trend_chart
 from .forms import CheckForm, ResolveAlertForm
 from .models import Alert, Check, CheckRun, Kind, RunStatus, SourceType
 
-NOT_RUN = "The check could not run, and nothing was recorded: "
+NOT_RUN = "The check could not run (recorded in its history; the owner is alerted): "
 SAMPLES = {"credit-scoring-predictions": samples.BIASED, "credit-scoring-validation": samples.FAIR}
 
 

@@ -20,9 +20,29 @@ class State(models.TextChoices):
     NOT_YET_EFFECTIVE = "not_yet_effective", "Not yet effective"
 
 
+class Integrity(models.TextChoices):
+    """What the last re-hash of a stored file found (``aims evidence verify``)."""
+
+    UNCHECKED = "unchecked", "Not checked yet"
+    INTACT = "intact", "Intact"
+    ALTERED = "altered", "Altered: content no longer matches its hash"
+    MISSING = "missing", "Missing from storage"
+
+
+DAMAGED = (Integrity.ALTERED, Integrity.MISSING)
+
+
 class EvidenceQuerySet(models.QuerySet):
     def for_org(self, organization):
         return self.filter(organization=organization)
+
+    def damaged(self):
+        """Evidence with a stored file (of any revision) found altered or missing."""
+        return self.filter(
+            pk__in=EvidenceFile.objects.filter(blob__integrity__in=DAMAGED).values(
+                "revision__evidence"
+            )
+        )
 
     def not_yet_effective(self, today: dt.date | None = None):
         today = today or timezone.localdate()
@@ -109,6 +129,18 @@ class Evidence(models.Model):
     def latest_revision(self):
         return self.revisions.order_by("-number").first()
 
+    def integrity(self) -> Integrity:
+        """The worst state found among the stored files of all its revisions."""
+        if self.kind != Kind.FILE:
+            return Integrity.INTACT
+        found = set(
+            Blob.objects.filter(files__revision__evidence=self).values_list("integrity", flat=True)
+        )
+        for state in (Integrity.MISSING, Integrity.ALTERED, Integrity.UNCHECKED):
+            if state in found:
+                return state
+        return Integrity.INTACT if found else Integrity.UNCHECKED
+
 
 class Blob(models.Model):
     """A stored file, named by the SHA-256 of its content; stored once however often uploaded."""
@@ -116,9 +148,17 @@ class Blob(models.Model):
     sha256 = models.CharField(max_length=64, primary_key=True)
     size = models.PositiveBigIntegerField()
     created_at = models.DateTimeField(default=timezone.now)
+    integrity = models.CharField(
+        max_length=10, choices=Integrity.choices, default=Integrity.UNCHECKED
+    )
+    checked_at = models.DateTimeField(null=True, blank=True)
 
     def __str__(self) -> str:
         return self.sha256
+
+    @property
+    def damaged(self) -> bool:
+        return self.integrity in DAMAGED
 
 
 class Revision(models.Model):

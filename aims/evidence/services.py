@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
+from django.utils import timezone
 
 from aims.audit.models import Action
 from aims.audit.services import delete_governed, record, save_governed
 
 from . import storage
-from .models import Blob, Evidence, EvidenceFile, Kind, Revision
+from .models import DAMAGED, Blob, Evidence, EvidenceFile, Integrity, Kind, Revision
 from .uploads import check_upload
 
 LINK_FIELDS = ("soa_entries", "clauses", "risks", "systems")
@@ -38,6 +41,8 @@ def _store_files(revision: Revision, files) -> list[EvidenceFile]:
         uploaded.seek(0)
         sha, size = storage.store(uploaded.chunks())
         blob, _ = Blob.objects.get_or_create(sha256=sha, defaults={"size": size})
+        if blob.damaged:  # the same content uploaded again: storage holds it intact once more
+            _set_integrity(blob, Integrity.INTACT, timezone.now())
         stored.append(
             EvidenceFile.objects.create(
                 revision=revision,
@@ -167,3 +172,81 @@ def delete_evidence(evidence: Evidence, *, actor) -> None:
     if check_run_of(evidence) is not None:
         raise ValidationError(RECORDED)
     delete_governed(evidence, actor=actor)
+
+
+# --- Integrity of stored files ---------------------------------------------------------------
+
+
+@dataclass
+class IntegrityReport:
+    """What one ``aims evidence verify`` found: files re-hashed, and the damaged ones with the
+    evidence records that share each."""
+
+    checked: int = 0
+    damaged: list[tuple[Blob, list[Evidence]]] = field(default_factory=list)
+
+    @property
+    def problems(self) -> bool:
+        return bool(self.damaged)
+
+    def summary(self) -> str:
+        if not self.damaged:
+            return f"{self.checked} stored file(s) re-hashed; all intact."
+        records = sum(len(records) for _, records in self.damaged)
+        return (
+            f"{self.checked} stored file(s) re-hashed; {len(self.damaged)} altered or missing, "
+            f"affecting {records} evidence record(s)."
+        )
+
+
+def sharing(blob: Blob, organization=None):
+    """The evidence records whose files (in any revision) are this stored file."""
+    records = Evidence.objects.filter(
+        pk__in=EvidenceFile.objects.filter(blob=blob).values("revision__evidence")
+    ).select_related("organization")
+    return records.filter(organization=organization) if organization is not None else records
+
+
+def _set_integrity(blob: Blob, state: str, now, note: str = "") -> None:
+    """Store what a re-hash found; a change into or out of damage enters every sharing
+    record's change trail."""
+    before = blob.integrity
+    Blob.objects.filter(pk=blob.pk).update(integrity=state, checked_at=now)
+    blob.integrity, blob.checked_at = state, now
+    if before == state or (before not in DAMAGED and state not in DAMAGED):
+        return
+    names = EvidenceFile.objects.filter(blob=blob)
+    for evidence in sharing(blob):
+        name = names.filter(revision__evidence=evidence).values_list("original_name", flat=True)
+        record(
+            evidence.organization,
+            actor=None,
+            instance=evidence,
+            action=Action.UPDATE,
+            changes={"integrity": [before, state]},
+            note=note
+            or f"Stored file {', '.join(name)} (sha256 {blob.sha256}): {blob.get_integrity_display()}.",
+        )
+
+
+def verify_evidence(organization=None) -> IntegrityReport:
+    """Re-hash every stored evidence file (of one organization, or all) and record on each
+    what was found; altered or missing files are listed with the records that share them."""
+    blobs = Blob.objects.filter(files__isnull=False)
+    if organization is not None:
+        blobs = blobs.filter(files__revision__evidence__organization=organization)
+    report = IntegrityReport()
+    for sha in blobs.values_list("sha256", flat=True).distinct().order_by("sha256"):
+        state = storage.state(sha)
+        with transaction.atomic():
+            blob = Blob.objects.select_for_update().get(pk=sha)
+            _set_integrity(blob, state, timezone.now())
+        report.checked += 1
+        if state in DAMAGED:
+            report.damaged.append((blob, list(sharing(blob, organization))))
+    return report
+
+
+def last_integrity_check():
+    """When stored files were last re-hashed, or None if never."""
+    return Blob.objects.aggregate(last=Max("checked_at"))["last"]

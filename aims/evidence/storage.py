@@ -49,7 +49,7 @@ def store(chunks) -> tuple[str, int]:
         sha = digest.hexdigest()
         target = path_for(sha)
         target.parent.mkdir(parents=True, exist_ok=True)
-        if target.exists():
+        if target.exists() and state(sha) == "intact":
             os.unlink(tmp_name)
         else:
             os.replace(tmp_name, target)
@@ -71,6 +71,17 @@ def verify(sha256: str) -> None:
             digest.update(chunk)
     if digest.hexdigest() != sha256:
         raise IntegrityError(f"The stored file {sha256} does not match its hash.")
+
+
+def state(sha256: str) -> str:
+    """``"intact"``, ``"altered"`` or ``"missing"``: what re-hashing the stored file finds."""
+    try:
+        verify(sha256)
+    except IntegrityError as error:
+        return "missing" if "missing" in str(error) else "altered"
+    except OSError:
+        return "missing"  # there, but unreadable
+    return "intact"
 
 
 def read(sha256: str) -> Iterator[bytes]:

@@ -1,7 +1,9 @@
 """``aims worker``: run queued background tasks and start scheduled checks when they are due.
 
-One loop: enqueue the scheduled checks whose time has come, run every queued task (django-tasks'
-database worker, in batch mode), prune old task records, sleep. ``--once`` does one round and
+One loop: queue again the tasks whose worker died (their lease ran out), enqueue the scheduled
+checks whose time has come, run every queued task (django-tasks' database worker, in batch mode,
+each task holding a lease its heartbeat renews), prune old task records, re-hash the stored
+evidence files once a week, sleep. ``--once`` does one round and
 exits, for cron or tests. Stop it with Ctrl+C or SIGTERM: a running task finishes first.
 """
 
@@ -23,13 +25,22 @@ from django_tasks_db.backend import DatabaseBackend
 from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult
 
-from aims.checks.tasks import enqueue_due_checks
+from aims.checks.tasks import Lease, enqueue_due_checks, reclaim_abandoned
+from aims.evidence.services import last_integrity_check, verify_evidence
 
 log = logging.getLogger(__name__)
 PRUNE_EVERY = dt.timedelta(hours=1)
 STOP_SIGNALS = [signal.SIGINT, signal.SIGTERM] + (
     [signal.SIGQUIT] if hasattr(signal, "SIGQUIT") else []
 )
+
+
+class LeasedWorker(Worker):
+    """django-tasks' database worker, with a lease held (and renewed) while each task runs."""
+
+    def run_task(self, db_task_result: DBTaskResult) -> None:
+        with Lease(db_task_result.pk, self.worker_id):
+            super().run_task(db_task_result)
 
 
 class Command(BaseCommand):
@@ -69,11 +80,12 @@ class Command(BaseCommand):
 
     def _loop(self, *, once: bool, interval: float, parent_pid: int | None, queued: bool):
         worker_id = f"{socket.gethostname()}-{os.getpid()}"[:64]
-        last_prune = None
+        last_prune = last_verify = None
         while True:
             close_old_connections()
             try:
                 stop, last_prune = self._round(worker_id, interval, queued, last_prune)
+                last_verify = self._verify_evidence(last_verify)
             except DatabaseError as error:
                 # A locked SQLite file or a dropped PostgreSQL connection: wait and go on, a
                 # worker that dies here would leave every later run queued for nobody.
@@ -85,12 +97,17 @@ class Command(BaseCommand):
             time.sleep(interval)
 
     def _round(self, worker_id: str, interval: float, queued: bool, last_prune):
-        """Schedule what is due, run what is queued, prune old records; say whether to stop."""
+        """Reclaim abandoned tasks, schedule what is due, run what is queued, prune old records;
+        say whether to stop."""
+        if queued:
+            for task_id, outcome in reclaim_abandoned():
+                what = "queued again" if outcome == "retried" else "recorded as failed"
+                self.stdout.write(f"Task {task_id} lost its worker: {what}.")
         for check in enqueue_due_checks():
             self.stdout.write(f"Scheduled run of check {check.pk} “{check.name}” queued.")
         if not queued:
             return False, last_prune
-        worker = Worker(
+        worker = LeasedWorker(
             queue_names=["*"],
             excluded_queue_names=[],
             interval=interval,
@@ -112,6 +129,19 @@ class Command(BaseCommand):
             prune_task_results(now)
             last_prune = now
         return not worker.running, last_prune  # not running: asked to stop while a task ran
+
+    def _verify_evidence(self, last_verify):
+        """Re-hash every stored evidence file every AIMS_EVIDENCE_VERIFY_DAYS days."""
+        now = timezone.now()
+        every = dt.timedelta(days=settings.AIMS_EVIDENCE_VERIFY_DAYS)
+        if last_verify is None:
+            last_verify = last_integrity_check() or now - every
+        if now - last_verify < every:
+            return last_verify
+        report = verify_evidence()
+        if report.problems:
+            self.stdout.write(f"Evidence check: {report.summary()}")
+        return now
 
 
 def prune_task_results(now) -> int:
