@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import json
 
@@ -13,7 +12,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
 from aims.core.access import org_view
-from aims.core.exports import spreadsheet_safe
+from aims.core.exports import safe_csv_writer
 from aims.core.pagination import paginate, query_without_page
 
 from .models import Action, AuditEvent, record_type_label
@@ -126,7 +125,7 @@ def audit_export_csv(request):
     """The filtered trail as CSV, oldest first, with the hashes so it can be checked elsewhere."""
     form, events = _filtered(request)
     events = events.order_by("sequence")
-    writer = csv.writer(_Echo())
+    writer = safe_csv_writer(_Echo())
     header = [
         "sequence",
         "created_at",
@@ -152,9 +151,9 @@ def audit_export_csv(request):
                     e.action,
                     e.record_type,
                     e.record_id,
-                    spreadsheet_safe(e.record_label),
+                    e.record_label,
                     json.dumps(e.changes, sort_keys=True, default=str),
-                    spreadsheet_safe(e.note),
+                    e.note,
                     e.previous_hash,
                     e.hash,
                 ]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import uuid
 
 from django.contrib import messages
@@ -17,7 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from aims.audit.models import AuditEvent
 from aims.audit.services import delete_governed
 from aims.core.access import org_view
-from aims.core.exports import spreadsheet_safe
+from aims.core.exports import safe_csv_writer
 from aims.core.forms import add_service_errors
 from aims.core.pagination import paginate, query_without_page
 from aims.inventory.models import AISystem
@@ -217,7 +216,7 @@ def check_runs_export(request, check_id: int):
     response["Content-Disposition"] = (
         f'attachment; filename="{request.org.slug}-check-{check.pk}-runs-{stamp}.csv"'
     )
-    writer = csv.writer(response)
+    writer = safe_csv_writer(response)
     header = ["Run", "Started", "Result", "Origin", "By", "Rows", "Data SHA-256"]
     if check.kind == Kind.DRIFT:
         header.append("Reference SHA-256")
@@ -245,7 +244,7 @@ def check_runs_export(request, check_id: int):
             passed = {True: "yes", False: "no"}.get(t.get("passed"), "")
             row += [t.get("value", ""), f"{sign} {t['limit']}" if t else "", passed]
         row += [run.evidence_id or "", run.error]
-        writer.writerow([spreadsheet_safe(cell) for cell in row])
+        writer.writerow(row)
     return response
 
 

@@ -1,7 +1,5 @@
 """AI system inventory pages: the register, a system's record and its life cycle (clause 8, A.6)."""
 
-import csv
-
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
@@ -12,7 +10,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from aims.audit.models import AuditEvent
 from aims.checks.views import system_checks
 from aims.core.access import org_view
-from aims.core.exports import spreadsheet_safe
+from aims.core.exports import safe_csv_writer
 from aims.core.forms import add_service_errors, person_label
 from aims.core.pagination import paginate, query_without_page
 from aims.organizations.models import Access
@@ -65,7 +63,7 @@ def system_export(request):
     response["Content-Disposition"] = (
         f'attachment; filename="{request.org.slug}-ai-systems-{stamp}.csv"'
     )
-    writer = csv.writer(response)
+    writer = safe_csv_writer(response)
     writer.writerow(
         [
             "Short id",
@@ -113,7 +111,7 @@ def system_export(request):
             s.third_parties,
             timezone.localtime(s.updated_at).strftime("%Y-%m-%d %H:%M"),
         ]
-        writer.writerow([spreadsheet_safe(v) for v in row])
+        writer.writerow(row)
     return response
 
 

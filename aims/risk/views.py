@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
@@ -16,7 +14,7 @@ from aims.audit.models import AuditEvent
 from aims.audit.services import delete_governed
 from aims.core.access import org_view
 from aims.core.cache import cached_for
-from aims.core.exports import spreadsheet_safe
+from aims.core.exports import safe_csv_writer
 from aims.core.forms import add_service_errors
 from aims.core.pagination import paginate, query_without_page
 from aims.organizations.models import Access
@@ -106,7 +104,7 @@ def risk_export_csv(request):
     response["Content-Disposition"] = (
         f'attachment; filename="risk-register-{request.org.slug}-{stamp}.csv"'
     )
-    writer = csv.writer(response)
+    writer = safe_csv_writer(response)
     writer.writerow(
         [
             "ID",
@@ -140,8 +138,7 @@ def risk_export_csv(request):
     for risk in risks:
         residual_level = risk.residual_level()
         writer.writerow(
-            spreadsheet_safe(v)
-            for v in [
+            [
                 risk.ref,
                 risk.title,
                 risk.description,

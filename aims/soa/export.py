@@ -5,7 +5,6 @@
 
 from __future__ import annotations
 
-import csv
 import io
 from dataclasses import dataclass
 
@@ -13,6 +12,7 @@ from django.db.models import Prefetch
 from django.utils import timezone
 
 from aims.catalog.models import Framework
+from aims.core.exports import append_safe_row, safe_csv_writer
 from aims.evidence.models import Evidence, State
 from aims.organizations.models import Organization
 from aims.risk.models import Risk
@@ -120,7 +120,7 @@ def build_export(organization: Organization) -> SoAExport:
 
 def to_csv(export: SoAExport) -> str:
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = safe_csv_writer(out)
     writer.writerows(export.preamble())
     writer.writerow([])
     writer.writerow(export.header)
@@ -137,13 +137,12 @@ def to_xlsx(export: SoAExport) -> bytes:
     sheet = book.active
     sheet.title = "Statement of Applicability"
     for row in export.preamble():
-        sheet.append(row)
+        append_safe_row(sheet, row)
     sheet["A1"].font = Font(bold=True, size=14)
     for cell in ("A2", "A3", "A4"):
         sheet[cell].font = Font(bold=True)
     sheet.append([])
-    sheet.append(export.header)
-    header_row = sheet.max_row
+    header_row = append_safe_row(sheet, export.header)
     fill = PatternFill("solid", fgColor="DDE3EA")
     for cell in sheet[header_row]:
         cell.font = Font(bold=True)
@@ -151,8 +150,7 @@ def to_xlsx(export: SoAExport) -> bytes:
         cell.alignment = Alignment(wrap_text=True, vertical="top")
     wrap = Alignment(wrap_text=True, vertical="top")
     for row in export.rows:
-        sheet.append(row)
-        for cell in sheet[sheet.max_row]:
+        for cell in sheet[append_safe_row(sheet, row)]:
             cell.alignment = wrap
     for index, width in enumerate(WIDTHS, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = width
