@@ -4,6 +4,7 @@ Defaults just work on a laptop (SQLite under ./data, debug on). With ``AIMS_ENV=
 app refuses to start unless the critical values are given.
 """
 
+import datetime as dt
 import os
 import secrets
 from pathlib import Path
@@ -99,6 +100,10 @@ INSTALLED_APPS = [
     "ninja",
     "django_tasks",
     "django_tasks_db",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "aims.core",
     "aims.organizations",
     "aims.audit",
@@ -110,6 +115,7 @@ INSTALLED_APPS = [
     "aims.checks",
     "aims.dashboard",
     "aims.api",
+    "aims.accounts",
 ]
 
 MIDDLEWARE = [
@@ -119,9 +125,11 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    "axes.middleware.AxesMiddleware",  # last: turns a lockout into the lockout page
 ]
 
 ROOT_URLCONF = "aims.urls"
@@ -152,6 +160,28 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+# Sign-in: the lockout check (django-axes) comes before the password check.
+AUTHENTICATION_BACKENDS = [
+    "aims.accounts.backends.LockoutBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Five failed passwords or codes for one username from one address lock that combination out
+# for 15 minutes, even with the right password; a successful sign-in clears the count.
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = dt.timedelta(minutes=int(os.environ.get("AIMS_LOCKOUT_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False  # the time the page names stays right
+AXES_LOCKOUT_CALLABLE = "aims.accounts.lockout.lockout_response"
+AXES_DISABLE_ACCESS_LOG = True  # lockouts go to the change trail; no log of every sign-in
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "code"]
+AXES_VERBOSE = False  # no banner on every command
+# Two-factor sign-in (django-otp): authenticator apps (TOTP) and recovery codes. Wrong codes are
+# counted by the lockout above, so django-otp's own growing delay is off.
+OTP_TOTP_ISSUER = "OpenAIMS"
+OTP_TOTP_THROTTLE_FACTOR = 0
+OTP_STATIC_THROTTLE_FACTOR = 0
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"

@@ -1,6 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from aims.accounts import views as account_views
 from aims.api.urls import api
 from aims.core import views as core_views
 
@@ -18,7 +19,8 @@ org_patterns = [
 
 urlpatterns = [
     path("", core_views.home, name="home"),
-    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("login/", account_views.SignInView.as_view(), name="login"),
+    path("login/code/", account_views.login_code, name="login_code"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path(
         "account/password/",
@@ -30,6 +32,7 @@ urlpatterns = [
         auth_views.PasswordChangeDoneView.as_view(),
         name="password_change_done",
     ),
+    path("account/security/", include("aims.accounts.urls")),
     path("organizations/", core_views.organization_list, name="organization_list"),
     path("organizations/new/", core_views.organization_create, name="organization_create"),
     path("o/<slug:org>/", include(org_patterns)),

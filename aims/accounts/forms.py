@@ -1,0 +1,26 @@
+from django import forms
+
+from .mfa import CODE_MAX_LENGTH
+
+
+class CodeForm(forms.Form):
+    code = forms.CharField(
+        label="Code",
+        max_length=CODE_MAX_LENGTH,
+        help_text="The 6-digit code your authenticator app shows now, or one of your recovery "
+        "codes.",
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "autofocus": True, "spellcheck": "false"}
+        ),
+    )
+
+
+class FirstCodeForm(CodeForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields[
+            "code"
+        ].help_text = (
+            "The 6-digit code your authenticator app shows for OpenAIMS, to confirm it is set up."
+        )
+        self.fields["code"].widget.attrs["inputmode"] = "numeric"
