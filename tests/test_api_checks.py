@@ -194,14 +194,15 @@ def test_a_server_run_with_bad_data_answers_422(world, system):
     api = ApiClient.for_member(world.contributor, world.org)
     response = api.post(f"/api/v1/checks/{check.pk}/runs")  # the test backend runs it at once
     body = response.json()
-    assert response.status_code == 202 and body["state"] == "error" and body["run"] is None
-    assert "repayed" in body["error"]
+    failed = CheckRun.objects.get()  # the failure to run is recorded, with its cause
+    assert response.status_code == 202 and body["state"] == "error" and body["run"] == failed.pk
+    assert "repayed" in body["error"] and "repayed" in failed.error
+    assert failed.status == RunStatus.ERROR
     assert body["url"] is None  # finished: nothing to poll
-    assert not CheckRun.objects.exists()
     check.options = OPTIONS
     check.save()
     body = api.post(f"/api/v1/checks/{check.pk}/runs").json()
-    run = CheckRun.objects.get()
+    run = CheckRun.objects.exclude(pk=failed.pk).get()
     assert body["state"] == "done" and body["run"] == run.pk and run.status == RunStatus.FAILED
     assert run.triggered_by == world.contributor
 
