@@ -380,7 +380,9 @@ class QueuedRunOut(Schema):
     task: str = Field(description="Id of the queued run; poll `url` while it is queued or running.")
     state: Literal["queued", "running", "done", "error"]
     run: int | None = Field(None, description="The recorded run, once done.")
-    error: str | None = Field(None, description="Why the check could not run (recorded as an error run).")
+    error: str | None = Field(
+        None, description="Why the check could not run (recorded as an error run)."
+    )
     url: str | None = Field(None, description="Where to poll while queued or running.")
 
 
