@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils.html import format_html
 
 from aims.catalog.models import Control
 from aims.inventory.models import AISystem
@@ -106,30 +107,37 @@ class CheckForm(forms.ModelForm):
         required=False,
         label="Expected columns and types",
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="One per line: <code>repaid=integer</code>. Types: "
-        + ", ".join(TYPE_FAMILIES)
-        + ".",
+        help_text=format_html(
+            "One per line: <code>{}</code>. Types: {}.", "repaid=integer", ", ".join(TYPE_FAMILIES)
+        ),
     )
     ranges = forms.CharField(
         required=False,
         label="Value ranges",
         widget=forms.Textarea(attrs={"rows": 2}),
-        help_text="One per line: <code>score=0:1</code>; leave a side empty to leave it open "
-        "(<code>age=18:</code>).",
+        help_text=format_html(
+            "One per line: <code>{}</code>; leave a side empty to leave it open (<code>{}</code>).",
+            "score=0:1",
+            "age=18:",
+        ),
     )
     allowed = forms.CharField(
         required=False,
         label="Allowed values",
         widget=forms.Textarea(attrs={"rows": 2}),
-        help_text="One per line: <code>sex=Female,Male</code>.",
+        help_text=format_html("One per line: <code>{}</code>.", "sex=Female,Male"),
     )
     limits = forms.CharField(
         required=False,
         label="Thresholds",
         initial=DEFAULT_THRESHOLDS,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="One per line: <code>max METRIC LIMIT</code> or <code>min METRIC LIMIT</code>, "
-        "e.g. <code>max dp_difference 0.1</code>.",
+        help_text=format_html(
+            "One per line: <code>{}</code> or <code>{}</code>, e.g. <code>{}</code>.",
+            "max METRIC LIMIT",
+            "min METRIC LIMIT",
+            "max dp_difference 0.1",
+        ),
     )
     controls = ControlChoiceField(
         queryset=Control.objects.none(),
@@ -200,8 +208,9 @@ class CheckForm(forms.ModelForm):
                     "controls": list(check.controls.all()),
                 }
             )
+            # The file name is the uploader's text: escaped, never markup.
             self.fields["data_file"].help_text = (
-                f"Now: {check.data_name}. Upload another to replace it."
+                format_html("Now: {}. Upload another to replace it.", check.data_name)
                 if check.data_name
                 else "Upload a file, or give a path."
             )
