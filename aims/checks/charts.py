@@ -1,7 +1,8 @@
 """Charts drawn on the server as SVG, so the same picture can go into a PDF report.
 
 No script and no ``style`` attribute (the Content-Security-Policy allows neither): only SVG
-presentation attributes. Every label is escaped.
+presentation attributes. Every element is built with ``format_html``, so every label (group
+names come from the user's data) is escaped; nothing here is marked safe by hand.
 """
 
 from __future__ import annotations
@@ -10,8 +11,8 @@ import datetime as dt
 import math
 from dataclasses import dataclass
 
-from django.utils.html import escape
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
 
 PASS_FILL = "#3f8f6b"
 FAIL_FILL = "#c8473d"
@@ -44,6 +45,26 @@ def _fmt(value: float) -> str:
     return f"{value:.3g}" if abs(value) < 1000 else f"{value:,.0f}"
 
 
+def _n(value: float) -> str:
+    """A coordinate, to one decimal."""
+    return f"{value:.1f}"
+
+
+def _svg(parts: list[SafeString], *, title: str, width: int, height: int) -> SafeString:
+    """The chart: its title (as a tooltip, an accessible name and a heading) above ``parts``."""
+    return format_html(
+        '<svg xmlns="http://www.w3.org/2000/svg" class="chart" width="{w}" height="{h}" '
+        'viewBox="0 0 {w} {h}" role="img" aria-label="{title}"><title>{title}</title>'
+        '<text x="0" y="16" font-size="13" font-weight="600" fill="{ink}">{title}</text>'
+        "{body}</svg>",
+        w=width,
+        h=height,
+        title=title,
+        ink=INK,
+        body=format_html_join("", "{}", ((part,) for part in parts)),
+    )
+
+
 def bar_chart(
     bars: list[Bar],
     *,
@@ -66,40 +87,62 @@ def bar_chart(
     def x(v: float) -> float:
         return left + plot * max(v, 0.0) / scale_max
 
-    parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" width="{width}" '
-        f'height="{height}" viewBox="0 0 {width} {height}" role="img" '
-        f'aria-label="{escape(title)}">',
-        f"<title>{escape(title)}</title>",
-        f'<text x="0" y="16" font-size="13" font-weight="600" fill="{INK}">{escape(title)}</text>',
-    ]
+    parts = []
     for tick in range(5):
         value = scale_max * tick / 4
-        tx = x(value)
+        tx = _n(x(value))
         parts.append(
-            f'<line x1="{tx:.1f}" y1="{top - 6}" x2="{tx:.1f}" '
-            f'y2="{height - 24}" stroke="{GRID}" stroke-width="1"/>'
+            format_html(
+                '<line x1="{}" y1="{}" x2="{}" y2="{}" stroke="{}" stroke-width="1"/>',
+                tx,
+                top - 6,
+                tx,
+                height - 24,
+                GRID,
+            )
         )
         parts.append(
-            f'<text x="{tx:.1f}" y="{height - 10}" font-size="10" fill="{MUTED}" '
-            f'text-anchor="middle">{_fmt(value)}</text>'
+            format_html(
+                '<text x="{}" y="{}" font-size="10" fill="{}" text-anchor="middle">{}</text>',
+                tx,
+                height - 10,
+                MUTED,
+                _fmt(value),
+            )
         )
     if limit is not None:  # under the bars' value labels, which have a halo
+        lx = _n(x(limit))
         parts.append(
-            f'<line class="limit" x1="{x(limit):.1f}" y1="{top - 8}" x2="{x(limit):.1f}" '
-            f'y2="{height - 24}" stroke="{INK}" stroke-width="2" '
-            f'stroke-dasharray="5 4"/>'
+            format_html(
+                '<line class="limit" x1="{}" y1="{}" x2="{}" y2="{}" stroke="{}" '
+                'stroke-width="2" stroke-dasharray="5 4"/>',
+                lx,
+                top - 8,
+                lx,
+                height - 24,
+                INK,
+            )
         )
     for i, bar in enumerate(bars):
         y = top + i * row
         parts.append(
-            f'<text x="{left - 8}" y="{y + 15}" font-size="11" fill="{INK}" '
-            f'text-anchor="end">{escape(bar.label[:28])}</text>'
+            format_html(
+                '<text x="{}" y="{}" font-size="11" fill="{}" text-anchor="end">{}</text>',
+                left - 8,
+                y + 15,
+                INK,
+                bar.label[:28],
+            )
         )
         if bar.value is None or not math.isfinite(bar.value):
             parts.append(
-                f'<text x="{left + 4}" y="{y + 15}" font-size="11" fill="{MUTED}">'
-                "no value (too few rows)</text>"
+                format_html(
+                    '<text x="{}" y="{}" font-size="11" fill="{}">{}</text>',
+                    left + 4,
+                    y + 15,
+                    MUTED,
+                    "no value (too few rows)",
+                )
             )
             continue
         if limit is None:
@@ -108,24 +151,40 @@ def bar_chart(
             ok = bar.value <= limit if op == "max" else bar.value >= limit
             fill = PASS_FILL if ok else FAIL_FILL
         parts.append(
-            f'<rect class="bar" x="{left}" y="{y + 3}" '
-            f'width="{max(x(bar.value) - left, 1):.1f}" height="{row - 10}" '
-            f'fill="{fill}" rx="2"><title>{escape(bar.label)}: '
-            f"{_fmt(bar.value)}</title></rect>"
+            format_html(
+                '<rect class="bar" x="{}" y="{}" width="{}" height="{}" fill="{}" rx="2">'
+                "<title>{}: {}</title></rect>",
+                left,
+                y + 3,
+                _n(max(x(bar.value) - left, 1)),
+                row - 10,
+                fill,
+                bar.label,
+                _fmt(bar.value),
+            )
         )
         parts.append(
-            f'<text x="{x(bar.value) + 5:.1f}" y="{y + 15}" font-size="11" '
-            f'fill="{INK}" {HALO}>{_fmt(bar.value)}</text>'
+            format_html(
+                '<text x="{}" y="{}" font-size="11" fill="{}" ' + HALO + ">{}</text>",
+                _n(x(bar.value) + 5),
+                y + 15,
+                INK,
+                _fmt(bar.value),
+            )
         )
     if limit is not None:
-        lx = x(limit)
-        label = limit_label or f"limit {_fmt(limit)}"
         parts.append(
-            f'<text x="{lx:.1f}" y="{top - 11}" font-size="10" fill="{INK}" '
-            f'text-anchor="middle" {HALO}>{escape(label)}</text>'
+            format_html(
+                '<text x="{}" y="{}" font-size="10" fill="{}" text-anchor="middle" '
+                + HALO
+                + ">{}</text>",
+                _n(x(limit)),
+                top - 11,
+                INK,
+                limit_label or f"limit {_fmt(limit)}",
+            )
         )
-    parts.append("</svg>")
-    return mark_safe("".join(parts))  # noqa: S308 - every label above is escaped
+    return _svg(parts, title=title, width=width, height=height)
 
 
 def trend_chart(
@@ -139,19 +198,15 @@ def trend_chart(
     """A metric over the runs of a check, oldest left; dots coloured by the run's verdict."""
     left, right, top, bottom = 50, 20, 30, 30
     usable = [(t, v, ok) for t, v, ok in points if v is not None and math.isfinite(v)]
-    parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" width="{width}" '
-        f'height="{height}" viewBox="0 0 {width} {height}" role="img" '
-        f'aria-label="{escape(title)}">',
-        f"<title>{escape(title)}</title>",
-        f'<text x="0" y="16" font-size="13" font-weight="600" fill="{INK}">{escape(title)}</text>',
-    ]
     if not usable:
-        parts.append(
-            f'<text x="{left}" y="{height / 2:.0f}" font-size="12" fill="{MUTED}">'
-            "No run yet.</text></svg>"
+        empty = format_html(
+            '<text x="{}" y="{}" font-size="12" fill="{}">{}</text>',
+            left,
+            f"{height / 2:.0f}",
+            MUTED,
+            "No run yet.",
         )
-        return mark_safe("".join(parts))  # noqa: S308
+        return _svg([empty], title=title, width=width, height=height)
     scale_max = _nice_max(max([v for _, v, _ in usable] + [limit or 0.0]))
     plot_w, plot_h = width - left - right, height - top - bottom
 
@@ -161,40 +216,76 @@ def trend_chart(
     def x(i: int) -> float:
         return left + (plot_w * i / (len(usable) - 1) if len(usable) > 1 else plot_w / 2)
 
+    parts = []
     for tick in range(3):
         value = scale_max * tick / 2
         parts.append(
-            f'<line x1="{left}" y1="{y(value):.1f}" x2="{width - right}" '
-            f'y2="{y(value):.1f}" stroke="{GRID}"/>'
+            format_html(
+                '<line x1="{}" y1="{}" x2="{}" y2="{}" stroke="{}"/>',
+                left,
+                _n(y(value)),
+                width - right,
+                _n(y(value)),
+                GRID,
+            )
         )
         parts.append(
-            f'<text x="{left - 6}" y="{y(value) + 4:.1f}" font-size="10" '
-            f'fill="{MUTED}" text-anchor="end">{_fmt(value)}</text>'
+            format_html(
+                '<text x="{}" y="{}" font-size="10" fill="{}" text-anchor="end">{}</text>',
+                left - 6,
+                _n(y(value) + 4),
+                MUTED,
+                _fmt(value),
+            )
         )
     if limit is not None:
         parts.append(
-            f'<line class="limit" x1="{left}" y1="{y(limit):.1f}" x2="{width - right}" '
-            f'y2="{y(limit):.1f}" stroke="{INK}" stroke-width="2" '
-            f'stroke-dasharray="5 4"/>'
+            format_html(
+                '<line class="limit" x1="{}" y1="{}" x2="{}" y2="{}" stroke="{}" '
+                'stroke-width="2" stroke-dasharray="5 4"/>',
+                left,
+                _n(y(limit)),
+                width - right,
+                _n(y(limit)),
+                INK,
+            )
         )
     path = " ".join(
         f"{'M' if i == 0 else 'L'}{x(i):.1f},{y(v):.1f}" for i, (_, v, _) in enumerate(usable)
     )
-    parts.append(f'<path d="{path}" fill="none" stroke="{NEUTRAL_FILL}" stroke-width="2"/>')
+    parts.append(
+        format_html('<path d="{}" fill="none" stroke="{}" stroke-width="2"/>', path, NEUTRAL_FILL)
+    )
     for i, (when, value, ok) in enumerate(usable):
         parts.append(
-            f'<circle class="point" cx="{x(i):.1f}" cy="{y(value):.1f}" r="4" '
-            f'fill="{PASS_FILL if ok else FAIL_FILL}"><title>{when:%Y-%m-%d %H:%M}: '
-            f"{_fmt(value)}</title></circle>"
+            format_html(
+                '<circle class="point" cx="{}" cy="{}" r="4" fill="{}"><title>{}: {}</title>'
+                "</circle>",
+                _n(x(i)),
+                _n(y(value)),
+                PASS_FILL if ok else FAIL_FILL,
+                f"{when:%Y-%m-%d %H:%M}",
+                _fmt(value),
+            )
         )
     first, last = usable[0][0], usable[-1][0]
     parts.append(
-        f'<text x="{left}" y="{height - 8}" font-size="10" fill="{MUTED}">{first:%Y-%m-%d}</text>'
+        format_html(
+            '<text x="{}" y="{}" font-size="10" fill="{}">{}</text>',
+            left,
+            height - 8,
+            MUTED,
+            f"{first:%Y-%m-%d}",
+        )
     )
     if len(usable) > 1:
         parts.append(
-            f'<text x="{width - right}" y="{height - 8}" font-size="10" '
-            f'fill="{MUTED}" text-anchor="end">{last:%Y-%m-%d}</text>'
+            format_html(
+                '<text x="{}" y="{}" font-size="10" fill="{}" text-anchor="end">{}</text>',
+                width - right,
+                height - 8,
+                MUTED,
+                f"{last:%Y-%m-%d}",
+            )
         )
-    parts.append("</svg>")
-    return mark_safe("".join(parts))  # noqa: S308
+    return _svg(parts, title=title, width=width, height=height)
