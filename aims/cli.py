@@ -59,9 +59,10 @@ def cmd_run(args) -> int:
             login_hint = f"demo login: user {DEMO_USERNAME!r}, password {DEMO_PASSWORD!r}"
     _call("collectstatic", interactive=False, verbosity=0)
     if not args.no_worker:
-        # Background check runs; the worker exits by itself when the server (this pid) is gone.
+        # Background check runs: a supervisor keeps the worker running (restarting it when it
+        # dies) and stops it when the server (this pid, gunicorn after the exec below) is gone.
         subprocess.Popen(
-            [sys.executable, "-m", "aims.cli", "worker", "--parent-pid", str(os.getpid())]
+            [sys.executable, "-m", "aims.cli", "supervise-worker", "--parent-pid", str(os.getpid())]
         )
     url = f"http://{args.host}:{args.port}"
     worker = "" if args.no_worker else "; background worker started"
@@ -126,6 +127,10 @@ def main(argv: list[str] | None = None) -> int:
         )
     )
 
+    supervise = sub.add_parser("supervise-worker")  # started by `aims run`, not documented
+    supervise.add_argument("--parent-pid", type=int, required=True)
+    supervise.set_defaults(func=lambda a: _supervise(a.parent_pid))
+
     demo = sub.add_parser("demo", help="load the demo organization (idempotent)")
     demo.add_argument("--username", default=DEMO_USERNAME)
     demo.add_argument("--password", default=DEMO_PASSWORD)
@@ -161,6 +166,12 @@ def main(argv: list[str] | None = None) -> int:
 
     args = parser.parse_args(argv)
     return args.func(args)
+
+
+def _supervise(parent_pid: int) -> int:
+    from aims.core.supervisor import supervise
+
+    return supervise(parent_pid)
 
 
 def _flags(args, *names: str) -> list[str]:

@@ -110,8 +110,18 @@ def _alive(pid: int) -> bool:
     return state != "Z"
 
 
+def _wait_for(found, seconds: float, what: str, log: Path):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        value = found()
+        if value:
+            return value
+        time.sleep(0.2)
+    raise AssertionError(f"{what} not seen in {seconds:g} s:\n{log.read_text()}")
+
+
 @pytest.mark.skipif(not Path("/proc").is_dir(), reason="reads processes from /proc")
-def test_run_starts_the_worker_and_the_worker_stops_with_the_server(tmp_path):
+def test_run_keeps_the_worker_running_and_stops_it_with_the_server(tmp_path):
     env = {k: v for k, v in os.environ.items() if not k.startswith(("AIMS_", "DJANGO"))}
     env.update(AIMS_DATA_DIR=str(tmp_path), AIMS_WORKER_INTERVAL="0.2")
     with socket.socket() as s:
@@ -127,22 +137,29 @@ def test_run_starts_the_worker_and_the_worker_stops_with_the_server(tmp_path):
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
+
+    def supervisors():
+        assert server.poll() is None, log.read_text()
+        return [p for p, c in _children(server.pid).items() if "supervise-worker" in c]
+
     try:
-        deadline = time.monotonic() + 90
-        workers: dict[int, str] = {}
-        while time.monotonic() < deadline and not workers:
-            assert server.poll() is None, log.read_text()
-            workers = {p: c for p, c in _children(server.pid).items() if "aims.cli worker" in c}
-            time.sleep(0.2)
-        assert len(workers) == 1, _children(server.pid)
-        (worker,) = workers
-        assert f"--parent-pid {server.pid}" in workers[worker]
-        server.terminate()  # gunicorn stops; the worker notices its parent is gone
+        (supervisor,) = _wait_for(supervisors, 90, "the worker supervisor", log)
+        assert f"--parent-pid {server.pid}" in _children(server.pid)[supervisor]
+
+        def workers():
+            return [p for p, c in _children(supervisor).items() if "aims.cli worker" in c]
+
+        (worker,) = _wait_for(workers, 30, "the worker", log)
+        os.kill(worker, signal.SIGKILL)  # the worker dies mid-flight: it is started again
+        (restarted,) = _wait_for(
+            lambda: [p for p in workers() if p != worker], 30, "a restarted worker", log
+        )
+        assert not _alive(worker) and _alive(restarted)
+        assert "Worker exited with code -9; starting it again" in log.read_text()
+
+        server.terminate()  # gunicorn stops; the supervisor stops the worker, then itself
         server.wait(timeout=30)
-        deadline = time.monotonic() + 15
-        while time.monotonic() < deadline and _alive(worker):
-            time.sleep(0.2)
-        assert not _alive(worker)
+        _wait_for(lambda: not _alive(supervisor) and not _alive(restarted), 40, "the stop", log)
     finally:
         with contextlib.suppress(ProcessLookupError):
             os.killpg(server.pid, signal.SIGKILL)
