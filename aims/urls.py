@@ -4,6 +4,7 @@ from django.urls import include, path
 from aims.accounts import views as account_views
 from aims.api.urls import api
 from aims.core import views as core_views
+from aims.organizations import views as organization_views
 
 org_patterns = [
     path("", include("aims.dashboard.urls")),
@@ -35,6 +36,7 @@ urlpatterns = [
     path("account/security/", include("aims.accounts.urls")),
     path("organizations/", core_views.organization_list, name="organization_list"),
     path("organizations/new/", core_views.organization_create, name="organization_create"),
+    path("invitations/<str:token>/", organization_views.invitation, name="invitation"),
     path("o/<slug:org>/", include(org_patterns)),
     path("api/v1/", api.urls),
 ]

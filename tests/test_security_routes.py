@@ -25,6 +25,7 @@ from aims.evidence.models import Evidence, EvidenceFile
 from aims.evidence.services import create_evidence
 from aims.inventory.models import AISystem
 from aims.inventory.services import save_system
+from aims.organizations.invitations import invite
 from aims.organizations.models import Access, Membership
 from aims.organizations.tokens import issue_token
 from aims.risk.models import Risk
@@ -32,7 +33,9 @@ from aims.risk.services import save_risk
 from aims.soa.models import SoAEntry
 
 QUEUED = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
-PUBLIC = {"login"}  # the only page an anonymous visitor may see
+# The only pages an anonymous visitor may open: the invitation page sends them to log in too,
+# after its own check (tests/test_invitations.py), so the link survives the login.
+PUBLIC = {"login", "invitation"}
 
 
 def walk(patterns, prefix=""):
@@ -86,6 +89,9 @@ def records(world):
         files=[SimpleUploadedFile("card.md", b"# Model card\n", content_type="text/markdown")],
     )
     token, _ = issue_token(user=world.viewer, organization=org, name="ci")
+    invitation, _ = invite(
+        org, actor=world.owner, invitee="nina@example.test", role="viewer", link_for=str
+    )
     blob, data_name = store_data_file(
         SimpleUploadedFile(BIASED.name, BIASED.read_bytes(), content_type="application/x-parquet")
     )
@@ -116,6 +122,7 @@ def records(world):
         "file_id": EvidenceFile.objects.get(revision__evidence=evidence).pk,
         "member_id": Membership.objects.get(user=world.contributor, organization=org).pk,
         "token_id": token.pk,
+        "invitation_id": invitation.pk,
         "check_id": check.pk,
         "run_id": run.pk,
         "alert_id": run.alert.pk,

@@ -3,7 +3,7 @@ from django.contrib.auth import get_user_model
 from django.urls import reverse
 
 from aims.audit.models import AuditEvent
-from aims.organizations.models import ApiToken, Membership, Role
+from aims.organizations.models import ApiToken, Invitation, Membership, Role
 from aims.organizations.tokens import authenticate, issue_token
 
 
@@ -72,8 +72,8 @@ def test_members_see_the_list_but_only_an_owner_sees_the_controls(world):
     as_viewer = world.client(world.viewer).get(page(world, "member_list")).content.decode()
     as_owner = world.client(world.owner).get(page(world, "member_list")).content.decode()
     assert world.manager.username in as_viewer
-    assert "Add a member" not in as_viewer and "Change role" not in as_viewer
-    assert "Add a member" in as_owner and "Change role" in as_owner
+    assert "Invite a member" not in as_viewer and "Change role" not in as_viewer
+    assert "Invite a member" in as_owner and "Change role" in as_owner
 
 
 @pytest.mark.parametrize("who", ["manager", "contributor", "auditor", "viewer"])
@@ -83,7 +83,7 @@ def test_only_an_owner_manages_members(world, who):
     assert client.get(page(world, "member_add")).status_code == 403
     assert (
         client.post(
-            page(world, "member_add"), {"user": "oscar.outsider", "role": "owner"}
+            page(world, "member_add"), {"invitee": "oscar.outsider", "role": "owner"}
         ).status_code
         == 403
     )
@@ -95,35 +95,51 @@ def test_only_an_owner_manages_members(world, who):
     target.refresh_from_db()
     assert target.role == Role.VIEWER
     assert not Membership.objects.filter(organization=world.org, user=world.outsider).exists()
+    assert not Invitation.objects.exists()
 
 
-def test_an_owner_adds_an_existing_user_by_email(world):
+def test_an_owner_naming_an_existing_user_invites_them_without_adding_them(world):
     response = world.client(world.owner).post(
         page(world, "member_add"),
-        {"user": "OSCAR.OUTSIDER@example.test", "role": Role.AUDITOR},
-    )
-    assert response.status_code == 302
-    membership = Membership.objects.get(organization=world.org, user=world.outsider)
-    assert membership.role == Role.AUDITOR and not membership.is_top_management
-
-
-def test_adding_an_existing_member_again_is_refused_on_the_field(world):
-    response = world.client(world.owner).post(
-        page(world, "member_add"), {"user": world.viewer.username, "role": Role.OWNER}
+        {"invitee": "OSCAR.OUTSIDER@example.test", "role": Role.AUDITOR},
     )
     assert response.status_code == 200
-    assert "already a member" in response.context["form"].errors["user"][0]
-    assert world.membership(world.viewer).role == Role.VIEWER
+    assert "Invitation created for" in response.content.decode()
+    invitation = Invitation.objects.get(organization=world.org)
+    assert invitation.email == "oscar.outsider@example.test" and invitation.role == Role.AUDITOR
+    assert not Membership.objects.filter(organization=world.org, user=world.outsider).exists()
 
 
-def test_an_unknown_user_is_refused_in_words(world):
+def test_inviting_an_existing_member_again_is_refused_on_the_field(world):
     response = world.client(world.owner).post(
-        page(world, "member_add"), {"user": "nobody", "role": Role.VIEWER}
+        page(world, "member_add"), {"invitee": world.viewer.username, "role": Role.OWNER}
     )
-    assert "No account is called" in response.context["form"].errors["user"][0]
+    assert response.status_code == 200
+    assert "already a member" in response.context["form"].errors["invitee"][0]
+    assert world.membership(world.viewer).role == Role.VIEWER
+    assert not Invitation.objects.exists()
 
 
-def test_an_owner_creates_a_new_user_as_a_member(world):
+def test_an_unknown_user_gets_the_same_answer_as_a_known_one(world):
+    """The old form said "No account is called ...": a way to find out who has an account."""
+    client = world.client(world.owner)
+    answers = []
+    for invitee in ("oscar.outsider", "nobody.at.all"):
+        response = client.post(page(world, "member_add"), {"invitee": invitee, "role": "viewer"})
+        assert response.status_code == 200
+        text = response.content.decode()
+        assert "No account" not in text and "is taken" not in text
+        main = text[text.index("<main") : text.index("</main>")]
+        answers.append(main.replace(response.context["link"], "LINK").replace(invitee, "NAME"))
+    assert answers[0] == answers[1]
+    assert set(Invitation.objects.values_list("email", flat=True)) == {
+        "oscar.outsider",
+        "nobody.at.all",
+    }
+    assert not Membership.objects.filter(organization=world.org, user=world.outsider).exists()
+
+
+def test_the_invitation_form_no_longer_creates_accounts(world):
     response = world.client(world.owner).post(
         page(world, "member_add"),
         {
@@ -131,43 +147,11 @@ def test_an_owner_creates_a_new_user_as_a_member(world):
             "new_email": "nina@example.test",
             "new_password": "a-long-and-unusual-passphrase",
             "role": Role.CONTRIBUTOR,
-            "is_top_management": "on",
         },
     )
-    assert response.status_code == 302
-    user = get_user_model().objects.get(username="nina.new")
-    assert user.check_password("a-long-and-unusual-passphrase")
-    membership = Membership.objects.get(organization=world.org, user=user)
-    assert membership.role == Role.CONTRIBUTOR and membership.is_top_management
-
-
-def test_a_weak_initial_password_is_refused_and_nothing_is_created(world):
-    response = world.client(world.owner).post(
-        page(world, "member_add"),
-        {
-            "new_username": "nina.new",
-            "new_email": "nina@example.test",
-            "new_password": "password",
-            "role": Role.VIEWER,
-        },
-    )
-    assert response.status_code == 200
-    assert response.context["form"].errors["new_password"]
+    assert response.status_code == 200 and response.context["form"].errors["invitee"]
     assert not get_user_model().objects.filter(username="nina.new").exists()
-
-
-def test_a_taken_username_is_refused_for_a_new_user(world):
-    response = world.client(world.owner).post(
-        page(world, "member_add"),
-        {
-            "new_username": world.outsider.username,
-            "new_email": "x@example.test",
-            "new_password": "a-long-and-unusual-passphrase",
-            "role": Role.VIEWER,
-        },
-    )
-    assert "is taken" in response.context["form"].errors["new_username"][0]
-    assert not Membership.objects.filter(organization=world.org, user=world.outsider).exists()
+    assert not Invitation.objects.exists()
 
 
 def test_an_owner_changes_a_role(world):
@@ -263,13 +247,20 @@ def test_a_member_revokes_their_own_token(world):
     assert authenticate(secret) is None
 
 
-def test_nobody_revokes_someone_elses_token(world):
+def test_only_an_owner_revokes_someone_elses_token(world):
     token, secret = issue_token(user=world.manager, organization=world.org, name="Sync")
-    for user in (world.owner, world.viewer, world.outsider):
+    for user in (world.viewer, world.contributor, world.top_manager, world.outsider):
         response = world.client(user).post(page(world, "token_revoke", token_id=token.pk))
         assert response.status_code == 404
     token.refresh_from_db()
     assert token.revoked_at is None and authenticate(secret) is not None
+
+    response = world.client(world.owner).post(page(world, "token_revoke", token_id=token.pk))
+    assert response.status_code == 302
+    token.refresh_from_db()
+    assert token.revoked_at is not None and authenticate(secret) is None
+    event = AuditEvent.objects.filter(organization=world.org).first()
+    assert event.actor_label == world.owner.username and "revoked_at" in event.changes
 
 
 # --- organization creation ------------------------------------------------------------------

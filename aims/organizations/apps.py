@@ -4,3 +4,8 @@ from django.apps import AppConfig
 class OrganizationsConfig(AppConfig):
     name = "aims.organizations"
     label = "organizations"
+
+    def ready(self) -> None:
+        from . import signals
+
+        signals.connect()

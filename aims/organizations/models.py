@@ -2,6 +2,7 @@ import hashlib
 import secrets
 
 from django.conf import settings
+from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.utils import timezone
 
@@ -13,6 +14,8 @@ class Organization(models.Model):
     slug = models.SlugField(max_length=60, unique=True)
     scope = models.TextField(
         blank=True,
+        max_length=20_000,
+        validators=[MaxLengthValidator(20_000)],
         help_text="The boundaries of the AI management system: units, sites, AI systems, roles.",
     )
     require_mfa = models.BooleanField(
@@ -152,3 +155,101 @@ class ApiToken(models.Model):
     @property
     def is_active(self) -> bool:
         return self.revoked_at is None
+
+
+class InvitationStatus(models.TextChoices):
+    PENDING = "pending", "Waiting for an answer"
+    ACCEPTED = "accepted", "Accepted"
+    DECLINED = "declined", "Declined"
+    REVOKED = "revoked", "Revoked"
+    EXPIRED = "expired", "Expired"
+
+
+class InvitationQuerySet(models.QuerySet):
+    def open(self):
+        """Invitations nobody has answered or revoked yet, expired ones included."""
+        return self.filter(
+            accepted_at__isnull=True, declined_at__isnull=True, revoked_at__isnull=True
+        )
+
+    def pending(self):
+        return self.open().filter(expires_at__gt=timezone.now())
+
+
+class Invitation(models.Model):
+    """An Owner's offer of a role in an organization, answered by the invitee through a link.
+
+    The link carries a random secret; only its SHA-256 digest is stored (like an API token), so
+    the link is shown once, a copy of the database opens nothing, and resending replaces the
+    secret, which makes the old link useless.
+    """
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="invitations"
+    )
+    email = models.CharField(
+        "e-mail address or username",
+        max_length=254,
+        help_text="Who the invitation is for, as the Owner wrote it.",
+    )
+    role = models.CharField(max_length=20, choices=Role.choices, default=Role.VIEWER)
+    is_top_management = models.BooleanField("top management", default=False)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    key_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="accepted_invitations",
+    )
+    declined_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    objects = InvitationQuerySet.as_manager()
+    audit_exclude = ("key_hash",)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"Invitation of {self.email} to {self.organization} ({self.get_role_display()})"
+
+    @staticmethod
+    def digest(secret: str) -> str:
+        return hashlib.sha256(secret.encode()).hexdigest()
+
+    @classmethod
+    def generate(cls) -> tuple[str, str]:
+        """A new secret for the link, with its digest."""
+        secret = secrets.token_urlsafe(32)
+        return secret, cls.digest(secret)
+
+    @property
+    def status(self) -> str:
+        if self.accepted_at is not None:
+            return InvitationStatus.ACCEPTED
+        if self.declined_at is not None:
+            return InvitationStatus.DECLINED
+        if self.revoked_at is not None:
+            return InvitationStatus.REVOKED
+        if self.expires_at <= timezone.now():
+            return InvitationStatus.EXPIRED
+        return InvitationStatus.PENDING
+
+    def get_status_display(self) -> str:
+        return InvitationStatus(self.status).label
+
+    @property
+    def is_pending(self) -> bool:
+        return self.status == InvitationStatus.PENDING
+
+    def is_for(self, user) -> bool:
+        """Whether ``user`` is the person invited: their username or e-mail address matches."""
+        wanted = self.email.strip().casefold()
+        return wanted in {user.get_username().casefold(), (user.email or "").strip().casefold()}

@@ -1,7 +1,7 @@
 """Creating organizations and managing who belongs to them."""
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.text import slugify
 
 from aims.audit.models import Action
@@ -50,12 +50,23 @@ def create_organization(*, name: str, owner, slug: str | None = None, scope: str
 
 
 def add_member(organization, *, actor, user, role: str, is_top_management: bool = False):
+    """Make an account a member at once, without asking them.
+
+    For the demo loader and operator commands only: people join through the web by accepting an
+    invitation (see :mod:`aims.organizations.invitations`). Two simultaneous adds of the same
+    person answer "already a member" to the second, never a server error.
+    """
+    already = ValidationError({"user": f"{user.get_username()} is already a member."})
     if Membership.objects.filter(organization=organization, user=user).exists():
-        raise ValidationError({"user": f"{user.get_username()} is already a member."})
+        raise already
     membership = Membership(
         organization=organization, user=user, role=role, is_top_management=is_top_management
     )
-    return save_governed(membership, actor=actor, organization=organization)
+    try:
+        with transaction.atomic():
+            return save_governed(membership, actor=actor, organization=organization)
+    except IntegrityError:
+        raise already from None
 
 
 @transaction.atomic

@@ -9,7 +9,7 @@ from django.utils import timezone
 from aims.audit.models import Action
 from aims.audit.services import record
 
-from .models import ApiToken, Membership
+from .models import Access, ApiToken, Membership
 
 
 @transaction.atomic
@@ -35,8 +35,16 @@ def issue_token(*, user, organization, name: str) -> tuple[ApiToken, str]:
 
 
 @transaction.atomic
-def revoke_token(token: ApiToken, *, actor) -> ApiToken:
+def revoke_token(token: ApiToken, *, actor, note: str = "") -> ApiToken:
+    """Revoke a token: its owner may, and an Owner of its organization may revoke anyone's."""
     if token.revoked_at is None:
+        if actor is not None and actor.pk != token.user_id:
+            membership = Membership.objects.filter(
+                user=actor, organization=token.organization
+            ).first()
+            if membership is None or not membership.can(Access.OWN):
+                raise PermissionDenied("Only an Owner may revoke another member's token.")
+            note = note or f"Revoked by an Owner; the token was {token.user.get_username()}'s."
         token.revoked_at = timezone.now()
         token.save(update_fields=["revoked_at"])
         record(
@@ -45,8 +53,33 @@ def revoke_token(token: ApiToken, *, actor) -> ApiToken:
             instance=token,
             action=Action.ACCESS,
             changes={"revoked_at": [None, token.revoked_at.isoformat()]},
+            note=note,
         )
     return token
+
+
+@transaction.atomic
+def revoke_all_tokens(user, *, note: str) -> int:
+    """Revoke every active token of ``user`` (a changed password): one event per organization."""
+    now = timezone.now()
+    tokens = list(ApiToken.objects.active().filter(user=user).select_related("organization"))
+    if not tokens:
+        return 0
+    ApiToken.objects.filter(pk__in=[t.pk for t in tokens]).update(revoked_at=now)
+    by_org: dict[int, list[ApiToken]] = {}
+    for token in tokens:
+        by_org.setdefault(token.organization_id, []).append(token)
+    for org_tokens in by_org.values():
+        names = ", ".join(f"{t.name} ({t.key_prefix}…)" for t in org_tokens)
+        record(
+            org_tokens[0].organization,
+            actor=None,
+            instance=user,
+            action=Action.ACCESS,
+            changes={"revoked_tokens": [None, names]},
+            note=note,
+        )
+    return len(tokens)
 
 
 def authenticate(secret: str) -> tuple[ApiToken, Membership] | None:

@@ -1,19 +1,21 @@
 """Organization settings: the AIMS scope, members and roles, and personal API tokens."""
 
+from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import get_user_model
-from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from aims.audit.services import save_governed
 from aims.core.access import org_view
 from aims.core.forms import add_service_errors
 
-from . import services
-from .forms import MemberAddForm, MemberEditForm, ScopeForm, TokenForm
-from .models import Access, ApiToken, Membership, Role
+from . import invitations, services
+from .forms import InvitationForm, MemberEditForm, ScopeForm, TokenForm
+from .models import Access, ApiToken, Invitation, Membership, Role
 from .tokens import issue_token, revoke_token
 
 
@@ -36,7 +38,9 @@ def settings_index(request):
 @require_http_methods(["GET", "POST"])
 def settings_scope(request):
     org = request.org
-    form = ScopeForm(request.POST or None, instance=org)
+    form = ScopeForm(
+        request.POST or None, instance=org, may_require_mfa=request.membership.can(Access.OWN)
+    )
     if request.method == "POST" and form.is_valid():
         try:
             save_governed(form.instance, actor=request.user, organization=org)
@@ -55,45 +59,154 @@ def member_list(request):
         .select_related("user")
         .order_by("user__username")
     )
+    is_owner = request.membership.can(Access.OWN)
+    open_invitations = (
+        Invitation.objects.open()
+        .filter(organization=request.org)
+        .select_related("invited_by")
+        .order_by("-created_at")
+        if is_owner
+        else Invitation.objects.none()
+    )
     return render(
         request,
         "organizations/member_list.html",
-        {"members": members, "owner_count": sum(m.role == Role.OWNER for m in members)},
+        {
+            "members": members,
+            "owner_count": sum(m.role == Role.OWNER for m in members),
+            "invitations": list(open_invitations),
+        },
     )
+
+
+def _link_for(request):
+    return lambda secret: request.build_absolute_uri(reverse("invitation", args=[secret]))
+
+
+def _show_link(request, invitation, secret, *, again: bool = False):
+    """The page that shows an invitation's link, once: only a digest of it is stored."""
+    response = render(
+        request,
+        "organizations/invitation_created.html",
+        {
+            "invitation": invitation,
+            "link": _link_for(request)(secret),
+            "again": again,
+        },
+    )
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 @org_view(Access.OWN)
 @require_http_methods(["GET", "POST"])
 def member_add(request):
-    form = MemberAddForm(request.POST or None)
+    """Invite a person. The answer is the same whether or not an account exists."""
+    form = InvitationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            with transaction.atomic():
-                account = data.get("account")
-                if account is None:
-                    account = get_user_model().objects.create_user(
-                        username=data["new_username"],
-                        email=data["new_email"],
-                        password=data["new_password"],
-                    )
-                membership = services.add_member(
-                    request.org,
-                    actor=request.user,
-                    user=account,
-                    role=data["role"],
-                    is_top_management=data["is_top_management"],
-                )
+            invitation, secret = invitations.invite(
+                request.org,
+                actor=request.user,
+                invitee=data["invitee"],
+                role=data["role"],
+                is_top_management=data["is_top_management"],
+                link_for=_link_for(request),
+            )
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
-            messages.success(
-                request,
-                f"{membership.user.get_username()} is now a member "
-                f"({membership.get_role_display()}).",
-            )
-            return redirect("member_list", org=request.org.slug)
-    return render(request, "organizations/member_add.html", {"form": form})
+            return _show_link(request, invitation, secret)
+    return render(
+        request,
+        "organizations/member_add.html",
+        {"form": form, "invitation_days": settings.AIMS_INVITATION_DAYS},
+    )
+
+
+def _invitation(request, invitation_id) -> Invitation:
+    return get_object_or_404(
+        Invitation.objects.select_related("organization", "invited_by"),
+        pk=invitation_id,
+        organization=request.org,
+    )
+
+
+@org_view(Access.OWN)
+@require_POST
+def invitation_resend(request, invitation_id):
+    invitation = _invitation(request, invitation_id)
+    try:
+        invitation, secret = invitations.resend_invitation(
+            invitation, actor=request.user, link_for=_link_for(request)
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("member_list", org=request.org.slug)
+    return _show_link(request, invitation, secret, again=True)
+
+
+@org_view(Access.OWN)
+@require_POST
+def invitation_revoke(request, invitation_id):
+    invitation = _invitation(request, invitation_id)
+    try:
+        invitations.revoke_invitation(invitation, actor=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(
+            request, f"The invitation of “{invitation.email}” is revoked; its link no longer works."
+        )
+    return redirect("member_list", org=request.org.slug)
+
+
+@require_http_methods(["GET", "POST"])
+def invitation(request, token):
+    """The page an invitation link opens: sign in, then accept or decline."""
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    found = invitations.find(token)
+    if found is None:
+        return render(request, "organizations/invitation.html", {"invitation": None}, status=404)
+    error, status = None, 200
+    if request.method == "POST":
+        answer = request.POST.get("answer")
+        try:
+            if answer == "accept":
+                membership = invitations.accept_invitation(found, user=request.user)
+                messages.success(
+                    request,
+                    f"Welcome to {found.organization.name}: you are a member as "
+                    f"{membership.get_role_display()}.",
+                )
+                return redirect("dashboard", org=found.organization.slug)
+            if answer == "decline":
+                invitations.decline_invitation(found, user=request.user)
+                messages.success(
+                    request, f"You declined the invitation to {found.organization.name}."
+                )
+                return redirect("organization_list")
+            error, status = "Choose Accept or Decline.", 400
+        except ValidationError as exc:
+            error, status = " ".join(exc.messages), 409
+        found.refresh_from_db()
+    refusal = invitations.refusal(found, request.user)
+    return render(
+        request,
+        "organizations/invitation.html",
+        {
+            "invitation": found,
+            "error": error,
+            "refusal": refusal,
+            # Only the person invited learns which organization invites them.
+            "may_answer": refusal is None,
+            "may_decline": found.is_pending and found.is_for(request.user),
+            "is_invitee": found.is_for(request.user),
+        },
+        status=status,
+    )
 
 
 def _member(request, member_id) -> Membership:
@@ -153,12 +266,31 @@ def _own_tokens(request):
     return ApiToken.objects.filter(organization=request.org, user=request.user)
 
 
+def _revocable_tokens(request):
+    """An Owner may revoke every token of the organization; anyone else only their own."""
+    if request.membership.can(Access.OWN):
+        return ApiToken.objects.filter(organization=request.org)
+    return _own_tokens(request)
+
+
 @org_view()
 def token_list(request):
+    members_tokens = None
+    if request.membership.can(Access.OWN):
+        members_tokens = (
+            ApiToken.objects.filter(organization=request.org)
+            .exclude(user=request.user)
+            .select_related("user")
+            .order_by("revoked_at", "user__username", "-created_at")
+        )
     return render(
         request,
         "organizations/token_list.html",
-        {"tokens": _own_tokens(request).order_by("revoked_at", "-created_at"), "form": TokenForm()},
+        {
+            "tokens": _own_tokens(request).order_by("revoked_at", "-created_at"),
+            "members_tokens": members_tokens,
+            "form": TokenForm(),
+        },
     )
 
 
@@ -185,9 +317,15 @@ def token_create(request):
 @org_view()
 @require_POST
 def token_revoke(request, token_id):
-    token = get_object_or_404(_own_tokens(request).select_related("organization"), pk=token_id)
+    token = get_object_or_404(
+        _revocable_tokens(request).select_related("organization", "user"), pk=token_id
+    )
     was_active = token.is_active
-    revoke_token(token, actor=request.user)
+    try:
+        revoke_token(token, actor=request.user)
+    except PermissionDenied:  # the role changed between the lookup and now
+        raise Http404("No such token.") from None
     if was_active:
-        messages.success(request, f"Token “{token.name}” is revoked; it no longer works.")
+        whose = "" if token.user_id == request.user.pk else f" of {token.user.get_username()}"
+        messages.success(request, f"Token “{token.name}”{whose} is revoked; it no longer works.")
     return redirect("token_list", org=request.org.slug)
