@@ -65,6 +65,43 @@ def test_the_scope_form_needs_a_name(world):
     assert response.context["form"].errors["name"]
 
 
+def test_an_owner_requires_two_factor_sign_in_and_members_without_it_are_sent_to_set_it_up(world):
+    response = world.client(world.owner).post(
+        page(world, "settings_scope"),
+        {"name": "Acme Lending", "scope": "", "require_mfa": "on"},
+    )
+    assert response.status_code == 302
+    world.org.refresh_from_db()
+    assert world.org.require_mfa
+    event = AuditEvent.objects.filter(organization=world.org).first()
+    assert event.actor_label == world.owner.username
+    assert event.changes["require_mfa"] == [False, True]
+
+    response = world.client(world.viewer).get(page(world, "dashboard"))
+    assert response.status_code == 302 and response.url.startswith(reverse("mfa_enrol"))
+
+
+def test_a_manager_cannot_change_the_two_factor_requirement(world):
+    client = world.client(world.manager)
+    assert "require_mfa" not in client.get(page(world, "settings_scope")).context["form"].fields
+    response = client.post(
+        page(world, "settings_scope"), {"name": "Acme Lending", "require_mfa": "on"}
+    )
+    assert response.status_code == 302
+    world.org.refresh_from_db()
+    assert not world.org.require_mfa
+
+
+def test_the_scope_has_a_maximum_length(world):
+    response = world.client(world.owner).post(
+        page(world, "settings_scope"), {"name": "Acme Lending", "scope": "x" * 20_001}
+    )
+    assert response.status_code == 200
+    assert "at most 20000" in response.context["form"].errors["scope"][0]
+    world.org.refresh_from_db()
+    assert world.org.scope == ""
+
+
 # --- members ------------------------------------------------------------------------------
 
 
