@@ -23,8 +23,9 @@ from aims.metrics import thresholds as th
 
 from . import lookups
 from .auth import CONTRIBUTE, READ
-from .errors import InvalidInput, responses
+from .errors import BODY_ERRORS, InvalidInput, responses
 from .pagination import Page
+from .schemas import CheckKind, JsonObject, Name, bounded_text, text_of
 
 router = Router(tags=["Technical checks"])
 
@@ -52,7 +53,7 @@ class CheckOut(Schema):
     id: int
     system: str = Field(description="Short id of the AI system.")
     name: str
-    kind: Kind
+    kind: CheckKind
     source_type: str
     schedule: str
     is_active: bool
@@ -114,11 +115,10 @@ class RunOut(Schema):
 
 
 class ThresholdIn(Schema):
-    metric: str = Field(
+    metric: bounded_text(100) = Field(
         description="A metric of the check's kind, by its short name (dp_difference) or full "
         "name (demographic_parity_difference); `aims check --help` lists them.",
         min_length=1,
-        max_length=100,
     )
     op: Literal["max", "min"] = Field(description="max: the value may not exceed the limit.")
     limit: float
@@ -127,63 +127,65 @@ class ThresholdIn(Schema):
 class CheckOptionsIn(Schema):
     """The column mapping and settings of a check. Only the options of its kind are kept."""
 
-    label: str | None = Field(None, description="Fairness, performance: the true outcome.")
-    prediction: str | None = Field(None, description="The model's 0/1 decision column.")
-    score: str | None = Field(None, description="A score column, instead of a prediction.")
+    label: Name | None = Field(None, description="Fairness, performance: the true outcome.")
+    prediction: Name | None = Field(None, description="The model's 0/1 decision column.")
+    score: Name | None = Field(None, description="A score column, instead of a prediction.")
     threshold: float | None = Field(None, description="Decision threshold on the score (0.5).")
-    positive_label: str | int | None = Field(None, description="When the outcome is not 0/1.")
-    sensitive: list[str] = Field(default_factory=list, description="Sensitive feature columns.")
-    reference_group: str | None = Field(None, description="For disparate impact: sex=Male.")
+    positive_label: Name | int | None = Field(None, description="When the outcome is not 0/1.")
+    sensitive: list[Name] = Field(default_factory=list, description="Sensitive feature columns.")
+    reference_group: Name | None = Field(None, description="For disparate impact: sex=Male.")
     min_group_size: int = Field(30, ge=1, description="Smaller groups are reported as too few.")
     task: Literal["classification", "regression"] = "classification"
-    columns: list[str] = Field(default_factory=list, description="Drift: the columns (all).")
-    categorical: list[str] = Field(default_factory=list, description="Drift: coded columns.")
-    expected_columns: dict[str, str] | None = Field(
+    columns: list[Name] = Field(default_factory=list, description="Drift: the columns (all).")
+    categorical: list[Name] = Field(default_factory=list, description="Drift: coded columns.")
+    expected_columns: dict[Name, Name] | None = Field(
         None, description="Quality: column to type (integer, float, string, boolean, ...)."
     )
     max_missing: float | None = Field(None, ge=0, le=1, description="Quality: largest share.")
-    ranges: dict[str, tuple[float, float]] | None = Field(
+    ranges: dict[Name, tuple[float, float]] | None = Field(
         None, description="Quality: column to [lowest, highest] allowed value."
     )
-    allowed: dict[str, list[str]] | None = Field(None, description="Quality: allowed values.")
+    allowed: dict[Name, list[Name]] | None = Field(None, description="Quality: allowed values.")
     max_duplicate_share: float | None = Field(None, ge=0, le=1)
     min_rows: int | None = Field(None, ge=0)
     max_rows: int | None = Field(None, ge=0)
 
 
 class CheckIn(Schema):
-    name: str = Field(min_length=1, max_length=200)
-    kind: Kind
+    name: text_of(Check, "name") = Field(min_length=1)
+    kind: CheckKind
     source_type: Literal["pipeline", "path"] = Field(
         "pipeline",
         description="pipeline: runs come from `aims check … --server`; path: the server reads "
         "`data_path` (under AIMS_CHECK_DATA_DIRS). Files are uploaded through the web form.",
     )
-    data_path: str = Field("", max_length=1000)
-    reference_path: str = Field("", max_length=1000, description="Drift: the reference data.")
+    data_path: text_of(Check, "data_path") = ""
+    reference_path: text_of(Check, "reference_path") = Field(
+        "", description="Drift: the reference data."
+    )
     options: CheckOptionsIn = Field(default_factory=CheckOptionsIn)
     thresholds: list[ThresholdIn] = Field(default_factory=list)
     schedule: Schedule = Schedule.MANUAL
-    controls: list[str] = Field(
+    controls: list[Name] = Field(
         default_factory=list, description="Annex A controls the runs are evidence for: A.5.4."
     )
-    risks: list[str] = Field(default_factory=list, description="Risks it monitors, by ref.")
+    risks: list[Name] = Field(default_factory=list, description="Risks it monitors, by ref.")
     is_active: bool = True
 
 
 class CheckPatchIn(Schema):
     """The fields of `CheckIn` to change; those not sent stay as they are."""
 
-    name: str | None = Field(None, min_length=1, max_length=200)
-    kind: Kind | None = None
+    name: text_of(Check, "name") | None = Field(None, min_length=1)
+    kind: CheckKind | None = None
     source_type: Literal["pipeline", "path"] | None = None
-    data_path: str | None = Field(None, max_length=1000)
-    reference_path: str | None = Field(None, max_length=1000)
+    data_path: text_of(Check, "data_path") | None = None
+    reference_path: text_of(Check, "reference_path") | None = None
     options: CheckOptionsIn | None = None
     thresholds: list[ThresholdIn] | None = None
     schedule: Schedule | None = None
-    controls: list[str] | None = None
-    risks: list[str] | None = None
+    controls: list[Name] | None = None
+    risks: list[Name] | None = None
     is_active: bool | None = None
 
 
@@ -238,27 +240,25 @@ def _save_check(request, check: Check, data: dict) -> Check:
 
 class Fingerprint(Schema):
     rows: int | None = Field(None, ge=0)
-    sha256: str | None = Field(
-        None,
-        max_length=64,
-        description="Of the file; for a folder or glob, over each file's name, size and hash.",
+    sha256: bounded_text(64) | None = Field(
+        None, description="Of the file; for a folder or glob, over each file's name, size and hash."
     )
-    file: str | None = Field(None, max_length=255)
+    file: bounded_text(255) | None = None
     files: int | None = Field(None, ge=1, description="Folder or glob: how many files.")
     bytes: int | None = Field(None, ge=0, description="Folder or glob: their total size.")
 
 
 class PipelineRunIn(Schema):
-    kind: Kind
+    kind: CheckKind
     check: int | None = Field(None, description="Id of the check when the system has several.")
-    statistics: dict[str, Any] | None = Field(
+    statistics: JsonObject | None = Field(
         None, description="Sufficient statistics (fairness, performance): counts per group."
     )
-    report: dict[str, Any] | None = Field(
+    report: JsonObject | None = Field(
         None, description="The aggregate report of a drift or quality check."
     )
     fingerprint: Fingerprint = Field(default_factory=Fingerprint)
-    engine_version: str = Field("", max_length=20)
+    engine_version: bounded_text(20) = ""
 
 
 class PipelineRunOut(Schema):
@@ -297,7 +297,7 @@ def _run_url(request, run: CheckRun) -> str:
     response=responses(200, list[CheckOut], 404),
     summary="List the checks of an AI system",
 )
-def list_system_checks(request, slug: str):
+def list_system_checks(request, slug: Name):
     system = get_object_or_404(AISystem.objects.for_org(request.org), slug=slug)
     return list(_checks(request.org).filter(system=system))
 
@@ -305,7 +305,7 @@ def list_system_checks(request, slug: str):
 @router.post(
     "/systems/{slug}/checks",
     auth=CONTRIBUTE,
-    response=responses(201, CheckOut, 403, 404, 422),
+    response=responses(201, CheckOut, 403, 404, 409, *BODY_ERRORS),
     summary="Define a technical check",
     description=(
         "A fairness, performance, drift or data-quality check on the AI system. A pipeline-fed "
@@ -320,7 +320,7 @@ def list_system_checks(request, slug: str):
         ' "controls": ["A.5.4", "A.6.2.4"]}\n```'
     ),
 )
-def create_check(request, slug: str, payload: CheckIn):
+def create_check(request, slug: Name, payload: CheckIn):
     system = get_object_or_404(AISystem.objects.for_org(request.org), slug=slug)
     check = Check(organization=request.org, system=system)
     _save_check(request, check, payload.model_dump())
@@ -330,7 +330,7 @@ def create_check(request, slug: str, payload: CheckIn):
 @router.patch(
     "/checks/{check_id}",
     auth=CONTRIBUTE,
-    response=responses(200, CheckOut, 403, 404, 422),
+    response=responses(200, CheckOut, 403, 404, 409, *BODY_ERRORS),
     summary="Change a technical check",
     description="Changes only the fields sent; `options` and `thresholds`, when sent, replace "
     "the whole set. Runs already recorded keep the limits they were judged by.",
@@ -427,7 +427,7 @@ def run_check_now(request, check_id: int):
 @router.get(
     "/checks/{check_id}/queued-runs/{task_id}",
     auth=READ,
-    response=responses(200, QueuedRunOut, 404),
+    response=responses(200, QueuedRunOut, 404, 422),
     summary="Where a queued run stands",
 )
 def read_queued_run(request, check_id: int, task_id: uuid.UUID):
@@ -441,7 +441,7 @@ def read_queued_run(request, check_id: int, task_id: uuid.UUID):
 @router.post(
     "/systems/{slug}/check-runs",
     auth=CONTRIBUTE,
-    response=responses(201, PipelineRunOut, 403, 404, 409, 422),
+    response=responses(201, PipelineRunOut, 403, 404, 409, *BODY_ERRORS),
     summary="Record a check run from the ML pipeline",
     description=(
         "What `aims check … --server URL --token T --system SLUG` sends: the sufficient "
@@ -458,7 +458,7 @@ def read_queued_run(request, check_id: int, task_id: uuid.UUID):
         ' "engine_version": "1.0.0"}\n```'
     ),
 )
-def record_pipeline_run(request, slug: str, payload: PipelineRunIn):
+def record_pipeline_run(request, slug: Name, payload: PipelineRunIn):
     system = get_object_or_404(AISystem.objects.for_org(request.org), slug=slug)
     candidates = Check.objects.for_org(request.org).filter(system=system, kind=payload.kind)
     if payload.check is not None:

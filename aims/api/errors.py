@@ -5,14 +5,21 @@
 * 401: no token, an unknown or a revoked one.
 * 403: the token's user lacks the role the operation needs.
 * 404: no such record in the token's organization (other organizations' records included).
-* 409: the request conflicts with the record's state (a life-cycle gate is not met).
+* 409: the request conflicts with the record's state (a life-cycle gate is not met) or with
+  another record (a name already taken, or the same record saved by two requests at once).
+* 413: the body is larger than the operation takes (answered by ``aims.core.limits``).
 * 422: the input is not valid; ``errors`` names each field and says what to fix.
+
+No input gives a 500: a database refusal (a uniqueness constraint, a value the database cannot
+store) is answered 409 or 422 in the same shape.
 """
 
 from __future__ import annotations
 
+from django.apps import apps
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, SuspiciousOperation
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import DataError, IntegrityError, models
 from django.http import Http404
 from django.http.multipartparser import MultiPartParserError
 from ninja import Schema
@@ -45,10 +52,12 @@ class GateBlockedOut(ErrorOut):
 
 
 ERROR_DESCRIPTIONS = {
+    400: "The request could not be read (e.g. too many fields).",
     401: "No token, or an unknown or revoked one.",
     403: "Your role in the organization does not allow this.",
     404: "No such record in your organization.",
-    409: "The record's state does not allow this.",
+    409: "The record's state, or another record, does not allow this.",
+    413: "The request body is larger than this operation takes.",
     422: "The input is not valid; `errors` names each field.",
 }
 
@@ -134,6 +143,44 @@ def _field_name(loc: tuple) -> str | None:
     return ".".join(rest) or None
 
 
+def _unique_sets(model) -> list[tuple[str | None, list[str]]]:
+    """(constraint name, field names) of each uniqueness rule of ``model``."""
+    found = [(None, [field.name]) for field in model._meta.concrete_fields if field.unique]
+    for constraint in model._meta.constraints:
+        if isinstance(constraint, models.UniqueConstraint) and constraint.fields:
+            found.append((constraint.name, list(constraint.fields)))
+    return found
+
+
+def _conflict(exc: IntegrityError) -> tuple[str, list[dict]]:
+    """What a uniqueness refusal means, in words: which record, which field.
+
+    PostgreSQL names the constraint (``"unique_check_name"``), SQLite the columns
+    (``checks_check.system_id, checks_check.name``); both are matched against the models.
+    """
+    text = str(exc)
+    for model in apps.get_models():
+        meta = model._meta
+        for name, names in _unique_sets(model):
+            fields = [meta.get_field(n) for n in names]
+            columns = ", ".join(f"{meta.db_table}.{f.column}" for f in fields)
+            named = name and f'"{name}"' in text
+            if not named and f"UNIQUE constraint failed: {columns}" not in text:
+                continue
+            chosen = [f for f in fields if not f.is_relation] or fields[-1:]
+            scope = [f for f in fields if f.is_relation]
+            where = "".join(f" of this {f.related_model._meta.verbose_name}" for f in scope)
+            what = " and ".join(str(f.verbose_name) for f in chosen)
+            detail = f"Another {meta.verbose_name}{where} already has this {what}."
+            message = (
+                f"{detail[:-1]}; choose another, or reload: someone may have saved the same "
+                "record at the same moment."
+            )
+            return detail, [{"field": f.name, "message": message} for f in chosen]
+    detail = "This conflicts with a record saved at the same moment; reload and try again."
+    return detail, [{"field": None, "message": detail}]
+
+
 def ninja_errors(exc: NinjaValidationError) -> list[dict]:
     out = []
     for error in exc.errors:
@@ -209,6 +256,20 @@ def install(api) -> None:
     def on_permission_denied(request, exc):
         return respond(request, 403, _body(str(exc) or "Your role does not allow this."))
 
+    def on_integrity(request, exc: IntegrityError):
+        detail, errors = _conflict(exc)
+        return respond(request, 409, _body(detail, errors))
+
+    def on_data_error(request, exc: DataError):
+        errors = [
+            {
+                "field": None,
+                "message": "A value could not be stored: it is too long, too large, or holds "
+                "characters the database refuses.",
+            }
+        ]
+        return respond(request, 422, _body(_summary(errors), errors))
+
     def on_bad_multipart(request, exc):
         errors = [{"field": None, "message": "The multipart form could not be read."}]
         return respond(request, 422, _body(_summary(errors), errors))
@@ -227,11 +288,21 @@ def install(api) -> None:
     api.add_exception_handler(PermissionDenied, on_permission_denied)
     api.add_exception_handler(SuspiciousOperation, on_suspicious)
     api.add_exception_handler(MultiPartParserError, on_bad_multipart)
+    api.add_exception_handler(IntegrityError, on_integrity)
+    api.add_exception_handler(DataError, on_data_error)
 
 
-def responses(status: int, schema, *errors: int) -> dict:
-    """The response map of an operation: its success schema and the errors it may answer."""
+# Any operation that reads a body may also answer these, before it runs.
+BODY_ERRORS = (400, 413, 422)
+
+
+def responses(status: int, schema, *errors: int, conflict=ErrorOut) -> dict:
+    """The response map of an operation: its success schema and the errors it may answer.
+
+    Every error is :class:`ErrorOut`; a 409 whose body says more (``GateBlockedOut``) is named
+    with ``conflict``.
+    """
     out = {status: schema, 401: ErrorOut}
-    for code in errors:
-        out[code] = GateBlockedOut if code == 409 else ErrorOut
+    for code in sorted(set(errors)):
+        out[code] = conflict if code == 409 else ErrorOut
     return out

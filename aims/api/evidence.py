@@ -8,13 +8,13 @@ from ninja.pagination import paginate
 from ninja.responses import Status
 
 from aims.evidence import services
-from aims.evidence.models import Evidence, Kind, Revision
+from aims.evidence.models import Evidence, Revision
 
 from . import lookups
 from .auth import CONTRIBUTE, READ
-from .errors import responses
+from .errors import BODY_ERRORS, responses
 from .pagination import Page
-from .schemas import EvidenceCreateForm, EvidenceIn, EvidenceOut
+from .schemas import EvidenceCreateForm, EvidenceIn, EvidenceKind, EvidenceOut, Name
 
 router = Router(tags=["Evidence"])
 
@@ -59,8 +59,8 @@ class EvidenceFilters(Schema):
     expired: bool | None = Field(
         None, description="true: only expired evidence; false: only evidence not expired."
     )
-    kind: Kind | None = None
-    q: str | None = Field(None, description="Search in title and description.")
+    kind: EvidenceKind | None = Field(None, description="Only evidence of this kind.")
+    q: Name | None = Field(None, description="Search in title and description.")
 
 
 @router.get(
@@ -99,7 +99,7 @@ def read_evidence(request, evidence_id: int):
 @router.post(
     "/evidence",
     auth=CONTRIBUTE,
-    response=responses(201, EvidenceOut, 403, 422),
+    response=responses(201, EvidenceOut, 403, *BODY_ERRORS),
     summary="Record evidence",
     description="A multipart form. For `kind=file` send one or more `files`; for `kind=link` "
     "send a `url` and no files. Repeat a link field to link several records, e.g. "
@@ -124,7 +124,7 @@ def create_evidence(
 @router.patch(
     "/evidence/{evidence_id}",
     auth=CONTRIBUTE,
-    response=responses(200, EvidenceOut, 403, 404, 422),
+    response=responses(200, EvidenceOut, 403, 404, *BODY_ERRORS),
     summary="Change evidence",
     description="Changes metadata and links; only the fields sent. A link list sent replaces "
     "the links of that kind. New files are a new revision, added in the web app.",

@@ -13,9 +13,9 @@ from aims.risk.models import Status as RiskStatus
 
 from . import lookups
 from .auth import CONTRIBUTE, DECIDE, READ
-from .errors import responses
+from .errors import BODY_ERRORS, responses
 from .pagination import Page
-from .schemas import AcceptanceIn, AcceptanceOut, RiskIn, RiskOut
+from .schemas import AcceptanceIn, AcceptanceOut, Name, RiskIn, RiskOut
 
 router = Router(tags=["Risks"])
 
@@ -36,11 +36,11 @@ def get_risk(request, ref: str) -> Risk:
 class RiskFilters(Schema):
     status: RiskStatus | None = None
     category: Category | None = None
-    system: str | None = Field(None, description="Slug of an AI system the risk affects.")
+    system: Name | None = Field(None, description="Slug of an AI system the risk affects.")
     needs_decision: bool | None = Field(
         None, description="true: only risks above appetite without a current acceptance."
     )
-    q: str | None = Field(None, description="Search in ref, title and description.")
+    q: Name | None = Field(None, description="Search in ref, title and description.")
 
 
 @router.get(
@@ -101,7 +101,7 @@ def _save(request, risk: Risk, data: dict) -> Risk:
 @router.post(
     "/risks",
     auth=CONTRIBUTE,
-    response=responses(201, RiskOut, 403, 422),
+    response=responses(201, RiskOut, 403, 409, *BODY_ERRORS),
     summary="Record a risk",
     description="Adds a risk to the register; its ref (R-001, …) is given in order. Link AI "
     "systems by slug, Annex A controls by id and the risk source by its Annex C.3 id.",
@@ -112,18 +112,18 @@ def create_risk(request, payload: RiskIn):
 
 
 @router.get("/risks/{ref}", auth=READ, response=responses(200, RiskOut, 404), summary="Read a risk")
-def read_risk(request, ref: str):
+def read_risk(request, ref: Name):
     return get_risk(request, ref)
 
 
 @router.patch(
     "/risks/{ref}",
     auth=CONTRIBUTE,
-    response=responses(200, RiskOut, 403, 404, 422),
+    response=responses(200, RiskOut, 403, 404, *BODY_ERRORS),
     summary="Change a risk",
     description="Changes only the fields sent; a list sent replaces the links it names.",
 )
-def update_risk(request, ref: str, payload: PatchDict[RiskIn]):
+def update_risk(request, ref: Name, payload: PatchDict[RiskIn]):
     risk = get_risk(request, ref)
     return _save(request, risk, payload)
 
@@ -131,12 +131,12 @@ def update_risk(request, ref: str, payload: PatchDict[RiskIn]):
 @router.post(
     "/risks/{ref}/acceptances",
     auth=DECIDE,
-    response=responses(201, AcceptanceOut, 403, 404, 422),
+    response=responses(201, AcceptanceOut, 403, 404, *BODY_ERRORS),
     summary="Accept a risk above appetite",
     description="Records a decision to retain the risk at its current score until a date. "
     "Needs authority: an Owner, an AIMS Manager or top management.",
 )
-def accept_risk(request, ref: str, payload: AcceptanceIn):
+def accept_risk(request, ref: Name, payload: AcceptanceIn):
     risk = get_risk(request, ref)
     acceptance = services.accept_risk(
         risk, actor=request.user, rationale=payload.rationale, expires_on=payload.expires_on

@@ -6,15 +6,80 @@ risk sources by id (``C.3.4``).
 """
 
 import datetime as dt
+from typing import Annotated, Any
 
+from django.db.models import TextChoices
 from ninja import Field, Schema
-from pydantic import ConfigDict
+from pydantic import AfterValidator, ConfigDict, StringConstraints
+from pydantic_core import PydanticCustomError
 
-from aims.evidence.models import Kind
-from aims.inventory.models import Automation, OrganizationRole, RiskTier, Stage
+from aims.checks.models import Kind as _CheckKind
+from aims.evidence.models import Evidence
+from aims.evidence.models import Kind as _EvidenceKind
+from aims.inventory.models import (
+    AISystem,
+    Automation,
+    LifecycleTransition,
+    OrganizationRole,
+    RiskTier,
+    Stage,
+)
 from aims.organizations.models import Role
-from aims.risk.models import Category, Level, Status, Treatment
-from aims.soa.models import Applicability, Implementation
+from aims.risk.models import Category, Level, Risk, RiskAcceptance, Status, Treatment
+from aims.soa.models import Applicability, Implementation, SoAEntry
+
+
+def api_choices(name: str, choices: type[TextChoices]) -> type[TextChoices]:
+    """A model's choices under a name of their own in the OpenAPI document.
+
+    Components are named after the Python class, so two model enums both called ``Kind``
+    would share ``#/components/schemas/Kind`` and one would silently replace the other.
+    """
+    return TextChoices(name, [(member.name, (member.value, member.label)) for member in choices])
+
+
+EvidenceKind = api_choices("EvidenceKind", _EvidenceKind)
+CheckKind = api_choices("CheckKind", _CheckKind)
+
+NULL_CHARACTER = "Remove the null character; it cannot be stored."
+
+
+def _refuse_null(value: str) -> str:
+    if "\x00" in value:
+        raise PydanticCustomError("null_character", NULL_CHARACTER)
+    return value
+
+
+def _refuse_null_inside(value: Any) -> Any:
+    """The same for every key and text inside a JSON value (statistics, reports)."""
+    if isinstance(value, str):
+        _refuse_null(value)
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            _refuse_null_inside(key)
+            _refuse_null_inside(item)
+    elif isinstance(value, list | tuple):
+        for item in value:
+            _refuse_null_inside(item)
+    return value
+
+
+def bounded_text(max_length: int) -> Any:
+    """Text of at most ``max_length`` characters with no null character."""
+    return Annotated[str, StringConstraints(max_length=max_length), AfterValidator(_refuse_null)]
+
+
+def text_of(model, field_name: str) -> Any:
+    """The API type of a model's text field: as long as its column allows, no null character."""
+    max_length = model._meta.get_field(field_name).max_length
+    if not max_length:
+        raise ValueError(f"{model.__name__}.{field_name} has no maximum length")
+    return bounded_text(max_length)
+
+
+# Identifiers people send (usernames, slugs, refs, column names) and search words.
+Name = bounded_text(200)
+JsonObject = Annotated[dict[str, Any], AfterValidator(_refuse_null_inside)]
 
 
 class InputSchema(Schema):
@@ -59,26 +124,26 @@ class MeOut(Schema):
 
 
 class SystemIn(InputSchema):
-    name: str = Field(max_length=200)
-    slug: str = Field(
-        "",
-        max_length=80,
-        description="Short id used by pipelines; made from the name when left empty.",
+    name: text_of(AISystem, "name")
+    slug: text_of(AISystem, "slug") = Field(
+        "", description="Short id used by pipelines; made from the name when left empty."
     )
-    purpose: str = Field(description="What the system is for and the decisions it supports.")
-    intended_use: str = ""
-    foreseeable_misuse: str = ""
-    technique: str = ""
+    purpose: text_of(AISystem, "purpose") = Field(
+        description="What the system is for and the decisions it supports."
+    )
+    intended_use: text_of(AISystem, "intended_use") = ""
+    foreseeable_misuse: text_of(AISystem, "foreseeable_misuse") = ""
+    technique: text_of(AISystem, "technique") = ""
     organization_role: OrganizationRole = OrganizationRole.DEVELOPER
     risk_tier: RiskTier = RiskTier.MINIMAL
     automation: Automation = Automation.ADVISORY
-    human_oversight: str = ""
-    affected_stakeholders: str = ""
+    human_oversight: text_of(AISystem, "human_oversight") = ""
+    affected_stakeholders: text_of(AISystem, "affected_stakeholders") = ""
     affects_individuals: bool = False
-    owner: str | None = Field(None, description="Username of a member of the organization.")
-    datasets: str = ""
-    models_used: str = ""
-    third_parties: str = ""
+    owner: Name | None = Field(None, description="Username of a member of the organization.")
+    datasets: text_of(AISystem, "datasets") = ""
+    models_used: text_of(AISystem, "models_used") = ""
+    third_parties: text_of(AISystem, "third_parties") = ""
 
 
 class SystemOut(Schema):
@@ -119,7 +184,9 @@ class SystemOut(Schema):
 
 class TransitionIn(InputSchema):
     to_stage: Stage
-    reason: str = Field(description="Why the system moves; kept in the audit trail.")
+    reason: text_of(LifecycleTransition, "reason") = Field(
+        description="Why the system moves; kept in the audit trail."
+    )
 
 
 class TransitionOut(Schema):
@@ -159,17 +226,17 @@ class GateOut(Schema):
 
 
 class RiskIn(InputSchema):
-    title: str = Field(max_length=200)
-    description: str = ""
-    systems: list[str] = Field([], description="Slugs of the affected AI systems.")
-    source: str | None = Field(None, description="Risk source id from Annex C.3, e.g. C.3.4.")
+    title: text_of(Risk, "title")
+    description: text_of(Risk, "description") = ""
+    systems: list[Name] = Field([], description="Slugs of the affected AI systems.")
+    source: Name | None = Field(None, description="Risk source id from Annex C.3, e.g. C.3.4.")
     category: Category
-    owner: str | None = Field(None, description="Username of a member of the organization.")
+    owner: Name | None = Field(None, description="Username of a member of the organization.")
     inherent_likelihood: int = Field(description="1 to the matrix's number of likelihood levels.")
     inherent_impact: int = Field(description="1 to the matrix's number of impact levels.")
     treatment: Treatment | None = None
-    controls: list[str] = Field([], description="Annex A control ids, e.g. A.6.2.4.")
-    treatment_plan: str = ""
+    controls: list[Name] = Field([], description="Annex A control ids, e.g. A.6.2.4.")
+    treatment_plan: text_of(Risk, "treatment_plan") = ""
     treatment_due: dt.date | None = None
     residual_likelihood: int | None = None
     residual_impact: int | None = None
@@ -178,7 +245,9 @@ class RiskIn(InputSchema):
 
 
 class AcceptanceIn(InputSchema):
-    rationale: str = Field(description="Why the organization retains the risk.")
+    rationale: text_of(RiskAcceptance, "rationale") = Field(
+        description="Why the organization retains the risk."
+    )
     expires_on: dt.date = Field(description="A future date, at most three years ahead.")
 
 
@@ -274,11 +343,11 @@ class RiskOut(Schema):
 
 class SoAEntryIn(InputSchema):
     applicability: Applicability
-    justification: str = ""
+    justification: text_of(SoAEntry, "justification") = ""
     status: Implementation
-    owner: str | None = Field(None, description="Username of a member of the organization.")
-    implementation: str = ""
-    risks: list[str] = Field([], description="Refs of the risks the control treats.")
+    owner: Name | None = Field(None, description="Username of a member of the organization.")
+    implementation: text_of(SoAEntry, "implementation") = ""
+    risks: list[Name] = Field([], description="Refs of the risks the control treats.")
 
 
 class SoAEntryOut(Schema):
@@ -329,17 +398,21 @@ class SoAEntryOut(Schema):
 
 
 class EvidenceLinks(InputSchema):
-    soa_entries: list[str] = Field([], description="Annex A control ids of SoA entries.")
-    clauses: list[str] = Field([], description="Clause numbers, e.g. 6.1.2.")
-    risks: list[str] = Field([], description="Risk refs, e.g. R-001.")
-    systems: list[str] = Field([], description="AI system slugs.")
+    soa_entries: list[Name] = Field([], description="Annex A control ids of SoA entries.")
+    clauses: list[Name] = Field([], description="Clause numbers, e.g. 6.1.2.")
+    risks: list[Name] = Field([], description="Risk refs, e.g. R-001.")
+    systems: list[Name] = Field([], description="AI system slugs.")
 
 
 class EvidenceCreateForm(EvidenceLinks):
-    title: str = Field(max_length=200)
-    description: str = ""
-    kind: Kind = Field(Kind.FILE, description="`file`: upload files; `link`: give a url.")
-    url: str = Field("", description="The address of the evidence, for kind=link.")
+    title: text_of(Evidence, "title")
+    description: text_of(Evidence, "description") = ""
+    kind: EvidenceKind = Field(
+        EvidenceKind.FILE, description="`file`: upload files; `link`: give a url."
+    )
+    url: text_of(Evidence, "url") = Field(
+        "", description="The address of the evidence, for kind=link."
+    )
     effective_from: dt.date = Field(description="The date the evidence speaks for.")
     valid_until: dt.date | None = Field(None, description="Empty if it does not expire.")
 
@@ -347,9 +420,9 @@ class EvidenceCreateForm(EvidenceLinks):
 class EvidenceIn(EvidenceLinks):
     """Metadata and links; files change by new revisions, not here."""
 
-    title: str = Field(max_length=200)
-    description: str = ""
-    url: str = ""
+    title: text_of(Evidence, "title")
+    description: text_of(Evidence, "description") = ""
+    url: text_of(Evidence, "url") = ""
     effective_from: dt.date
     valid_until: dt.date | None = None
 
@@ -395,7 +468,7 @@ class EvidenceOut(Schema):
     id: int
     title: str
     description: str
-    kind: Kind
+    kind: EvidenceKind
     url: str
     effective_from: dt.date
     valid_until: dt.date | None

@@ -9,9 +9,9 @@ from aims.soa.models import Applicability, Implementation, SoAEntry
 
 from . import lookups
 from .auth import CONTRIBUTE, READ
-from .errors import responses
+from .errors import BODY_ERRORS, responses
 from .pagination import Page
-from .schemas import SoAEntryIn, SoAEntryOut
+from .schemas import Name, SoAEntryIn, SoAEntryOut
 
 router = Router(tags=["Statement of Applicability"])
 
@@ -32,7 +32,7 @@ def get_entry(request, control_ref: str) -> SoAEntry:
 class SoAFilters(Schema):
     applicability: Applicability | None = None
     status: Implementation | None = None
-    objective: str | None = Field(None, description="Control objective id, e.g. A.6.")
+    objective: Name | None = Field(None, description="Control objective id, e.g. A.6.")
     flagged: bool | None = Field(
         None, description="true: only entries an auditor would query (see `flags`)."
     )
@@ -68,19 +68,19 @@ def list_soa(request, filters: Query[SoAFilters]):
     response=responses(200, SoAEntryOut, 404),
     summary="Read the SoA entry of a control",
 )
-def read_soa_entry(request, control_ref: str):
+def read_soa_entry(request, control_ref: Name):
     return get_entry(request, control_ref)
 
 
 @router.patch(
     "/soa/{control_ref}",
     auth=CONTRIBUTE,
-    response=responses(200, SoAEntryOut, 403, 404, 422),
+    response=responses(200, SoAEntryOut, 403, 404, *BODY_ERRORS),
     summary="Decide on a control",
     description="Changes only the fields sent. A decided entry (applicable or not) needs a "
     "justification; `risks` lists the refs of the risks the control treats.",
 )
-def update_soa_entry(request, control_ref: str, payload: PatchDict[SoAEntryIn]):
+def update_soa_entry(request, control_ref: Name, payload: PatchDict[SoAEntryIn]):
     entry = get_entry(request, control_ref)
     errors = lookups.Errors()
     risks = None

@@ -11,9 +11,9 @@ from aims.inventory.models import AISystem, RiskTier, Stage
 
 from . import lookups
 from .auth import CONTRIBUTE, READ
-from .errors import responses
+from .errors import BODY_ERRORS, GateBlockedOut, responses
 from .pagination import Page
-from .schemas import GateOut, SystemIn, SystemOut, TransitionIn, TransitionOut
+from .schemas import GateOut, Name, SystemIn, SystemOut, TransitionIn, TransitionOut
 
 router = Router(tags=["AI systems"])
 
@@ -29,7 +29,7 @@ def get_system(request, slug: str) -> AISystem:
 class SystemFilters(Schema):
     stage: Stage | None = Field(None, description="Only systems in this life-cycle stage.")
     risk_tier: RiskTier | None = Field(None, description="Only systems of this EU AI Act tier.")
-    q: str | None = Field(None, description="Search in name, slug and purpose.")
+    q: Name | None = Field(None, description="Search in name, slug and purpose.")
 
 
 @router.get(
@@ -67,7 +67,7 @@ def _save(request, system: AISystem, data: dict) -> AISystem:
 @router.post(
     "/systems",
     auth=CONTRIBUTE,
-    response=responses(201, SystemOut, 403, 422),
+    response=responses(201, SystemOut, 403, 409, *BODY_ERRORS),
     summary="Register an AI system",
     description="Adds a system to the inventory in the planning stage. The `owner` is the "
     "username of a member; the `slug` is made from the name when left empty.",
@@ -84,18 +84,18 @@ def create_system(request, payload: SystemIn):
     response=responses(200, SystemOut, 404),
     summary="Read an AI system",
 )
-def read_system(request, slug: str):
+def read_system(request, slug: Name):
     return get_system(request, slug)
 
 
 @router.patch(
     "/systems/{slug}",
     auth=CONTRIBUTE,
-    response=responses(200, SystemOut, 403, 404, 422),
+    response=responses(200, SystemOut, 403, 404, 409, *BODY_ERRORS),
     summary="Change an AI system",
     description="Changes only the fields sent. The stage changes through a transition.",
 )
-def update_system(request, slug: str, payload: PatchDict[SystemIn]):
+def update_system(request, slug: Name, payload: PatchDict[SystemIn]):
     system = get_system(request, slug)
     return _save(request, system, payload)
 
@@ -103,12 +103,12 @@ def update_system(request, slug: str, payload: PatchDict[SystemIn]):
 @router.post(
     "/systems/{slug}/transition",
     auth=CONTRIBUTE,
-    response=responses(201, TransitionOut, 403, 404, 409, 422),
+    response=responses(201, TransitionOut, 403, 404, 409, *BODY_ERRORS, conflict=GateBlockedOut),
     summary="Move an AI system to another life-cycle stage",
     description="Forward one stage (when the gate's requirements are met), back to any earlier "
     "stage, or to retired. A blocked gate answers 409 with the requirements not met.",
 )
-def transition_system(request, slug: str, payload: TransitionIn):
+def transition_system(request, slug: Name, payload: TransitionIn):
     system = get_system(request, slug)
     transition = services.move_to_stage(
         system, to_stage=payload.to_stage, actor=request.user, reason=payload.reason
@@ -129,7 +129,7 @@ class GateQuery(Schema):
     summary="Check the gate of a life-cycle stage",
     description="Each requirement for entering the stage, with whether the system meets it.",
 )
-def system_gate(request, slug: str, query: Query[GateQuery]):
+def system_gate(request, slug: Name, query: Query[GateQuery]):
     system = get_system(request, slug)
     stage = query.stage or system.next_stage() or Stage(system.stage)
     results = system.gate(stage)
