@@ -18,6 +18,7 @@ and is rolled back.
 from __future__ import annotations
 
 import datetime as dt
+import zlib
 
 import pytest
 import schemathesis
@@ -133,15 +134,22 @@ def flatmap_path_parameters(context, path_parameters):
     return st.sampled_from([known, path_parameters])
 
 
+PLACEHOLDER = "Bearer <the seeded owner's token>"
+
+
 @schema.auth(refresh_interval=None)
 class OwnerToken:
-    """The seeded Owner's token on every request (schemathesis also tries without it)."""
+    """The seeded Owner's token on every request (schemathesis also tries without it).
+
+    Some cases are generated while the tests are collected, before any seed exists: they carry
+    a placeholder that the test replaces with the token of its own seed.
+    """
 
     def get(self, case, context):
-        return KNOWN.get("token", "not-seeded-yet")
+        return "owner"
 
     def set(self, case, data, context):
-        case.headers = {**(case.headers or {}), "Authorization": f"Bearer {data}"}
+        case.headers = {**(case.headers or {}), "Authorization": PLACEHOLDER}
 
 
 @pytest.fixture
@@ -161,4 +169,10 @@ def seeded(world) -> None:
     suppress_health_check=list(HealthCheck),
 )
 def test_the_api_keeps_its_contract(case, seeded):
+    if (case.headers or {}).get("Authorization") == PLACEHOLDER:
+        case.headers["Authorization"] = f"Bearer {KNOWN['token']}"
+    params = case.path_parameters or {}
+    if params and zlib.crc32(repr(sorted(params.items())).encode()) % 2:
+        # Collected cases bypass the hook above; half of them name the seeded records too.
+        case.path_parameters = {name: KNOWN.get(name, value) for name, value in params.items()}
     case.call_and_validate()
