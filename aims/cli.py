@@ -6,6 +6,7 @@ aims demo [--username U] [--password P]
 aims createadmin --username U [--email E] [--org NAME]
 aims catalog load
 aims audit verify [--org SLUG]
+aims evidence verify [--org SLUG]
 aims manage <any django-admin command>
 """
 
@@ -158,6 +159,14 @@ def main(argv: list[str] | None = None) -> int:
     verify = audit_sub.add_parser("verify", help="recompute the hash chain of every organization")
     verify.add_argument("--org")
     verify.set_defaults(func=lambda a: _django("audit_verify", *_flags(a, "org")))
+
+    evidence = sub.add_parser("evidence", help="stored evidence files")
+    evidence_sub = evidence.add_subparsers(dest="action", required=True)
+    evidence_verify = evidence_sub.add_parser(
+        "verify", help="re-hash every stored file; name the altered or missing ones"
+    )
+    evidence_verify.add_argument("--org")
+    evidence_verify.set_defaults(func=lambda a: _django("evidence_verify", *_flags(a, "org")))
 
     sub.add_parser("check", help="run a fairness, performance, drift or quality check on a file")
     manage = sub.add_parser("manage", help="run any Django management command")

@@ -60,6 +60,11 @@ class EvidenceFilters(Schema):
         None, description="true: only expired evidence; false: only evidence not expired."
     )
     kind: EvidenceKind | None = Field(None, description="Only evidence of this kind.")
+    damaged: bool | None = Field(
+        None,
+        description="true: only evidence with a stored file (of any revision) found altered or "
+        "missing by the last re-hash; false: only evidence without one.",
+    )
     q: Name | None = Field(None, description="Search in title and description.")
 
 
@@ -68,7 +73,8 @@ class EvidenceFilters(Schema):
     auth=READ,
     response=responses(200, list[EvidenceOut], 422),
     summary="List evidence",
-    description="Newest effective date first, with links and revisions.",
+    description="Newest effective date first, with links, revisions and the integrity of "
+    "their stored files.",
 )
 @paginate(Page)
 def list_evidence(request, filters: Query[EvidenceFilters]):
@@ -79,6 +85,10 @@ def list_evidence(request, filters: Query[EvidenceFilters]):
         items = items.exclude(pk__in=Evidence.objects.for_org(request.org).expired().values("pk"))
     if filters.kind:
         items = items.filter(kind=filters.kind)
+    if filters.damaged is True:
+        items = items.damaged()
+    elif filters.damaged is False:
+        items = items.undamaged()
     if filters.q:
         q = filters.q.replace("\x00", "").strip()
         items = items.filter(Q(title__icontains=q) | Q(description__icontains=q))
@@ -90,7 +100,8 @@ def list_evidence(request, filters: Query[EvidenceFilters]):
     auth=READ,
     response=responses(200, EvidenceOut, 404, 422),
     summary="Read evidence",
-    description="Metadata, links, and every revision with its files (name, size, SHA-256).",
+    description="Metadata, links, and every revision with its files (name, size, SHA-256, "
+    "and what the last re-hash found).",
 )
 def read_evidence(request, evidence_id: int):
     return get_evidence(request, evidence_id)

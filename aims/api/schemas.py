@@ -15,6 +15,7 @@ from pydantic_core import PydanticCustomError
 
 from aims.checks.models import Kind as _CheckKind
 from aims.evidence.models import Evidence
+from aims.evidence.models import Integrity as _EvidenceIntegrity
 from aims.evidence.models import Kind as _EvidenceKind
 from aims.inventory.models import (
     AISystem,
@@ -39,6 +40,7 @@ def api_choices(name: str, choices: type[TextChoices]) -> type[TextChoices]:
 
 
 EvidenceKind = api_choices("EvidenceKind", _EvidenceKind)
+EvidenceIntegrity = api_choices("EvidenceIntegrity", _EvidenceIntegrity)
 CheckKind = api_choices("CheckKind", _CheckKind)
 
 NULL_CHARACTER = "Remove the null character; it cannot be stored."
@@ -433,6 +435,13 @@ class FileOut(Schema):
     size: int
     sha256: str
     content_type: str
+    integrity: EvidenceIntegrity = Field(
+        description="What the last re-hash of the stored file found: `altered` or `missing` "
+        "means it no longer matches its SHA-256 and cannot be relied on."
+    )
+    checked_at: dt.datetime | None = Field(
+        description="When the stored file was last re-hashed; null if never."
+    )
 
     @staticmethod
     def resolve_name(obj) -> str:
@@ -445,6 +454,14 @@ class FileOut(Schema):
     @staticmethod
     def resolve_sha256(obj) -> str:
         return obj.blob_id
+
+    @staticmethod
+    def resolve_integrity(obj) -> str:
+        return obj.blob.integrity
+
+    @staticmethod
+    def resolve_checked_at(obj) -> dt.datetime | None:
+        return obj.blob.checked_at
 
 
 class RevisionOut(Schema):
@@ -473,6 +490,11 @@ class EvidenceOut(Schema):
     effective_from: dt.date
     valid_until: dt.date | None
     is_expired: bool
+    integrity: EvidenceIntegrity = Field(
+        description="The worst state the last re-hash found among the stored files of all "
+        "revisions: `altered` or `missing` flags evidence that cannot be relied on; "
+        "`unchecked` until first re-hashed; a link stores no file and is `intact`."
+    )
     soa_entries: list[str]
     clauses: list[str]
     risks: list[str]
@@ -485,6 +507,10 @@ class EvidenceOut(Schema):
     @staticmethod
     def resolve_is_expired(obj) -> bool:
         return obj.is_expired()
+
+    @staticmethod
+    def resolve_integrity(obj) -> str:
+        return obj.integrity()
 
     @staticmethod
     def resolve_soa_entries(obj) -> list[str]:

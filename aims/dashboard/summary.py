@@ -74,6 +74,8 @@ class Summary:
     review_overdue_count: int = 0
     expired_evidence: list = field(default_factory=list)
     expired_evidence_count: int = 0
+    damaged_evidence: list = field(default_factory=list)
+    damaged_evidence_count: int = 0
     open_alerts: list = field(default_factory=list)
     open_alerts_count: int = 0
     evidence_total: int = 0
@@ -101,6 +103,7 @@ class Summary:
             self.needs_decision_count
             + self.review_overdue_count
             + self.expired_evidence_count
+            + self.damaged_evidence_count
             + self.soa_flagged
             + self.open_alerts_count
         )
@@ -197,6 +200,9 @@ def summarize(organization, *, matrix: RiskMatrix | None = None) -> Summary:
     expired = evidence.expired()
     expired_list = list(expired.order_by("valid_until", "pk")[:LIST_LIMIT])
     expired_count = expired.count()
+    damaged = evidence.damaged()
+    damaged_list = list(damaged.with_file_damage().order_by("title", "pk")[:LIST_LIMIT])
+    damaged_count = damaged.count()
 
     events = list(
         AuditEvent.objects.filter(organization=organization).order_by("-sequence")[:ACTIVITY_LIMIT]
@@ -222,6 +228,8 @@ def summarize(organization, *, matrix: RiskMatrix | None = None) -> Summary:
         review_overdue_count=overdue_count,
         expired_evidence=expired_list,
         expired_evidence_count=expired_count,
+        damaged_evidence=damaged_list,
+        damaged_evidence_count=damaged_count,
         open_alerts=alerts_list,
         open_alerts_count=alerts_count,
         evidence_total=evidence_total,

@@ -3,7 +3,7 @@ import datetime as dt
 from django.conf import settings
 from django.core.validators import MaxLengthValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 
@@ -32,16 +32,39 @@ class Integrity(models.TextChoices):
 DAMAGED = (Integrity.ALTERED, Integrity.MISSING)
 
 
+def worst_integrity(states) -> Integrity:
+    """The worst of the states of several stored files: missing, altered, unchecked, intact.
+    No stored file at all has not been checked."""
+    found = set(states)
+    for state in (Integrity.MISSING, Integrity.ALTERED, Integrity.UNCHECKED):
+        if state in found:
+            return state
+    return Integrity.INTACT if found else Integrity.UNCHECKED
+
+
 class EvidenceQuerySet(models.QuerySet):
     def for_org(self, organization):
         return self.filter(organization=organization)
 
+    def _with_damaged_files(self):
+        return EvidenceFile.objects.filter(blob__integrity__in=DAMAGED).values("revision__evidence")
+
     def damaged(self):
         """Evidence with a stored file (of any revision) found altered or missing."""
-        return self.filter(
-            pk__in=EvidenceFile.objects.filter(blob__integrity__in=DAMAGED).values(
-                "revision__evidence"
-            )
+        return self.filter(pk__in=self._with_damaged_files())
+
+    def undamaged(self):
+        """Evidence with no stored file found altered or missing: links, and files found intact
+        or not checked yet."""
+        return self.exclude(pk__in=self._with_damaged_files())
+
+    def with_file_damage(self):
+        """Annotate ``files_altered`` and ``files_missing``: whether a stored file of any
+        revision was found so by the last re-hash (one query for a whole list)."""
+        files = EvidenceFile.objects.filter(revision__evidence=OuterRef("pk"))
+        return self.annotate(
+            files_altered=Exists(files.filter(blob__integrity=Integrity.ALTERED)),
+            files_missing=Exists(files.filter(blob__integrity=Integrity.MISSING)),
         )
 
     def not_yet_effective(self, today: dt.date | None = None):
@@ -129,17 +152,21 @@ class Evidence(models.Model):
     def latest_revision(self):
         return self.revisions.order_by("-number").first()
 
+    def stored_files(self) -> list:
+        """The files of all its revisions, newest revision first. Reads
+        ``revisions__files__blob`` when prefetched."""
+        return [file for revision in self.revisions.all() for file in revision.files.all()]
+
     def integrity(self) -> Integrity:
-        """The worst state found among the stored files of all its revisions."""
+        """The worst state found among the stored files of all its revisions; a link stores no
+        file and is intact."""
         if self.kind != Kind.FILE:
             return Integrity.INTACT
-        found = set(
-            Blob.objects.filter(files__revision__evidence=self).values_list("integrity", flat=True)
-        )
-        for state in (Integrity.MISSING, Integrity.ALTERED, Integrity.UNCHECKED):
-            if state in found:
-                return state
-        return Integrity.INTACT if found else Integrity.UNCHECKED
+        return worst_integrity(file.blob.integrity for file in self.stored_files())
+
+    def damaged_files(self) -> list:
+        """Its stored files, in any revision, found altered or missing."""
+        return [file for file in self.stored_files() if file.blob.damaged]
 
 
 class Blob(models.Model):

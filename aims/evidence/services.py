@@ -189,13 +189,17 @@ class IntegrityReport:
     def problems(self) -> bool:
         return bool(self.damaged)
 
+    @property
+    def records_affected(self) -> int:
+        """Evidence records with at least one damaged file, each counted once."""
+        return len({record.pk for _, records in self.damaged for record in records})
+
     def summary(self) -> str:
         if not self.damaged:
             return f"{self.checked} stored file(s) re-hashed; all intact."
-        records = sum(len(records) for _, records in self.damaged)
         return (
             f"{self.checked} stored file(s) re-hashed; {len(self.damaged)} altered or missing, "
-            f"affecting {records} evidence record(s)."
+            f"affecting {self.records_affected} evidence record(s)."
         )
 
 
@@ -205,6 +209,40 @@ def sharing(blob: Blob, organization=None):
         pk__in=EvidenceFile.objects.filter(blob=blob).values("revision__evidence")
     ).select_related("organization")
     return records.filter(organization=organization) if organization is not None else records
+
+
+def shared_files(blob: Blob, organization=None):
+    """The files of evidence records (in any revision) that are this stored file, by
+    organization, record and revision: what a damaged stored file breaks."""
+    files = EvidenceFile.objects.filter(blob=blob).select_related(
+        "revision__evidence__organization"
+    )
+    if organization is not None:
+        files = files.filter(revision__evidence__organization=organization)
+    return files.order_by(
+        "revision__evidence__organization__slug", "revision__evidence_id", "revision__number"
+    )
+
+
+def sharing_in_organization(evidence: Evidence) -> dict[str, list[Evidence]]:
+    """For each stored file of ``evidence`` (by SHA-256), the other records of the same
+    organization whose files are that stored file too. Records of other organizations are
+    neither named nor counted: a file is stored once for every organization that uploads it."""
+    files = (
+        EvidenceFile.objects.filter(
+            blob__in=EvidenceFile.objects.filter(revision__evidence=evidence).values("blob"),
+            revision__evidence__organization_id=evidence.organization_id,
+        )
+        .exclude(revision__evidence=evidence)
+        .select_related("revision__evidence")
+        .order_by("revision__evidence__title", "revision__evidence_id")
+    )
+    shared: dict[str, list[Evidence]] = {}
+    for file in files:
+        records = shared.setdefault(file.blob_id, [])
+        if file.revision.evidence not in records:
+            records.append(file.revision.evidence)
+    return shared
 
 
 def _set_integrity(blob: Blob, state: str, now, note: str = "") -> None:
@@ -245,6 +283,18 @@ def verify_evidence(organization=None) -> IntegrityReport:
         if state in DAMAGED:
             report.damaged.append((blob, list(sharing(blob, organization))))
     return report
+
+
+def recheck(blob: Blob) -> str:
+    """Re-hash one stored file (at a download, say) and record what was found when it differs
+    from what was recorded; return the state."""
+    state = storage.state(blob.sha256)
+    if state != blob.integrity and (state in DAMAGED or blob.damaged):
+        with transaction.atomic():
+            locked = Blob.objects.select_for_update().get(pk=blob.pk)
+            _set_integrity(locked, state, timezone.now())
+        blob.integrity, blob.checked_at = locked.integrity, locked.checked_at
+    return state
 
 
 def last_integrity_check():

@@ -22,13 +22,15 @@ from aims.soa.models import SoAEntry
 
 from . import storage
 from .forms import EvidenceCreateForm, EvidenceEditForm, RevisionForm
-from .models import Evidence, EvidenceFile, Kind, Revision, State
+from .models import Evidence, EvidenceFile, Integrity, Kind, Revision, State
 from .services import (
     RECORDED,
     add_revision,
     check_run_of,
     create_evidence,
     delete_evidence,
+    recheck,
+    sharing_in_organization,
     update_evidence,
 )
 
@@ -53,6 +55,7 @@ def evidence_list(request):
         Evidence.objects.for_org(request.org)
         .select_related("created_by")
         .annotate(latest_revision_number=Max("revisions__number"))
+        .with_file_damage()
         .prefetch_related(_linked_entries())
         .order_by("-effective_from", "-pk")
     )
@@ -61,6 +64,7 @@ def evidence_list(request):
     kind = request.GET.get("kind", "")
     system = request.GET.get("system", "")
     control = request.GET.get("control", "")
+    damaged = request.GET.get("damaged") == "1"
     if q:
         evidence = evidence.filter(Q(title__icontains=q) | Q(description__icontains=q))
     if state in State.values:
@@ -75,10 +79,12 @@ def evidence_list(request):
         evidence = evidence.filter(
             pk__in=Evidence.objects.filter(soa_entries__pk=control).values("pk")
         )
+    if damaged:
+        evidence = evidence.damaged()
     page = paginate(request, evidence, PAGE_SIZE)
     for item in page.object_list:
         item.state_now = item.state(today)
-    filtering = bool(q or state or kind or system or control)
+    filtering = bool(q or state or kind or system or control or damaged)
     return render(
         request,
         "evidence/evidence_list.html",
@@ -87,7 +93,15 @@ def evidence_list(request):
             "querystring": query_without_page(request),
             "filtering": filtering,
             "has_any": filtering or page.paginator.count > 0,
-            "f": {"q": q, "state": state, "kind": kind, "system": system, "control": control},
+            "f": {
+                "q": q,
+                "state": state,
+                "kind": kind,
+                "system": system,
+                "control": control,
+                "damaged": damaged,
+            },
+            "damaged_count": Evidence.objects.for_org(request.org).damaged().count(),
             "state_choices": State.choices,
             "kind_choices": Kind.choices,
             "systems": AISystem.objects.for_org(request.org).order_by("name")[: CHOICE_LIMIT + 1],
@@ -156,6 +170,11 @@ def evidence_detail(request, evidence_id: int):
         ),
         pk=evidence_id,
     )
+    files = evidence.stored_files()
+    shared = sharing_in_organization(evidence)
+    for file in files:
+        file.shared_with = shared.get(file.blob_id, [])
+    damaged = [file for file in files if file.blob.damaged]
     return render(
         request,
         "evidence/evidence_detail.html",
@@ -163,6 +182,12 @@ def evidence_detail(request, evidence_id: int):
             "evidence": evidence,
             "state": evidence.state(),
             "revisions": evidence.revisions.all(),
+            "damaged_files": damaged,
+            "files_altered": any(f.blob.integrity == Integrity.ALTERED for f in damaged),
+            "files_missing": any(f.blob.integrity == Integrity.MISSING for f in damaged),
+            "last_checked": max(
+                (f.blob.checked_at for f in files if f.blob.checked_at), default=None
+            ),
             "events": AuditEvent.objects.for_record(evidence)[:20],
             "check_run": check_run_of(evidence),
         },
@@ -231,21 +256,21 @@ def evidence_download(request, evidence_id: int, file_id: int):
         revision__evidence__organization=request.org,
     )
     sha = stored.blob.sha256
-    try:
-        storage.verify(sha)
-    except storage.IntegrityError as exc:
+    # Re-hashed before it is sent; damage found here is recorded and flagged at once.
+    if recheck(stored.blob) != Integrity.INTACT:
+        reason = stored.blob.get_integrity_display()
         log.error(
             "Evidence file integrity failure: org=%s evidence=%s file=%s sha256=%s: %s",
             request.org.slug,
             evidence_id,
             file_id,
             sha,
-            exc,
+            reason,
         )
         return render(
             request,
             "evidence/integrity_error.html",
-            {"stored": stored, "evidence": stored.revision.evidence, "reason": str(exc)},
+            {"stored": stored, "evidence": stored.revision.evidence, "reason": reason},
             status=409,
         )
     content_type = stored.content_type or "application/octet-stream"
