@@ -31,7 +31,17 @@ from aims.evidence.services import create_evidence
 from aims.metrics import thresholds as th
 from aims.soa.models import SoAEntry
 
-from .models import Alert, Check, CheckRun, Kind, Origin, RunStatus, Schedule, SourceType
+from .models import (
+    Alert,
+    Check,
+    CheckRun,
+    Kind,
+    Origin,
+    RunStatus,
+    Schedule,
+    SourceType,
+    stored_options,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -42,26 +52,88 @@ SCHEDULE_STEP = {Schedule.DAILY: dt.timedelta(days=1), Schedule.WEEKLY: dt.timed
 
 
 def allowed_data_dirs() -> list[Path]:
-    """Folders the server may read check data from (``AIMS_CHECK_DATA_DIRS``, ``:``-separated)."""
-    return [Path(p).resolve() for p in settings.AIMS_CHECK_DATA_DIRS]
+    """Folders the server may read check data from (``AIMS_CHECK_DATA_DIRS``, ``:``-separated),
+    with their symbolic links resolved."""
+    return [Path(p).expanduser().resolve() for p in settings.AIMS_CHECK_DATA_DIRS]
+
+
+def _folder_of(path: Path, roots: list[Path]) -> Path | None:
+    return next((root for root in roots if path == root or root in path.parents), None)
+
+
+def shown_path(path: Path | str, roots: list[Path] | None = None) -> str:
+    """How messages name a server path: relative to its check data folder (``credit/log.parquet
+    in check-data``), never the folder's absolute location on the server."""
+    path = Path(path)
+    roots = allowed_data_dirs() if roots is None else roots
+    root = _folder_of(path, roots)
+    if root is None:
+        return path.name or str(path)
+    inside = path.relative_to(root).as_posix()
+    return f"{inside} in {root.name}" if inside != "." else f"the data folder {root.name}"
+
+
+def without_server_paths(message: str) -> str:
+    """A message with the absolute locations of the data folders and of stored files taken out
+    (engine errors quote the paths they were given)."""
+    replacements = [(f"{storage.root().resolve()}/", "stored file ")]
+    replacements += [(f"{root}/", f"{root.name}/") for root in allowed_data_dirs()]
+    for absolute, shown in sorted(replacements, key=lambda pair: -len(pair[0])):
+        message = message.replace(absolute, shown)
+    return message
 
 
 def resolve_data_path(raw: str, *, field: str = "data_path") -> Path:
-    """A readable file under an allowed folder; anything else is refused with a clear message."""
+    """A readable file, folder or glob under an allowed folder; anything else is refused with a
+    clear message.
+
+    Symbolic links are resolved before the allow-list test, for the path given and for every file
+    a folder or glob stands for: a link inside a data folder that points outside it is refused. A
+    relative path is read from the first data folder. Messages name paths relative to their data
+    folder, never where that folder lies on the server.
+    """
     text = raw.strip()
     if text.startswith("file://"):
         text = text[len("file://") :]
     if not text:
         raise ValidationError({field: "Give the path of the data file."})
-    path = Path(text).expanduser().resolve()
+    if "\x00" in text:
+        raise ValidationError({field: "The path contains a null character."})
     roots = allowed_data_dirs()
-    if not any(path == root or root in path.parents for root in roots):
-        allowed = ", ".join(str(r) for r in roots) or "none (set AIMS_CHECK_DATA_DIRS)"
+    if not roots:
         raise ValidationError(
-            {field: f"{path} is outside the folders the server may read: {allowed}."}
+            {
+                field: "This server reads no check data folders (AIMS_CHECK_DATA_DIRS is empty): "
+                "upload the data file instead."
+            }
         )
-    if not path.is_file() and not (path.is_dir() or any(c in text for c in "*?[")):
-        raise ValidationError({field: f"{path} does not exist or is not a file."})
+    given = Path(text).expanduser()
+    path = (given if given.is_absolute() else roots[0] / given).resolve()
+    if _folder_of(path, roots) is None:
+        raise ValidationError(
+            {
+                field: f"{text} is outside the folders the server may read check data from "
+                f"({', '.join(root.name for root in roots)}; set by AIMS_CHECK_DATA_DIRS)."
+            }
+        )
+    pattern = any(c in text for c in "*?[")
+    if not (path.is_file() or path.is_dir() or pattern):
+        raise ValidationError(
+            {field: f"{shown_path(path, roots)} does not exist or is not a file."}
+        )
+    if path.is_dir() or pattern:
+        try:
+            files = metrics.data_files(path).files
+        except metrics.InputError:
+            files = ()  # nothing to read yet: a run says so; a link is judged once it is there
+        for file in files:
+            if _folder_of(file.resolve(), roots) is None:
+                raise ValidationError(
+                    {
+                        field: f"{shown_path(file, roots)} is a link to a file outside the "
+                        "folders the server may read check data from; it is not read."
+                    }
+                )
     return path
 
 
@@ -179,10 +251,10 @@ def compute(check: Check) -> Outcome:
     else:
         report = metrics.quality_report(
             data,
-            expected_columns=options.get("expected_columns") or None,
+            expected_columns=check.column_rule("expected_columns") or None,
             max_missing=options.get("max_missing"),
-            ranges={k: tuple(v) for k, v in (options.get("ranges") or {}).items()} or None,
-            allowed={k: set(v) for k, v in (options.get("allowed") or {}).items()} or None,
+            ranges={k: tuple(v) for k, v in check.column_rule("ranges").items()} or None,
+            allowed={k: set(v) for k, v in check.column_rule("allowed").items()} or None,
             max_duplicate_share=options.get("max_duplicate_share"),
             min_rows=options.get("min_rows"),
             max_rows=options.get("max_rows"),
@@ -427,7 +499,7 @@ def failure_message(exc: BaseException) -> str:
     if isinstance(exc, ValidationError):
         return " ".join(exc.messages)
     if isinstance(exc, metrics.InputError):
-        return str(exc)
+        return without_server_paths(str(exc))
     if isinstance(exc, storage.IntegrityError):
         missing = "missing" in str(exc)
         return (
@@ -445,7 +517,7 @@ def failure_message(exc: BaseException) -> str:
     if isinstance(exc, OSError):
         return f"The data file could not be read ({exc.strerror or type(exc).__name__})."
     name = type(exc).__name__
-    detail = str(exc).splitlines()[0][:300] if str(exc) else ""
+    detail = without_server_paths(str(exc).splitlines()[0])[:300] if str(exc) else ""
     if name.endswith(("IOException", "InvalidInputException", "ArrowInvalid", "ArrowIOError")):
         return f"The data file is unreadable or corrupt: {detail or name}"
     return f"The computation stopped with an unexpected error ({name}{': ' if detail else ''}{detail})."
@@ -534,6 +606,7 @@ def save_check(check: Check, *, actor, controls=None, risks=None) -> Check:
             errors["thresholds"] = f"Threshold {item!r} is not valid: {exc}"
     if errors:
         raise ValidationError(errors)
+    check.options = stored_options(options)
     if check.schedule != Schedule.MANUAL and check.next_run_at is None:
         check.next_run_at = timezone.now()
     if check.schedule == Schedule.MANUAL:
