@@ -53,6 +53,29 @@ def evidence_root(settings, tmp_path):
     return settings.EVIDENCE_ROOT
 
 
+@pytest.fixture(autouse=True)
+def keep_the_test_connection(monkeypatch):
+    """The test's database connection stays open for the whole test.
+
+    Code under test closes connections where a real process must: a management command when it
+    ends (``BaseCommand.run_from_argv``), the worker between rounds, a WSGI server after each
+    request. Inside a test, that connection holds the test's transaction: closing it loses the
+    test's data on PostgreSQL (SQLite's in-memory test database ignores the close, which is why
+    this only ever failed there). As Django's test client does for requests, a close inside the
+    test's transaction is skipped; connections outside one (another thread's) close as usual.
+    """
+    from django.db.backends.base.base import BaseDatabaseWrapper
+
+    close = BaseDatabaseWrapper.close
+
+    def close_unless_in_the_tests_transaction(connection):
+        if connection.in_atomic_block:
+            return
+        close(connection)
+
+    monkeypatch.setattr(BaseDatabaseWrapper, "close", close_unless_in_the_tests_transaction)
+
+
 @dataclass
 class World:
     org: Organization

@@ -379,25 +379,33 @@ def test_every_data_quality_rule_is_defined_in_the_form_and_round_trips(world, s
         max_duplicate_share=0.5,
         expected_columns="repaid=integer\nsex=string",
         ranges="score=0:0.5",
-        allowed="sex=Female, Male\nregion=North",
+        allowed="region=North\nsex=Female, Male",
         limits="max failed_checks 0",
     )
+    # Rules are kept in the order written, as [column, rule] pairs: PostgreSQL's jsonb would
+    # sort an object's keys (sex before region, being shorter).
     assert check.options == {
-        "expected_columns": {"repaid": "integer", "sex": "string"},
+        "expected_columns": [["repaid", "integer"], ["sex", "string"]],
         "max_missing": 0.01,
-        "ranges": {"score": [0.0, 0.5]},
-        "allowed": {"sex": ["Female", "Male"], "region": ["North"]},
+        "ranges": [["score", [0.0, 0.5]]],
+        "allowed": [["region", ["North"]], ["sex", ["Female", "Male"]]],
         "max_duplicate_share": 0.5,
         "min_rows": 1000,
         "max_rows": 19_999,
     }
+    check.refresh_from_db()
+    assert list(check.column_rule("allowed")) == ["region", "sex"]
+    assert list(check.column_rule("expected_columns")) == ["repaid", "sex"]
     client, run = run_once(world, check)
     failed = {name for name, rule in run.result["by_group"].items() if not rule["passed"]}
     assert {"max_rows", "range:score", "allowed_values:region"} <= failed
     assert "schema:repaid" not in failed and "min_rows" not in failed
     edit = client.get(url(world, "check_edit", check_id=check.pk)).content.decode()
     assert "repaid=integer\nsex=string</textarea>" in edit
-    assert "score=0:0.5</textarea>" in edit and "sex=Female,Male\nregion=North</textarea>" in edit
+    assert "score=0:0.5</textarea>" in edit and "region=North\nsex=Female,Male</textarea>" in edit
+    detail = client.get(url(world, "check_detail", check_id=check.pk)).content.decode()
+    assert "<dt>Allowed</dt><dd>region=North; sex=Female,Male</dd>" in detail
+    assert "<dt>Expected columns</dt><dd>repaid=integer; sex=string</dd>" in detail
 
 
 @pytest.mark.parametrize(

@@ -68,6 +68,10 @@ class CheckOut(Schema):
         return obj.system.slug
 
     @staticmethod
+    def resolve_options(obj) -> dict[str, Any]:
+        return obj.options_as_given()
+
+    @staticmethod
     def resolve_controls(obj) -> list[str]:
         return [c.ref for c in obj.controls.all()]
 
@@ -221,7 +225,7 @@ def _save_check(request, check: Check, data: dict) -> Check:
         check.data_path = check.reference_path = ""
     kind = Kind(check.kind)
     if "options" in data or "kind" in data:
-        check.options = _options(kind, data.get("options") or check.options or {})
+        check.options = _options(kind, data.get("options") or check.options_as_given())
     if "thresholds" in data or "kind" in data:
         limits = data.get("thresholds", check.thresholds) or []
         check.thresholds = []

@@ -10,7 +10,7 @@ from aims.metrics import thresholds as th
 from aims.metrics.quality import TYPE_FAMILIES, parse_allowed, parse_expected, parse_ranges
 from aims.risk.models import Risk
 
-from .models import OPTIONS_OF_KIND, Check, Kind, Schedule, SourceType
+from .models import COLUMN_RULES, OPTIONS_OF_KIND, Check, Kind, Schedule, SourceType
 
 DEFAULT_THRESHOLDS = "max dp_difference 0.1\nmin di_ratio 0.8"
 DEFAULT_CONTROLS = ["A.5.4", "A.6.2.4", "A.7.4"]
@@ -18,6 +18,20 @@ DEFAULT_CONTROLS = ["A.5.4", "A.6.2.4", "A.7.4"]
 
 def _bound(value) -> str:
     return "" if value is None else f"{value:g}"
+
+
+def rule_lines(check: Check, name: str) -> list[str]:
+    """A data-quality rule of the check, a column a line, as the form and the CLI write it:
+    ``repaid=integer``, ``score=0:1``, ``sex=Female,Male``."""
+    lines = []
+    for column, rule in check.column_rule(name).items():
+        if name == "ranges":
+            low, high = rule
+            rule = f"{_bound(low)}:{_bound(high)}"
+        elif name == "allowed":
+            rule = ",".join(rule)
+        lines.append(f"{column}={rule}")
+    return lines
 
 
 def _csv(text: str) -> list[str]:
@@ -190,18 +204,7 @@ class CheckForm(forms.ModelForm):
                     "max_rows": options.get("max_rows"),
                     "max_missing": options.get("max_missing"),
                     "max_duplicate_share": options.get("max_duplicate_share"),
-                    "expected_columns": "\n".join(
-                        f"{column}={family}"
-                        for column, family in (options.get("expected_columns") or {}).items()
-                    ),
-                    "ranges": "\n".join(
-                        f"{column}={_bound(low)}:{_bound(high)}"
-                        for column, (low, high) in (options.get("ranges") or {}).items()
-                    ),
-                    "allowed": "\n".join(
-                        f"{column}={','.join(values)}"
-                        for column, values in (options.get("allowed") or {}).items()
-                    ),
+                    **{name: "\n".join(rule_lines(check, name)) for name in COLUMN_RULES},
                     "limits": "\n".join(
                         f"{t['op']} {t['metric']} {t['limit']:g}" for t in check.thresholds or []
                     ),

@@ -5,6 +5,8 @@ from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.utils import timezone
 
+from aims.core.fields import DocumentField
+
 
 class Kind(models.TextChoices):
     FAIRNESS = "fairness", "Fairness"
@@ -37,6 +39,21 @@ OPTIONS_OF_KIND = {
     ),
 }
 OPTIONS_OF_KIND[Kind.PERFORMANCE] = (*OPTIONS_OF_KIND[Kind.FAIRNESS], "task")
+
+# Data-quality rules given column by column, in the order the person wrote them. They are stored
+# as a list of [column, rule] pairs: PostgreSQL's jsonb sorts the keys of an object (shortest
+# first), which would reorder the columns.
+COLUMN_RULES = ("expected_columns", "ranges", "allowed")
+
+
+def stored_options(options: dict) -> dict:
+    """The options as a check stores them: each column rule a list of [column, rule] pairs."""
+    return {
+        key: [[column, rule] for column, rule in value.items()]
+        if key in COLUMN_RULES and isinstance(value, dict)
+        else value
+        for key, value in (options or {}).items()
+    }
 
 
 class Schedule(models.TextChoices):
@@ -139,6 +156,18 @@ class Check(models.Model):
     def latest_run(self):
         return self.runs.order_by("-started_at", "-pk").first()
 
+    def column_rule(self, name: str) -> dict:
+        """One of the COLUMN_RULES as ``{column: rule}``, in the order the rules were given."""
+        value = (self.options or {}).get(name) or []
+        return dict(value.items() if isinstance(value, dict) else (tuple(p) for p in value))
+
+    def options_as_given(self) -> dict:
+        """The options with each column rule as ``{column: rule}`` (the API's shape)."""
+        return {
+            key: self.column_rule(key) if key in COLUMN_RULES else value
+            for key, value in (self.options or {}).items()
+        }
+
 
 class RunStatus(models.TextChoices):
     PASSED = "passed", "Passed"
@@ -181,9 +210,10 @@ class CheckRun(models.Model):
     )
     started_at = models.DateTimeField(default=timezone.now, db_index=True)
     duration_ms = models.PositiveIntegerField(default=0)
-    fingerprint = models.JSONField(default=dict, blank=True)
-    statistics = models.JSONField(default=dict, blank=True)
-    result = models.JSONField(
+    # Documents the engine wrote: kept in their order (groups, metrics, rules, columns).
+    fingerprint = DocumentField(default=dict, blank=True)
+    statistics = DocumentField(default=dict, blank=True)
+    result = DocumentField(
         default=dict,
         blank=True,
         help_text="by_group, overall, aggregates, thresholds and passed, as the CLI prints them.",

@@ -38,3 +38,23 @@ def metric(value) -> str:
 def words(name: str) -> str:
     """A metric's name as words: "true_positive_rate" reads "true positive rate"."""
     return str(name).replace("_", " ")
+
+
+@register.filter
+def option_lines(check) -> list[tuple[str, str]]:
+    """The check's options as (name, text) lines for its page; a data-quality rule reads as the
+    form writes it, a column a line."""
+    from aims.checks.forms import rule_lines
+    from aims.checks.models import COLUMN_RULES
+
+    lines = []
+    for name, value in (check.options or {}).items():
+        if name in COLUMN_RULES:
+            text = "; ".join(rule_lines(check, name))
+        elif isinstance(value, list | tuple):
+            text = ", ".join(str(item) for item in value)
+        else:
+            text = str(value)
+        label = words(name)
+        lines.append((label[:1].upper() + label[1:], text))
+    return lines
