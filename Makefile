@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 
-.PHONY: run test bench lint browser-deps clean
+.PHONY: run test test-sqlite test-postgres bench lint browser-deps clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -34,11 +34,21 @@ lint: $(VENV)/.installed-test
 	$(BIN)/ruff check aims tests bench
 	$(BIN)/ruff format --check aims tests bench
 
+# The whole suite twice: on SQLite (the default) and on PostgreSQL, in a throwaway cluster that
+# scripts/with-postgres starts from the Debian package and removes after (installs it if missing).
 test: $(VENV)/.installed-test browser-deps
 	$(BIN)/ruff check aims tests bench
+	$(BIN)/ruff format --check aims tests bench
 	$(BIN)/mypy
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/pytest
+	scripts/with-postgres $(BIN)/pytest
+
+test-sqlite: $(VENV)/.installed-test browser-deps
+	$(BIN)/pytest
+
+test-postgres: $(VENV)/.installed-test browser-deps
+	scripts/with-postgres $(BIN)/pytest
 
 # Speed targets, each compared in the same run with its reference (ratios printed).
 bench: $(VENV)/.installed-test

@@ -7,6 +7,11 @@ name those records half the time so the operations do real work. The run fails o
 a response that does not match its documented schema, an undocumented status code or content
 type, an operation that ignores its token, or valid input refused with an undocumented answer.
 
+A stateful phase follows: sequences of up to STATEFUL_STEPS calls chained by the links
+schemathesis infers from the schema (a system created, then read, changed, moved through its
+stages; a risk created, then accepted; a check defined, then run), so later calls work on
+records earlier calls made.
+
 Transport: schemathesis' WSGI transport calling Django's own WSGI handler, so every request
 goes through the real middleware (body limits, security headers, CSRF exemption of the API),
 URL routing and error handlers, exactly as under gunicorn, without a socket. pytest-django's
@@ -23,6 +28,7 @@ import zlib
 import pytest
 import schemathesis
 from django.core.handlers.wsgi import WSGIHandler
+from django.db import transaction
 from hypothesis import HealthCheck, Phase
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
@@ -39,6 +45,8 @@ from aims.risk.models import Category, Risk
 from aims.risk.services import save_risk
 
 FUZZ_EXAMPLES = 25
+STATEFUL_SCENARIOS = 60
+STATEFUL_STEPS = 6
 
 # Answers the schema documents for valid input a business rule refuses (a member who is not
 # one, a gate not met, a name already taken): 409 and 422 with the error shape.
@@ -169,10 +177,53 @@ def seeded(world) -> None:
     suppress_health_check=list(HealthCheck),
 )
 def test_the_api_keeps_its_contract(case, seeded):
-    if (case.headers or {}).get("Authorization") == PLACEHOLDER:
-        case.headers["Authorization"] = f"Bearer {KNOWN['token']}"
+    with_seeded_token(case)
     params = case.path_parameters or {}
     if params and zlib.crc32(repr(sorted(params.items())).encode()) % 2:
         # Collected cases bypass the hook above; half of them name the seeded records too.
         case.path_parameters = {name: KNOWN.get(name, value) for name, value in params.items()}
     case.call_and_validate()
+
+
+def with_seeded_token(case) -> None:
+    if (case.headers or {}).get("Authorization") == PLACEHOLDER:
+        case.headers["Authorization"] = f"Bearer {KNOWN['token']}"
+
+
+class Sequences(schema.as_state_machine()):
+    """Chained calls: each step's input may come from an earlier step's response. Each scenario
+    starts from the seeded records (a savepoint rolled back after it), so the same calls get the
+    same answers whenever Hypothesis replays them."""
+
+    calls: list = []
+
+    def setup(self):
+        self.savepoint = transaction.savepoint()
+
+    def teardown(self):
+        transaction.savepoint_rollback(self.savepoint)
+
+    def before_call(self, case):
+        with_seeded_token(case)
+
+    def after_call(self, response, case):
+        Sequences.calls.append((case.operation.label, response.status_code))
+
+
+def test_sequences_of_calls_keep_the_contract(seeded):
+    Sequences.calls = []
+    Sequences.run(
+        settings=hypothesis_settings(
+            max_examples=STATEFUL_SCENARIOS,
+            stateful_step_count=STATEFUL_STEPS,
+            derandomize=True,
+            database=None,
+            deadline=None,
+            suppress_health_check=list(HealthCheck),
+        )
+    )
+    # The sequences reached past creation: records made in one step were used by the next.
+    created = {label for label, status in Sequences.calls if status == 201}
+    used = {label for label, status in Sequences.calls if status == 200 and "{" in label}
+    assert "POST /api/v1/systems" in created
+    assert len(used) >= 5  # operations on one record, its id taken from an earlier answer

@@ -34,3 +34,12 @@ def test_readme_check_example(command, code, monkeypatch, capsys):
 def test_there_are_examples_of_every_kind():
     kinds = {shlex.split(command)[2] for command, _ in examples()}
     assert kinds == {"fairness", "performance", "drift", "quality"}
+
+
+def test_every_setting_read_from_the_environment_is_documented():
+    settings_source = (ROOT / "aims" / "settings.py").read_text()
+    read = set(re.findall(r'"(AIMS_[A-Z_]+)"', settings_source))
+    table = (ROOT / "README.md").read_text().split("## Configuration", 1)[1].split("\n## ", 1)[0]
+    assert read and read <= set(re.findall(r"`(AIMS_[A-Z_]+)`", table)), sorted(
+        read - set(re.findall(r"`(AIMS_[A-Z_]+)`", table))
+    )
