@@ -415,3 +415,45 @@ def test_a_partitioned_logs_fingerprint_is_kept_whole(world, system):
     assert response.status_code == 201, response.content
     assert CheckRun.objects.get(pk=response.json()["id"]).fingerprint == fingerprint
     assert post_run(api, fingerprint={**fingerprint, "files": 0}).status_code == 422
+
+
+def test_a_check_name_already_taken_answers_409_and_a_null_character_422(
+    world, system, settings, tmp_path
+):
+    """Issue 7, finding 10: both were a 500."""
+    load_catalog()
+    settings.AIMS_CHECK_DATA_DIRS = [str(tmp_path)]
+    api = ApiClient.for_member(world.contributor, world.org)
+    url = "/api/v1/systems/credit-scoring/checks"
+    assert api.post(url, CHECK_BODY).status_code == 201
+    again = api.post(url, CHECK_BODY)
+    assert again.status_code == 409, again.content
+    assert again.json()["errors"][0]["field"] == "name"
+    assert "already" in again.json()["detail"]
+    nul = api.post(
+        url, {**CHECK_BODY, "name": "Other", "source_type": "path", "data_path": "a\x00.parquet"}
+    )
+    assert nul.status_code == 422, nul.content
+    assert any(e["field"].endswith("data_path") for e in nul.json()["errors"])
+    assert "null character" in nul.content.decode()
+    assert Check.objects.count() == 1
+
+
+def test_quality_rules_sent_through_the_api_come_back_in_the_order_sent(world, system):
+    load_catalog()
+    api = ApiClient.for_member(world.contributor, world.org)
+    rules = {"region": "string", "sex": "string", "approved": "integer"}
+    body = {
+        **CHECK_BODY,
+        "kind": "quality",
+        "thresholds": [],
+        "options": {"expected_columns": rules, "allowed": {"region": ["N"], "sex": ["F", "M"]}},
+    }
+    response = api.post("/api/v1/systems/credit-scoring/checks", body)
+    assert response.status_code == 201, response.content
+    assert list(response.json()["options"]["expected_columns"]) == list(rules)
+    check = Check.objects.get(pk=response.json()["id"])
+    assert check.options["expected_columns"] == [[c, t] for c, t in rules.items()]
+    read = api.get(f"/api/v1/checks/{check.pk}").json()
+    assert read["options"]["expected_columns"] == rules
+    assert list(read["options"]["allowed"]) == ["region", "sex"]

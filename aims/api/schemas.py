@@ -14,6 +14,7 @@ from pydantic import AfterValidator, ConfigDict, StringConstraints
 from pydantic_core import PydanticCustomError
 
 from aims.checks.models import Kind as _CheckKind
+from aims.core.forms import NAME_MAX_LENGTH
 from aims.evidence.models import Evidence
 from aims.evidence.models import Integrity as _EvidenceIntegrity
 from aims.evidence.models import Kind as _EvidenceKind
@@ -80,7 +81,7 @@ def text_of(model, field_name: str) -> Any:
 
 
 # Identifiers people send (usernames, slugs, refs, column names) and search words.
-Name = bounded_text(200)
+Name = bounded_text(NAME_MAX_LENGTH)
 JsonObject = Annotated[dict[str, Any], AfterValidator(_refuse_null_inside)]
 
 

@@ -4,13 +4,14 @@ from django import forms
 from django.utils.html import format_html
 
 from aims.catalog.models import Control
+from aims.core.forms import LIST_MAX_LENGTH, NAME_MAX_LENGTH, length_of
 from aims.inventory.models import AISystem
 from aims.metrics import InputError
 from aims.metrics import thresholds as th
 from aims.metrics.quality import TYPE_FAMILIES, parse_allowed, parse_expected, parse_ranges
 from aims.risk.models import Risk
 
-from .models import COLUMN_RULES, OPTIONS_OF_KIND, Check, Kind, Schedule, SourceType
+from .models import COLUMN_RULES, OPTIONS_OF_KIND, Alert, Check, Kind, Schedule, SourceType
 
 DEFAULT_THRESHOLDS = "max dp_difference 0.1\nmin di_ratio 0.8"
 DEFAULT_CONTROLS = ["A.5.4", "A.6.2.4", "A.7.4"]
@@ -57,31 +58,39 @@ class CheckForm(forms.ModelForm):
         help_text="Drift checks only: the data the model was validated on.",
     )
     label = forms.CharField(
-        required=False, label="Outcome column", help_text="The true outcome, e.g. repaid."
+        required=False,
+        max_length=NAME_MAX_LENGTH,
+        label="Outcome column",
+        help_text="The true outcome, e.g. repaid.",
     )
     prediction = forms.CharField(
         required=False,
+        max_length=NAME_MAX_LENGTH,
         label="Prediction column",
         help_text="The model's decision (0/1), e.g. approved.",
     )
     score = forms.CharField(
         required=False,
+        max_length=NAME_MAX_LENGTH,
         label="Score column",
         help_text="Instead of a prediction: a score, with a threshold.",
     )
     threshold = forms.FloatField(required=False, label="Decision threshold", initial=0.5)
     positive_label = forms.CharField(
         required=False,
+        max_length=NAME_MAX_LENGTH,
         label="Positive outcome value",
         help_text="Only when the outcome is not 0/1.",
     )
     sensitive = forms.CharField(
         required=False,
+        max_length=LIST_MAX_LENGTH,
         label="Sensitive features",
         help_text="Columns, separated by commas, e.g. sex, age_band.",
     )
     reference_group = forms.CharField(
         required=False,
+        max_length=NAME_MAX_LENGTH,
         label="Reference group",
         help_text="For the disparate impact ratio, e.g. sex=Male. Empty: the group selected "
         "most often.",
@@ -91,10 +100,13 @@ class CheckForm(forms.ModelForm):
     )
     drift_columns = forms.CharField(
         required=False,
+        max_length=LIST_MAX_LENGTH,
         label="Columns to compare (drift)",
         help_text="Separated by commas; empty: every column.",
     )
-    categorical = forms.CharField(required=False, label="Categorical columns (drift)")
+    categorical = forms.CharField(
+        required=False, max_length=LIST_MAX_LENGTH, label="Categorical columns (drift)"
+    )
     task = forms.ChoiceField(
         required=False,
         label="Model type (performance)",
@@ -119,6 +131,7 @@ class CheckForm(forms.ModelForm):
     )
     expected_columns = forms.CharField(
         required=False,
+        max_length=LIST_MAX_LENGTH,
         label="Expected columns and types",
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=format_html(
@@ -127,6 +140,7 @@ class CheckForm(forms.ModelForm):
     )
     ranges = forms.CharField(
         required=False,
+        max_length=LIST_MAX_LENGTH,
         label="Value ranges",
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=format_html(
@@ -137,12 +151,14 @@ class CheckForm(forms.ModelForm):
     )
     allowed = forms.CharField(
         required=False,
+        max_length=LIST_MAX_LENGTH,
         label="Allowed values",
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=format_html("One per line: <code>{}</code>.", "sex=Female,Male"),
     )
     limits = forms.CharField(
         required=False,
+        max_length=LIST_MAX_LENGTH,
         label="Thresholds",
         initial=DEFAULT_THRESHOLDS,
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -301,6 +317,7 @@ class CheckForm(forms.ModelForm):
 
 class ResolveAlertForm(forms.Form):
     resolution = forms.CharField(
+        max_length=length_of(Alert, "resolution"),
         widget=forms.Textarea(attrs={"rows": 2}),
         label="What was done",
         help_text="For example: model retrained with reweighing; new run passed.",

@@ -4,6 +4,16 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 
+# Longest identifier people type (a column name, a search) and longest free list or rules, in
+# forms as in the API (aims/api/schemas.py uses the same numbers).
+NAME_MAX_LENGTH = 200
+LIST_MAX_LENGTH = 20_000
+
+
+def length_of(model, field_name: str) -> int:
+    """The maximum length of a model's text field, for a plain form field that fills it."""
+    return model._meta.get_field(field_name).max_length
+
 
 def add_service_errors(form: forms.Form, exc: ValidationError) -> None:
     """Put a service's ValidationError on the form: beside its field when the form shows it."""

@@ -3,11 +3,12 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from aims.catalog.models import Clause
+from aims.core.forms import length_of
 from aims.inventory.models import AISystem
 from aims.risk.models import Risk
 from aims.soa.models import SoAEntry
 
-from .models import Evidence, Kind
+from .models import Evidence, Kind, Revision
 from .uploads import allowed_extensions
 
 
@@ -162,6 +163,7 @@ class EvidenceEditForm(EvidenceForm):
 class RevisionForm(forms.Form):
     files = MultipleFileField(label="Files of the new revision")
     note = forms.CharField(
+        max_length=length_of(Revision, "note"),
         widget=forms.Textarea(attrs={"rows": 3}),
         required=False,
         help_text="What changed, for example \u201c2025 review, approved by the board\u201d.",

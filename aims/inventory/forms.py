@@ -1,8 +1,14 @@
 from django import forms
 
-from aims.core.forms import MemberChoiceField, members_of, person_label
+from aims.core.forms import (
+    NAME_MAX_LENGTH,
+    MemberChoiceField,
+    length_of,
+    members_of,
+    person_label,
+)
 
-from .models import AISystem, RiskTier, Stage
+from .models import AISystem, LifecycleTransition, RiskTier, Stage
 from .services import allowed_targets
 
 
@@ -118,6 +124,7 @@ class TransitionForm(forms.Form):
     to_stage = forms.ChoiceField(label="Move to")
     reason = forms.CharField(
         label="Why",
+        max_length=length_of(LifecycleTransition, "reason"),
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text="Recorded in the life-cycle history and the audit trail.",
         error_messages={"required": "Say why the system moves to this stage."},
@@ -152,6 +159,7 @@ class TransitionForm(forms.Form):
 class SystemFilterForm(forms.Form):
     q = forms.CharField(
         required=False,
+        max_length=NAME_MAX_LENGTH,
         label="Search",
         widget=forms.SearchInput(attrs={"placeholder": "Name, purpose, short id"}),
     )

@@ -6,10 +6,25 @@ from django import forms
 from django.contrib.auth import get_user_model
 
 from aims.catalog.models import Control, RiskSource
-from aims.core.forms import MemberChoiceField, members_of, system_filter_field
+from aims.core.forms import (
+    NAME_MAX_LENGTH,
+    MemberChoiceField,
+    length_of,
+    members_of,
+    system_filter_field,
+)
 from aims.inventory.models import AISystem
 
-from .models import Category, Level, Risk, RiskMatrix, Status, Treatment
+from .models import (
+    LEVEL_LABEL_MAX_LENGTH,
+    Category,
+    Level,
+    Risk,
+    RiskAcceptance,
+    RiskMatrix,
+    Status,
+    Treatment,
+)
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -107,6 +122,7 @@ class RiskForm(forms.ModelForm):
 
 class AcceptanceForm(forms.Form):
     rationale = forms.CharField(
+        max_length=length_of(RiskAcceptance, "rationale"),
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text="Why the organization retains this risk above its appetite, and on what terms.",
     )
@@ -121,14 +137,20 @@ def lines(text: str) -> list[str]:
     return [line.strip() for line in text.splitlines() if line.strip()]
 
 
+# Seven levels a line, with room for blank lines and spaces around the names.
+MATRIX_LABELS_MAX_LENGTH = 10 * (LEVEL_LABEL_MAX_LENGTH + 2)
+
+
 class MatrixForm(forms.Form):
     likelihood_labels = forms.CharField(
         label="Likelihood levels",
+        max_length=MATRIX_LABELS_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 7}),
         help_text="One label per line, least likely first. From 3 to 7 levels.",
     )
     impact_labels = forms.CharField(
         label="Impact levels",
+        max_length=MATRIX_LABELS_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 7}),
         help_text="One label per line, least severe first. From 3 to 7 levels.",
     )
@@ -176,6 +198,7 @@ class RiskFilterForm(forms.Form):
 
     q = forms.CharField(
         required=False,
+        max_length=NAME_MAX_LENGTH,
         label="Search",
         widget=forms.TextInput(
             attrs={"type": "search", "placeholder": "Search id, title or description"}
@@ -191,8 +214,8 @@ class RiskFilterForm(forms.Form):
     )
     needs_decision = forms.BooleanField(required=False, label="Needs decision only")
     overdue = forms.BooleanField(required=False, label="Review overdue")
-    inherent_cell = forms.RegexField(regex=r"^\d{1,2}-\d{1,2}$", required=False)
-    residual_cell = forms.RegexField(regex=r"^\d{1,2}-\d{1,2}$", required=False)
+    inherent_cell = forms.RegexField(regex=r"^\d{1,2}-\d{1,2}$", max_length=5, required=False)
+    residual_cell = forms.RegexField(regex=r"^\d{1,2}-\d{1,2}$", max_length=5, required=False)
 
     def __init__(self, data, *, organization):
         super().__init__(data)

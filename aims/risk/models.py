@@ -21,6 +21,10 @@ class Level(models.TextChoices):
         return list(Level).index(self)
 
 
+# The name of one likelihood or impact level (3 to 7 of each).
+LEVEL_LABEL_MAX_LENGTH = 100
+
+
 class RiskMatrix(models.Model):
     """How an organization scores risk: likelihood by impact, score bands and its risk appetite.
 

@@ -13,7 +13,7 @@ from aims.audit.models import Action
 from aims.audit.services import record, save_governed
 from aims.organizations.models import Membership
 
-from .models import Risk, RiskAcceptance, RiskMatrix
+from .models import LEVEL_LABEL_MAX_LENGTH, Risk, RiskAcceptance, RiskMatrix
 
 
 def next_ref(organization) -> str:
@@ -120,6 +120,11 @@ def update_matrix(matrix: RiskMatrix, *, actor) -> RiskMatrix:
         errors["likelihood_labels"] = "Use from 3 to 7 likelihood levels."
     if not 3 <= matrix.impact_levels <= 7:
         errors["impact_labels"] = "Use from 3 to 7 impact levels."
+    for name in ("likelihood_labels", "impact_labels"):
+        if name not in errors and any(
+            len(label) > LEVEL_LABEL_MAX_LENGTH for label in getattr(matrix, name)
+        ):
+            errors[name] = f"Keep each level's name to {LEVEL_LABEL_MAX_LENGTH} characters."
     if not 1 <= matrix.low_max < matrix.medium_max < matrix.high_max < matrix.max_score:
         errors["high_max"] = (
             f"Bands must rise: 1 ≤ low < medium < high < {matrix.max_score} (the highest score)."
