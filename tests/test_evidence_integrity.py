@@ -447,3 +447,19 @@ def test_the_dashboard_says_nothing_of_integrity_when_all_is_intact(shelf, world
     response = world.client(world.viewer).get(reverse("dashboard", kwargs={"org": world.org.slug}))
     assert response.context["summary"].damaged_evidence_count == 0
     assert 'id="damaged-evidence"' not in response.content.decode()
+
+
+def test_the_command_re_hashes_a_checks_uploaded_data_too(world):
+    from aims.checks.services import store_data_file
+
+    blob, _ = store_data_file(SimpleUploadedFile("log.csv", b"repaid,approved\n1,1\n"))
+    out = io.StringIO()
+    call_command("evidence_verify", stdout=out)
+    assert "1 stored file(s) re-hashed; all intact." in out.getvalue()
+    storage.path_for(blob.sha256).write_bytes(b"tampered")
+    out = io.StringIO()
+    with pytest.raises(CommandError, match="1 stored file"):
+        call_command("evidence_verify", stdout=out)
+    assert f"ALTERED sha256 {blob.sha256}" in out.getvalue()
+    assert "in no evidence record (a check's uploaded data file)" in out.getvalue()
+    assert Blob.objects.get(pk=blob.sha256).integrity == Integrity.ALTERED

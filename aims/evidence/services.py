@@ -268,9 +268,10 @@ def _set_integrity(blob: Blob, state: str, now, note: str = "") -> None:
 
 
 def verify_evidence(organization=None) -> IntegrityReport:
-    """Re-hash every stored evidence file (of one organization, or all) and record on each
-    what was found; altered or missing files are listed with the records that share them."""
-    blobs = Blob.objects.filter(files__isnull=False)
+    """Re-hash every stored file (the evidence files of one organization, or every stored file:
+    check data uploads too) and record on each what was found; altered or missing files are
+    listed with the evidence records that share them."""
+    blobs = Blob.objects.all()
     if organization is not None:
         blobs = blobs.filter(files__revision__evidence__organization=organization)
     report = IntegrityReport()

@@ -11,8 +11,8 @@ def _plain(text: str) -> str:
 
 class Command(BaseCommand):
     help = (
-        "Re-hash every stored evidence file and name each altered or missing one with the "
-        "evidence records that share it; exit 1 when any is."
+        "Re-hash every stored file (evidence files and check data uploads) and name each "
+        "altered or missing one with the evidence records that share it; exit 1 when any is."
     )
 
     def add_arguments(self, parser):
@@ -30,6 +30,8 @@ class Command(BaseCommand):
                 f"{blob.integrity.upper()} sha256 {blob.sha256}, "
                 f"shared by {len(records)} evidence record(s):"
             )
+            if not records:
+                self.stdout.write("  in no evidence record (a check's uploaded data file)")
             for file in shared_files(blob, organization):
                 evidence = file.revision.evidence
                 self.stdout.write(
