@@ -68,3 +68,39 @@ def test_column_rules_are_stored_as_pairs_in_the_order_given():
         "b": [0, 1],
         "a": [1, 2],
     }
+
+
+def test_the_migration_turns_saved_rules_into_pairs_and_back(world, credit_system):
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("aims.checks.migrations.0005_column_rules_as_lists")
+    legacy = {"expected_columns": {"region": "string", "sex": "string"}, "min_rows": 5}
+    check = Check.objects.create(
+        organization=world.org,
+        system=credit_system,
+        name="Quality",
+        kind=Kind.QUALITY,
+        source_type=SourceType.PIPELINE,
+        options=legacy,
+    )
+    untouched = Check.objects.create(
+        organization=world.org,
+        system=credit_system,
+        name="Parity",
+        kind=Kind.FAIRNESS,
+        source_type=SourceType.PIPELINE,
+        options={"label": "repaid", "sensitive": ["sex"]},
+    )
+    migration.rules_as_lists(apps, None)
+    check.refresh_from_db()
+    assert check.options == {
+        "expected_columns": [["region", "string"], ["sex", "string"]],
+        "min_rows": 5,
+    }
+    migration.rules_as_objects(apps, None)
+    check.refresh_from_db()
+    assert check.options == legacy
+    untouched.refresh_from_db()
+    assert untouched.options == {"label": "repaid", "sensitive": ["sex"]}

@@ -6,30 +6,23 @@ from django.db import migrations
 COLUMN_RULES = ("expected_columns", "ranges", "allowed")
 
 
-def rules_as_lists(apps, schema_editor):
+def _convert(apps, kind, convert):
     Check = apps.get_model("checks", "Check")
     for check in Check.objects.exclude(options={}).only("pk", "options").iterator():
         options = dict(check.options or {})
-        changed = False
-        for key in COLUMN_RULES:
-            if isinstance(options.get(key), dict):
-                options[key] = [[column, rule] for column, rule in options[key].items()]
-                changed = True
-        if changed:
+        rules = [key for key in COLUMN_RULES if isinstance(options.get(key), kind)]
+        for key in rules:
+            options[key] = convert(options[key])
+        if rules:
             Check.objects.filter(pk=check.pk).update(options=options)
+
+
+def rules_as_lists(apps, schema_editor):
+    _convert(apps, dict, lambda rules: [[column, rule] for column, rule in rules.items()])
 
 
 def rules_as_objects(apps, schema_editor):
-    Check = apps.get_model("checks", "Check")
-    for check in Check.objects.exclude(options={}).only("pk", "options").iterator():
-        options = dict(check.options or {})
-        changed = False
-        for key in COLUMN_RULES:
-            if isinstance(options.get(key), list):
-                options[key] = {column: rule for column, rule in options[key]}
-                changed = True
-        if changed:
-            Check.objects.filter(pk=check.pk).update(options=options)
+    _convert(apps, list, lambda pairs: {column: rule for column, rule in pairs})
 
 
 class Migration(migrations.Migration):
