@@ -104,7 +104,7 @@ def test_the_invitation_expires_after_the_configured_days(world, settings):
 @pytest.mark.parametrize(
     "invitee, words",
     [
-        ("", "required"),
+        ("", "Give the e-mail address or username"),
         ("not an address@", "not an e-mail address"),
         ("bad\x00name", "Null characters are not allowed"),
         ("x" * 255, "at most 254"),

@@ -15,6 +15,15 @@ class CodeForm(forms.Form):
     )
 
 
+class RemoveCodeForm(CodeForm):
+    """The code that turns two-factor sign-in off: on the account page among other things, so it
+    does not take the focus (on a phone, the keyboard would open at once)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, auto_id="remove_%s", **kwargs)
+        self.fields["code"].widget.attrs.pop("autofocus", None)
+
+
 class FirstCodeForm(CodeForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -17,7 +17,7 @@ from django_otp import login as otp_login
 from django_otp.plugins.otp_static.models import StaticDevice
 
 from . import mfa, services
-from .forms import CodeForm, FirstCodeForm
+from .forms import CodeForm, FirstCodeForm, RemoveCodeForm
 from .lockout import lockout_response
 
 PENDING = "aims_sign_in_pending"  # the user whose password was right, waiting for a code
@@ -139,7 +139,7 @@ def _security_context(request, remove_form) -> dict:
 
 @login_required
 def security(request):
-    context = _security_context(request, CodeForm(auto_id="remove_%s"))
+    context = _security_context(request, RemoveCodeForm())
     return render(request, "accounts/security.html", context)
 
 
@@ -161,7 +161,7 @@ def enrol(request):
             return redirect(_with_next(reverse("mfa_recovery_codes"), next_url))
         form.add_error(
             "code",
-            "That code does not match. Check that the app's clock is right and enter the "
+            "That code does not match. Check that your phone's clock is right and enter the "
             "code it shows now.",
         )
     context = {
@@ -200,7 +200,7 @@ def recovery_codes(request):
 def remove(request):
     """Turn two-factor sign-in off, after a code proves the person holds the factor."""
     user = request.user
-    form = CodeForm(request.POST, auto_id="remove_%s")
+    form = RemoveCodeForm(request.POST)
     if mfa.authenticator(user) is None:
         return redirect("account_security")
     if form.is_valid():

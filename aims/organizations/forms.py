@@ -41,6 +41,7 @@ class InvitationForm(forms.Form):
     invitee = forms.CharField(
         max_length=254,
         label="E-mail address or username",
+        error_messages={"required": "Give the e-mail address or username of the person to invite."},
         help_text="They receive a link to accept or decline. Whether or not they already have "
         "an OpenAIMS account, they join only when they accept.",
         widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
