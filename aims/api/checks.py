@@ -464,33 +464,7 @@ def read_queued_run(request, check_id: int, task_id: uuid.UUID):
 )
 def record_pipeline_run(request, slug: Name, payload: PipelineRunIn):
     system = get_object_or_404(AISystem.objects.for_org(request.org), slug=slug)
-    candidates = Check.objects.for_org(request.org).filter(system=system, kind=payload.kind)
-    if payload.check is not None:
-        check = candidates.filter(pk=payload.check).first()
-        if check is None:
-            raise InvalidInput(
-                {"check": [f"{system.slug} has no {payload.kind} check with id {payload.check}."]}
-            )
-    else:
-        active = list(candidates.filter(is_active=True)[:2])
-        if not active:
-            raise InvalidInput(
-                {
-                    "kind": [
-                        f"{system.slug} has no active {payload.kind} check: define one in OpenAIMS "
-                        "first (its thresholds are the ones that apply)."
-                    ]
-                }
-            )
-        if len(active) > 1:
-            raise InvalidInput(
-                {
-                    "check": [
-                        f"{system.slug} has several active {payload.kind} checks; name one with --check."
-                    ]
-                }
-            )
-        check = active[0]
+    check = services.check_for_pipeline_run(system, payload.kind, payload.check)
     run = services.record_pipeline_run(
         check,
         actor=request.user,

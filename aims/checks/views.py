@@ -14,7 +14,6 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from aims.audit.models import AuditEvent
-from aims.audit.services import delete_governed
 from aims.core.access import org_view
 from aims.core.exports import safe_csv_writer
 from aims.core.forms import add_service_errors
@@ -85,14 +84,11 @@ def _save_form(request, form: CheckForm) -> Check | None:
         return None
     check = form.build()
     try:
-        for field in ("data_file", "reference_file"):
-            uploaded = form.cleaned_data.get(field)
-            if uploaded:
-                blob, name = services.store_data_file(uploaded)
-                if field == "reference_file":
-                    check.reference_blob, check.reference_name = blob, name
-                else:
-                    check.data_blob, check.data_name = blob, name
+        services.store_uploads(
+            check,
+            data_file=form.cleaned_data.get("data_file"),
+            reference_file=form.cleaned_data.get("reference_file"),
+        )
         return services.save_check(
             check,
             actor=request.user,
@@ -382,14 +378,11 @@ def alert_resolve(request, alert_id: int):
 @require_POST
 def check_delete(request, check_id: int):
     check = _check(request, check_id)
-    if check.runs.exists():
-        messages.error(
-            request,
-            "This check has runs, which are evidence: it cannot be deleted. "
-            "Untick “Active” to stop it instead.",
-        )
+    try:
+        services.delete_check(check, actor=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
         return redirect("check_detail", org=request.org.slug, check_id=check.pk)
-    delete_governed(check, actor=request.user)
     messages.success(request, f"Check “{check.name}” deleted.")
     return redirect("check_list", org=request.org.slug)
 
