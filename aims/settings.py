@@ -146,7 +146,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "aims.core.context.navigation",
+                "aims.core.context.navigation_context",
             ],
         },
     }

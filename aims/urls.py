@@ -4,19 +4,11 @@ from django.urls import include, path
 from aims.accounts import views as account_views
 from aims.api.urls import api
 from aims.core import views as core_views
+from aims.core.areas import areas
 from aims.organizations import views as organization_views
 
-org_patterns = [
-    path("", include("aims.dashboard.urls")),
-    path("systems/", include("aims.inventory.urls")),
-    path("risks/", include("aims.risk.urls")),
-    path("soa/", include("aims.soa.urls")),
-    path("evidence/", include("aims.evidence.urls")),
-    path("checks/", include("aims.checks.urls")),
-    path("catalog/", include("aims.catalog.urls")),
-    path("audit/", include("aims.audit.urls")),
-    path("settings/", include("aims.organizations.urls")),
-]
+# Each area's pages under /o/<org>/<its folder>/, as its area.py registered them.
+org_patterns = [path(area.prefix, include(area.urls)) for area in areas() if area.urls]
 
 urlpatterns = [
     path("", core_views.home, name="home"),

@@ -6,9 +6,12 @@ The OpenAPI document is at ``/api/v1/openapi.json`` and its interactive form at
 
 from __future__ import annotations
 
+from django.utils.module_loading import import_string
 from ninja import NinjaAPI
 
-from . import checks, errors, evidence, me, risks, soa, systems
+from aims.core.areas import areas
+
+from . import errors, me
 from .auth import UNDECLARED
 
 
@@ -40,11 +43,9 @@ api = AimsAPI(
 errors.install(api)
 
 api.add_router("", me.router)
-api.add_router("", systems.router)
-api.add_router("", risks.router)
-api.add_router("", soa.router)
-api.add_router("", evidence.router)
-api.add_router("", checks.router)
+for area in areas():  # each area's operations, as its area.py registered them
+    if area.api_router:
+        api.add_router("", import_string(area.api_router))
 
 
 def operation_access() -> dict[tuple[str, str], str | None]:

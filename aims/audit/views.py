@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections import defaultdict
 
 from django import forms
+from django.apps import apps
 from django.http import StreamingHttpResponse
 from django.shortcuts import render
-from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
 from aims.core.access import org_view
@@ -18,25 +19,34 @@ from aims.core.pagination import paginate, query_without_page
 from .models import Action, AuditEvent, record_type_label
 from .services import verify_chain
 
-# Records that have a page of their own: record type -> (URL name, kwarg name).
-RECORD_PAGES = {
-    "inventory.aisystem": ("system_detail", "system_id"),
-    "risk.risk": ("risk_detail", "risk_id"),
-    "soa.soaentry": ("soa_detail", "entry_id"),
-    "evidence.evidence": ("evidence_detail", "evidence_id"),
-}
 
-
-def record_url(org_slug: str, event: AuditEvent) -> str:
-    """The page of the record an event is about, when it has one and still exists by id."""
-    target = RECORD_PAGES.get(event.record_type)
-    if target is None or not event.record_id.isdigit() or event.action == Action.DELETE:
-        return ""
-    name, kwarg = target
-    try:
-        return reverse(name, kwargs={"org": org_slug, kwarg: int(event.record_id)})
-    except NoReverseMatch:
-        return ""
+def record_urls(events, organization) -> dict[int, str]:
+    """``{event id: page of its record}`` for the events whose record has a page
+    (``get_absolute_url``) and still exists: one query per kind of record on the page."""
+    wanted: dict[str, set[int]] = defaultdict(set)
+    for event in events:
+        if event.action != Action.DELETE and event.record_id.isdigit():
+            wanted[event.record_type].add(int(event.record_id))
+    pages: dict[tuple[str, int], str] = {}
+    for record_type, ids in wanted.items():
+        try:
+            model = apps.get_model(record_type)
+        except (LookupError, ValueError):
+            continue
+        if not hasattr(model, "get_absolute_url") or not any(
+            f.name == "organization" for f in model._meta.concrete_fields
+        ):
+            continue
+        for pk, instance in (
+            model._default_manager.filter(organization=organization).in_bulk(ids).items()
+        ):
+            instance.organization = organization  # known already: no query per record
+            pages[(record_type, pk)] = instance.get_absolute_url()
+    return {
+        event.pk: pages.get((event.record_type, int(event.record_id)), "")
+        for event in events
+        if event.record_id.isdigit()
+    }
 
 
 class AuditFilterForm(forms.Form):
@@ -89,8 +99,9 @@ def _filtered(request):
 def audit_log(request):
     form, events = _filtered(request)
     page = paginate(request, events)
+    urls = record_urls(page.object_list, request.org)
     rows = [
-        (event, record_url(request.org.slug, event), record_type_label(event.record_type))
+        (event, urls.get(event.pk, ""), record_type_label(event.record_type))
         for event in page.object_list
     ]
     context = {

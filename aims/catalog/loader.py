@@ -13,6 +13,8 @@ from pathlib import Path
 
 from django.db import transaction
 
+from aims.core.areas import hooks
+
 from .models import AIObjective, Clause, Control, ControlObjective, Framework, RiskSource
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
@@ -152,13 +154,13 @@ def load_file(path: Path, report: LoadReport | None = None) -> LoadReport:
 
 
 def load_catalog() -> LoadReport:
-    """Load every shipped framework, then give each organization its missing SoA entries."""
-    from aims.soa.services import ensure_soa_entries_for_all
-
+    """Load every shipped framework, then tell the areas (the SoA gives each organization an
+    entry for a new control)."""
     report = LoadReport()
     for path in sorted(DATA_DIR.glob("*.json")):
         load_file(path, report)
-    ensure_soa_entries_for_all()
+    for catalog_loaded in hooks("catalog_loaded"):
+        catalog_loaded()
     return report
 
 

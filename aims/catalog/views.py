@@ -4,9 +4,7 @@ from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, render
 
 from aims.core.access import org_view
-from aims.evidence.models import Evidence
-from aims.risk.models import Risk
-from aims.soa.models import SoAEntry
+from aims.core.areas import hooks, page_sections
 
 from .models import AIObjective, Clause, Control, ControlObjective, RiskSource
 
@@ -29,16 +27,11 @@ def catalog_index(request):
     objectives = ControlObjective.objects.order_by("position").prefetch_related(
         Prefetch("controls", queryset=Control.objects.order_by("position"))
     )
-    soa = {
-        entry.control_id: entry
-        for entry in SoAEntry.objects.filter(organization=request.org).only(
-            "pk", "control_id", "applicability", "status"
-        )
-    }
+    statuses = [status_of(request.org) for status_of in hooks("control_status")]
     objectives = list(objectives)
     for objective in objectives:
         for control in objective.controls.all():
-            control.soa_entry = soa.get(control.pk)
+            control.statuses = [found[control.pk] for found in statuses if control.pk in found]
     objective_tree = _tree(objectives)
     return render(
         request,
@@ -55,11 +48,6 @@ def catalog_index(request):
 @org_view()
 def catalog_clause(request, ref):
     clause = get_object_or_404(Clause.objects.select_related("parent"), ref=ref)
-    evidence = (
-        Evidence.objects.filter(organization=request.org, clauses=clause)
-        .order_by("-effective_from", "-pk")
-        .distinct()
-    )
     return render(
         request,
         "catalog/clause.html",
@@ -67,7 +55,7 @@ def catalog_clause(request, ref):
             "clause": clause,
             "ancestors": _ancestors(clause),
             "children": clause.children.order_by("position"),
-            "evidence": evidence,
+            "sections": page_sections("clause_page", clause, request),
         },
     )
 
@@ -84,29 +72,8 @@ def _ancestors(item) -> list:
 @org_view()
 def catalog_control(request, ref):
     control = get_object_or_404(Control.objects.select_related("objective__parent"), ref=ref)
-    entry = (
-        SoAEntry.objects.filter(organization=request.org, control=control)
-        .select_related("owner")
-        .first()
-    )
-    risks = (
-        Risk.objects.filter(organization=request.org, controls=control)
-        .with_scores()
-        .select_related("owner")
-        .order_by("ref")
-    )
-    risks = list(risks)
-    for risk in risks:
-        risk.organization = request.org  # level() reads the matrix already loaded
-    evidence = (
-        Evidence.objects.filter(organization=request.org, soa_entries=entry).order_by(
-            "-effective_from", "-pk"
-        )
-        if entry
-        else Evidence.objects.none()
-    )
     return render(
         request,
         "catalog/control.html",
-        {"control": control, "entry": entry, "risks": risks, "evidence": evidence},
+        {"control": control, "sections": page_sections("control_page", control, request)},
     )

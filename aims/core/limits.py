@@ -23,7 +23,6 @@ that knows its real size, so the form says which file is too large.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from importlib import import_module
 from io import BytesIO
@@ -36,15 +35,14 @@ from django.http import HttpResponse, JsonResponse
 from django.template.loader import render_to_string
 from django.urls import Resolver404, resolve
 
+from .areas import upload_kind
+
 KIB = 1024
 MIB = 1024 * 1024
 
 # Pages anyone may post to: they take small bodies whoever sends them.
 SMALL_BODY_URL_NAMES = {"login", "login_code", "logout", "mfa_verify"}
 SMALL_BODY_PREFIXES = ("/invitations/",)
-EVIDENCE_UPLOAD_URL_NAMES = {"evidence_create", "evidence_revision_create"}
-CHECK_UPLOAD_URL_NAMES = {"check_create", "check_edit"}
-API_EVIDENCE_UPLOAD = re.compile(r"^/api/v1/evidence/?$")
 BODY_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 # Headers of the responses given here, before the middleware that usually adds them has run.
 REFUSAL_HEADERS = {
@@ -124,20 +122,18 @@ def check_upload_limit() -> BodyLimit:
     )
 
 
+# What an upload route takes (areas name their routes in area.py) -> its limit.
+UPLOAD_LIMITS = {"evidence": evidence_limit, "check data": check_upload_limit}
+
+
 def _route_limit(request) -> BodyLimit | None:
     """The larger limit of an upload route, or None for an ordinary one."""
-    path = request.path_info
-    if path.startswith("/api/"):
-        return evidence_limit() if API_EVIDENCE_UPLOAD.match(path) else None
     try:
-        name = resolve(path).url_name
+        view_name = resolve(request.path_info).view_name
     except Resolver404:
         return None
-    if name in EVIDENCE_UPLOAD_URL_NAMES:
-        return evidence_limit()
-    if name in CHECK_UPLOAD_URL_NAMES:
-        return check_upload_limit()
-    return None
+    kind = upload_kind(view_name)
+    return UPLOAD_LIMITS[kind]() if kind else None
 
 
 def _always_small(request) -> bool:

@@ -2,11 +2,8 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from aims.catalog.models import Clause
+from aims.core.areas import record_links
 from aims.core.forms import length_of
-from aims.inventory.models import AISystem
-from aims.risk.models import Risk
-from aims.soa.models import SoAEntry
 
 from .models import Evidence, Kind, Revision
 from .uploads import allowed_extensions
@@ -44,9 +41,21 @@ def _files_help() -> str:
     )
 
 
-class SoAEntryChoiceField(forms.ModelMultipleChoiceField):
-    def label_from_instance(self, entry):
-        return f"{entry.control.ref} {entry.control.title}"
+class LinkChoiceField(forms.ModelMultipleChoiceField):
+    """Records of one registered kind (:class:`aims.core.areas.RecordLink`), as it reads them."""
+
+    def __init__(self, link, organization):
+        super().__init__(
+            queryset=link.choices(organization),
+            required=False,
+            label=link.label,
+            help_text=f"{link.help_text} {LINK_HELP}".strip(),
+            widget=forms.SelectMultiple(attrs=LINK_WIDGET),
+        )
+        self.link = link
+
+    def label_from_instance(self, obj):
+        return self.link.describe(obj)
 
 
 LINK_WIDGET = {"size": 8}
@@ -54,36 +63,8 @@ LINK_HELP = "Hold Ctrl (Cmd on a Mac) to choose several."
 
 
 class EvidenceForm(forms.ModelForm):
-    """Metadata and links of a piece of evidence; the create form adds the files."""
-
-    soa_entries = SoAEntryChoiceField(
-        queryset=SoAEntry.objects.none(),
-        required=False,
-        label="Annex A controls",
-        help_text="Controls of your Statement of Applicability this evidence supports. "
-        + LINK_HELP,
-        widget=forms.SelectMultiple(attrs=LINK_WIDGET),
-    )
-    clauses = forms.ModelMultipleChoiceField(
-        queryset=Clause.objects.none(),
-        required=False,
-        label="Clauses",
-        help_text="Requirements of clauses 4 to 10 it demonstrates. " + LINK_HELP,
-        widget=forms.SelectMultiple(attrs=LINK_WIDGET),
-    )
-    risks = forms.ModelMultipleChoiceField(
-        queryset=Risk.objects.none(),
-        required=False,
-        help_text=LINK_HELP,
-        widget=forms.SelectMultiple(attrs=LINK_WIDGET),
-    )
-    systems = forms.ModelMultipleChoiceField(
-        queryset=AISystem.objects.none(),
-        required=False,
-        label="AI systems",
-        help_text=LINK_HELP,
-        widget=forms.SelectMultiple(attrs=LINK_WIDGET),
-    )
+    """Metadata and links of a piece of evidence (a field per kind of record the areas
+    register); the create form adds the files."""
 
     url = forms.URLField(
         assume_scheme="https",
@@ -92,8 +73,6 @@ class EvidenceForm(forms.ModelForm):
         label="Link (for link evidence)",
         help_text="The address of the document, page or record, for evidence kept elsewhere.",
     )
-
-    link_fields = ("soa_entries", "clauses", "risks", "systems")
 
     class Meta:
         model = Evidence
@@ -113,20 +92,19 @@ class EvidenceForm(forms.ModelForm):
 
     def __init__(self, *args, organization, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["soa_entries"].queryset = (
-            SoAEntry.objects.for_org(organization)
-            .select_related("control")
-            .order_by("control__position")
-        )
-        self.fields["clauses"].queryset = Clause.objects.order_by("position")
-        self.fields["risks"].queryset = Risk.objects.for_org(organization).order_by("ref")
-        self.fields["systems"].queryset = AISystem.objects.for_org(organization).order_by("name")
+        self.link_fields = []
+        for link in record_links():
+            self.fields[link.name] = LinkChoiceField(link, organization)
+            self.link_fields.append(link.name)
         self.fields["kind"].choices = Kind.choices
         if self.instance.pk:
             for name in self.link_fields:
                 self.initial.setdefault(name, list(getattr(self.instance, name).all()))
         elif not self.initial.get("effective_from"):
             self.initial["effective_from"] = timezone.localdate()
+
+    def link_boundfields(self):
+        return [self[name] for name in self.link_fields]
 
     def links(self) -> dict:
         return {name: list(self.cleaned_data[name]) for name in self.link_fields}

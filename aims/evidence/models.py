@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
+from django.urls import reverse
 from django.utils import timezone
 
 
@@ -136,6 +137,11 @@ class Evidence(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse(
+            "evidence_detail", kwargs={"org": self.organization.slug, "evidence_id": self.pk}
+        )
 
     def is_expired(self, today: dt.date | None = None) -> bool:
         today = today or timezone.localdate()

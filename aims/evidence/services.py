@@ -11,12 +11,11 @@ from django.utils import timezone
 
 from aims.audit.models import Action
 from aims.audit.services import delete_governed, record, save_governed
+from aims.core.areas import record_links
 
 from . import storage
 from .models import DAMAGED, Blob, Evidence, EvidenceFile, Integrity, Kind, Revision
 from .uploads import check_upload
-
-LINK_FIELDS = ("soa_entries", "clauses", "risks", "systems")
 
 
 def _check_dates(effective_from, valid_until):
@@ -26,10 +25,11 @@ def _check_dates(effective_from, valid_until):
 
 def _check_links(evidence: Evidence, links: dict) -> dict:
     org_id = evidence.organization_id
+    known = {link.name for link in record_links()}
     for name, objects in links.items():
-        if name not in LINK_FIELDS:
+        if name not in known:
             raise ValueError(f"unknown link {name}")
-        if name != "clauses" and any(o.organization_id != org_id for o in objects):
+        if any(getattr(o, "organization_id", org_id) != org_id for o in objects):
             raise ValidationError({name: "Links must point to records of this organization."})
     return links
 

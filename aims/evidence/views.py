@@ -14,11 +14,10 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from aims.audit.models import AuditEvent
 from aims.core.access import org_view
+from aims.core.areas import record_links
 from aims.core.forms import CHOICE_LIMIT, add_service_errors
 from aims.core.pagination import paginate, query_without_page
-from aims.inventory.models import AISystem
 from aims.organizations.models import Access
-from aims.soa.models import SoAEntry
 
 from . import storage
 from .forms import EvidenceCreateForm, EvidenceEditForm, RevisionForm
@@ -41,29 +40,49 @@ PAGE_SIZE = 25
 ACTIVE_TYPES = ("html", "xml", "javascript", "svg")
 
 
-def _linked_entries():
-    return Prefetch(
-        "soa_entries",
-        queryset=SoAEntry.objects.select_related("control").order_by("control__position"),
-    )
+def _linked(links):
+    """Prefetch the records of each kind of link, as its area orders and reads them."""
+    return [Prefetch(link.name, queryset=link.queryset()) for link in links]
+
+
+def _link_filters(request, links) -> list[dict]:
+    """The list's filter by each kind of linked record that has one: its parameter, the value
+    asked for and the records to choose from (a text box past CHOICE_LIMIT of them)."""
+    filters = []
+    for link in links:
+        if not link.filter:
+            continue
+        value = request.GET.get(link.filter, "").strip()[:200]
+        choices = list(link.choices(request.org)[: CHOICE_LIMIT + 1])
+        filters.append(
+            {
+                "link": link,
+                "param": link.filter,
+                "value": value,
+                "choices": [(str(c.pk), link.describe(c)) for c in choices],
+                "as_text": len(choices) > CHOICE_LIMIT,
+            }
+        )
+    return filters
 
 
 @org_view()
 def evidence_list(request):
     today = timezone.localdate()
+    links = record_links()
+    columns = [link for link in links if link.in_list]
     evidence = (
         Evidence.objects.for_org(request.org)
         .select_related("created_by")
         .annotate(latest_revision_number=Max("revisions__number"))
         .with_file_damage()
-        .prefetch_related(_linked_entries())
+        .prefetch_related(*_linked(columns))
         .order_by("-effective_from", "-pk")
     )
     q = request.GET.get("q", "").strip()
     state = request.GET.get("state", "")
     kind = request.GET.get("kind", "")
-    system = request.GET.get("system", "")
-    control = request.GET.get("control", "")
+    link_filters = _link_filters(request, links)
     damaged = request.GET.get("damaged") == "1"
     if q:
         evidence = evidence.filter(Q(title__icontains=q) | Q(description__icontains=q))
@@ -72,19 +91,25 @@ def evidence_list(request):
     if kind in Kind.values:
         evidence = evidence.filter(kind=kind)
     # Filter through subqueries so the joins do not narrow the prefetched links.
-    if system:
-        linked = {"systems__pk": system} if system.isdigit() else {"systems__slug": system}
+    for found in link_filters:
+        value, link = found["value"], found["link"]
+        if value.isdigit():
+            linked = {f"{link.name}__pk": value}
+        elif value and link.by_text:
+            linked = {f"{link.name}__{link.by_text}": value}
+        else:
+            continue
         evidence = evidence.filter(pk__in=Evidence.objects.filter(**linked).values("pk"))
-    if control.isdigit():
-        evidence = evidence.filter(
-            pk__in=Evidence.objects.filter(soa_entries__pk=control).values("pk")
-        )
     if damaged:
         evidence = evidence.damaged()
     page = paginate(request, evidence, PAGE_SIZE)
     for item in page.object_list:
         item.state_now = item.state(today)
-    filtering = bool(q or state or kind or system or control or damaged)
+        item.link_cells = [
+            [(link.short(r), link.describe(r)) for r in getattr(item, link.name).all()]
+            for link in columns
+        ]
+    filtering = bool(q or state or kind or damaged or any(f["value"] for f in link_filters))
     return render(
         request,
         "evidence/evidence_list.html",
@@ -97,18 +122,13 @@ def evidence_list(request):
                 "q": q,
                 "state": state,
                 "kind": kind,
-                "system": system,
-                "control": control,
                 "damaged": damaged,
             },
+            "link_filters": link_filters,
+            "link_columns": columns,
             "damaged_count": Evidence.objects.for_org(request.org).damaged().count(),
             "state_choices": State.choices,
             "kind_choices": Kind.choices,
-            "systems": AISystem.objects.for_org(request.org).order_by("name")[: CHOICE_LIMIT + 1],
-            "choice_limit": CHOICE_LIMIT,
-            "entries": SoAEntry.objects.for_org(request.org)
-            .select_related("control")
-            .order_by("control__position"),
         },
     )
 
@@ -153,14 +173,12 @@ def _evidence(request, evidence_id: int) -> Evidence:
 
 @org_view()
 def evidence_detail(request, evidence_id: int):
+    links = record_links()
     evidence = get_object_or_404(
         Evidence.objects.for_org(request.org)
         .select_related("created_by", "check_run__definition")
         .prefetch_related(
-            _linked_entries(),
-            "clauses",
-            "risks",
-            "systems",
+            *_linked(links),
             Prefetch(
                 "revisions",
                 queryset=Revision.objects.select_related("created_by").prefetch_related(
@@ -170,6 +188,16 @@ def evidence_detail(request, evidence_id: int):
         ),
         pk=evidence_id,
     )
+    supports = [
+        (
+            link.label,
+            [
+                (link.describe(record), link.url_of(record, request.org))
+                for record in getattr(evidence, link.name).all()
+            ],
+        )
+        for link in links
+    ]
     files = evidence.stored_files()
     shared = sharing_in_organization(evidence)
     for file in files:
@@ -180,6 +208,7 @@ def evidence_detail(request, evidence_id: int):
         "evidence/evidence_detail.html",
         {
             "evidence": evidence,
+            "supports": supports,
             "state": evidence.state(),
             "revisions": evidence.revisions.all(),
             "damaged_files": damaged,

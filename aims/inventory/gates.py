@@ -72,19 +72,3 @@ def _intended_use_written(system: AISystem) -> tuple[bool, str]:
     if system.intended_use.strip():
         return True, "Intended use is documented."
     return False, "The intended use is empty. Describe who uses the system, for what and how."
-
-
-@requirement(
-    "risks_within_appetite",
-    "No risk is above appetite without an accepted treatment",
-    entering=stages_from(Stage.DEPLOYMENT),
-)
-def _risks_within_appetite(system: AISystem) -> tuple[bool, str]:
-    from aims.risk.models import Risk
-
-    blocking = list(Risk.objects.blocking_deployment(system))
-    if not blocking:
-        return True, "Every risk is within appetite or has a current acceptance."
-    refs = ", ".join(f"{r.ref} {r.title}" for r in blocking[:5])
-    more = f" and {len(blocking) - 5} more" if len(blocking) > 5 else ""
-    return False, f"Above appetite without a current acceptance: {refs}{more}."

@@ -1,8 +1,8 @@
 from django.conf import settings
 from django.core.validators import MaxLengthValidator
 from django.db import models
-from django.db.models import Count, IntegerField, OuterRef, Q, Subquery, Value
-from django.db.models.functions import Coalesce
+from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 
 
@@ -58,26 +58,6 @@ class AISystemQuerySet(models.QuerySet):
             return self
         return self.filter(
             Q(name__icontains=text) | Q(purpose__icontains=text) | Q(slug__icontains=text)
-        )
-
-    def with_risk_counts(self, matrix):
-        """Annotate ``open_risk_count`` and ``needs_decision_count`` (open risks above appetite
-        without a current acceptance), one query whatever the number of systems."""
-        from aims.risk.models import Risk
-
-        def count_of(risks):
-            counted = (
-                risks.filter(systems=OuterRef("pk"))
-                .order_by()
-                .values("organization_id")
-                .annotate(n=Count("pk", distinct=True))
-                .values("n")
-            )
-            return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
-
-        return self.annotate(
-            open_risk_count=count_of(Risk.objects.open()),
-            needs_decision_count=count_of(Risk.objects.needs_decision(matrix)),
         )
 
 
@@ -181,6 +161,11 @@ class AISystem(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse(
+            "system_detail", kwargs={"org": self.organization.slug, "system_id": self.pk}
+        )
 
     @property
     def stage_enum(self) -> Stage:

@@ -8,13 +8,12 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from aims.audit.models import AuditEvent
-from aims.checks.views import system_checks
 from aims.core.access import org_view
+from aims.core.areas import hooks, page_sections
 from aims.core.exports import safe_csv_writer
 from aims.core.forms import add_service_errors, person_label
 from aims.core.pagination import paginate, query_without_page
 from aims.organizations.models import Access
-from aims.risk.models import Risk
 
 from .forms import SystemFilterForm, SystemForm, TransitionForm
 from .models import AISystem, Stage
@@ -28,19 +27,24 @@ def get_system(request, system_id: int) -> AISystem:
 
 
 def filtered_systems(request):
-    systems = (
-        AISystem.objects.for_org(request.org)
-        .select_related("owner")
-        .with_risk_counts(request.org.risk_matrix)
-    )
+    """The filtered systems, with the columns other areas add (annotated on the query)."""
+    systems = AISystem.objects.for_org(request.org).select_related("owner")
+    columns = []
+    for add_columns in hooks("system_list"):
+        systems, added = add_columns(systems, request.org)
+        columns += added
     filters = SystemFilterForm(request.GET, organization=request.org)
-    return filters, filters.filter(systems)
+    return filters, filters.filter(systems), columns
 
 
 @org_view()
 def system_list(request):
-    filters, systems = filtered_systems(request)
+    filters, systems, columns = filtered_systems(request)
     page_obj = paginate(request, systems)
+    rows = [
+        (system, [(column, getattr(system, column.attr)) for column in columns])
+        for system in page_obj.object_list
+    ]
     is_filtered = any(request.GET.get(name) for name in filters.fields)
     return render(
         request,
@@ -49,6 +53,8 @@ def system_list(request):
             "filters": filters,
             "page_obj": page_obj,
             "systems": page_obj.object_list,
+            "columns": columns,
+            "rows": rows,
             "is_filtered": is_filtered,
             "querystring": query_without_page(request),
         },
@@ -57,7 +63,7 @@ def system_list(request):
 
 @org_view()
 def system_export(request):
-    _, systems = filtered_systems(request)
+    _, systems, columns = filtered_systems(request)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     stamp = timezone.localdate().isoformat()
     response["Content-Disposition"] = (
@@ -74,8 +80,7 @@ def system_export(request):
             "Level of automation",
             "Affects individuals",
             "Owner",
-            "Open risks",
-            "Risks needing a decision",
+            *(column.header for column in columns),
             "Purpose",
             "Intended use",
             "Foreseeable misuse",
@@ -98,8 +103,7 @@ def system_export(request):
             s.get_automation_display(),
             "yes" if s.affects_individuals else "no",
             person_label(s.owner) if s.owner else "",
-            s.open_risk_count,
-            s.needs_decision_count,
+            *(getattr(s, column.attr) for column in columns),
             s.purpose,
             s.intended_use,
             s.foreseeable_misuse,
@@ -159,22 +163,14 @@ def stepper(system: AISystem, transitions) -> list[tuple[Stage, str]]:
 def render_detail(request, system: AISystem, *, transition_form=None, blocked=None, status=200):
     transitions = list(system.transitions.select_related("actor"))
     following = system.next_stage()
-    risks = (
-        Risk.objects.filter(systems=system)
-        .with_acceptance()
-        .select_related("organization__risk_matrix", "owner")
-    )
     context = {
         "system": system,
         "steps": stepper(system, transitions),
         "next_stage": following,
         "gate": system.gate(following) if following else [],
         "transitions": transitions,
-        "risks": risks,
-        "evidence": system.evidence.all(),
+        "sections": page_sections("system_page", system, request),
         "events": AuditEvent.objects.for_record(system)[:20],
-        "checks": system_checks(system),
-        "open_alerts": list(system.alerts.open().select_related("run", "recipient")[:10]),
         "blocked": blocked,
         "today": timezone.localdate(),
     }

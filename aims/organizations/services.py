@@ -6,6 +6,7 @@ from django.utils.text import slugify
 
 from aims.audit.models import Action
 from aims.audit.services import record, save_governed
+from aims.core import areas
 
 from .models import Membership, Organization, Role
 
@@ -20,10 +21,8 @@ def unique_slug(name: str) -> str:
 
 @transaction.atomic
 def create_organization(*, name: str, owner, slug: str | None = None, scope: str = ""):
-    """A new organization with its owner, default risk matrix and one SoA entry per control."""
-    from aims.risk.models import RiskMatrix
-    from aims.soa.services import ensure_soa_entries
-
+    """A new organization with its owner, and what every area starts one with (a default risk
+    matrix, an SoA entry per control, ...)."""
     organization = Organization.objects.create(
         name=name, slug=slug or unique_slug(name), scope=scope
     )
@@ -44,8 +43,7 @@ def create_organization(*, name: str, owner, slug: str | None = None, scope: str
         action=Action.ACCESS,
         changes={"role": [None, Role.OWNER]},
     )
-    RiskMatrix.default_for(organization).save()
-    ensure_soa_entries(organization)
+    areas.set_up_organization(organization)
     return organization
 
 

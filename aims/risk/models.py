@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.db.models import Case, Exists, F, OuterRef, Q, When
+from django.urls import reverse
 from django.utils import timezone
 
 DEFAULT_LIKELIHOOD = ["Rare", "Unlikely", "Possible", "Likely", "Almost certain"]
@@ -306,6 +307,9 @@ class Risk(models.Model):
 
     def __str__(self) -> str:
         return f"{self.ref} {self.title}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("risk_detail", kwargs={"org": self.organization.slug, "risk_id": self.pk})
 
     @property
     def matrix(self) -> RiskMatrix:

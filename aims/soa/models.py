@@ -2,6 +2,7 @@ from django.conf import settings
 from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
+from django.urls import reverse
 from django.utils import timezone
 
 
@@ -141,6 +142,9 @@ class SoAEntry(models.Model):
 
     def __str__(self) -> str:
         return f"SoA {self.control.ref} {self.control.title}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("soa_detail", kwargs={"org": self.organization.slug, "entry_id": self.pk})
 
     @property
     def is_applicable(self) -> bool:

@@ -1,0 +1,215 @@
+"""Areas plug in: each app's ``area.py`` says what it adds, and the ground floor reads it.
+
+The ground floor (``core``, ``organizations``, the change trail, sign-in and the API's plumbing)
+imports no area. An area (the AI system inventory, the risk register, the SoA, ...) tells it about
+itself instead, the way apps tell Django's admin about their models: its ``area.py`` calls
+:func:`register` with an :class:`Area` and, for behaviour other areas may extend, registers hook
+functions with :func:`hook`. :func:`autodiscover` imports every installed app's ``area.py`` when
+Django is ready, just as ``admin.autodiscover()`` finds every ``admin.py``.
+
+What an :class:`Area` declares:
+
+* its pages: a URL folder under ``/o/<org>/`` and the URLconf module included there;
+* its navigation links, each in one of :data:`SECTIONS`;
+* its API router (``"aims.risk.api.router"``), added to ``/api/v1/``;
+* what a new organization gets (:attr:`Area.set_up_organization`);
+* the routes that take large uploads, by limit (:attr:`Area.uploads`).
+
+Hooks (``hook(name)`` to add, :func:`hooks` to read): see :data:`HOOKS` for each name, what a
+hook function receives and what it returns.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.utils.module_loading import autodiscover_modules
+
+# Navigation sections, in the order the sidebar shows them.
+SECTIONS = ("Overview", "Plan", "Do & check", "Reference", "Settings")
+
+HOOKS = {
+    "system_page": "fn(system, request) -> Section | None: a section of an AI system's page.",
+    "system_list": "fn(systems, organization) -> (systems, [Column]): columns of the AI system "
+    "list and its CSV export, their values annotated on the queryset (one query for a page).",
+    "control_page": "fn(control, request) -> Section | None: a section of an Annex A control's "
+    "page in the catalog.",
+    "clause_page": "fn(clause, request) -> Section | None: a section of a clause's page.",
+    "control_status": "fn(organization) -> {control id: Section}: what the catalog's list of "
+    "controls shows beside each control (the SoA decision, say), for all at once.",
+    "evidence_links": "fn() -> RecordLink: a kind of record evidence can support.",
+    "dashboard": "fn(organization) -> DashboardPart: figures and sections of the dashboard.",
+    "catalog_loaded": "fn(): after the catalog changed (new controls, say).",
+}
+
+
+@dataclass(frozen=True)
+class NavLink:
+    """A link of the sidebar: ``url_name`` is reversed with the organization's slug."""
+
+    label: str
+    url_name: str
+    section: str
+    order: int = 100
+
+    def __post_init__(self):
+        if self.section not in SECTIONS:
+            raise ValueError(f"{self.label}: section {self.section!r} is not one of {SECTIONS}")
+
+
+@dataclass(frozen=True)
+class Section:
+    """A section an area adds to another area's page: a template and its context. ``column`` is
+    "main" (the wide column) or "side"."""
+
+    template: str
+    context: Mapping[str, Any]
+    column: str = "main"
+    order: int = 100
+
+
+@dataclass(frozen=True)
+class Column:
+    """A column an area adds to another area's list: the value of annotation ``attr`` of each
+    row, shown with ``template`` (which receives ``value``) and exported under ``header``."""
+
+    header: str
+    attr: str
+    template: str = "core/_cell_number.html"
+    title: str = ""
+
+
+def page_sections(name: str, *args) -> dict[str, list[Section]]:
+    """The sections the areas add to a page (hook ``name``), by column, in order."""
+    found = [section for fn in hooks(name) if (section := fn(*args)) is not None]
+    found.sort(key=lambda section: section.order)
+    return {
+        "main": [s for s in found if s.column == "main"],
+        "side": [s for s in found if s.column == "side"],
+    }
+
+
+@dataclass(frozen=True)
+class RecordLink:
+    """A kind of record that a piece of evidence can support (an AI system, a risk, ...).
+
+    ``name`` is the relation on the evidence record: its many-to-many field, or the related
+    name of a many-to-many field an area puts on its own model. ``queryset()`` gives every
+    such record, ordered; a form offers those of the organization (when the model has one).
+    ``filter`` names the evidence list's query parameter that narrows to one record.
+    """
+
+    name: str
+    label: str
+    help_text: str
+    queryset: Callable[[], Any]
+    describe: Callable[[Any], str] = str
+    short: Callable[[Any], str] = str
+    filter: str | None = None
+    any_label: str = ""  # the filter's "all" choice: "Any AI system"
+    by_text: str | None = None  # a field matched when the filter's value is not an id: "slug"
+    url: Callable[[Any, Any], str] | None = None  # fn(record, organization); else its own page
+    in_list: bool = False  # a column of the evidence list, each record by ``short``
+    order: int = 100
+
+    def url_of(self, record, organization) -> str:
+        if self.url is not None:
+            return self.url(record, organization)
+        if hasattr(record, "organization_id"):
+            record.organization = organization  # known already: no query per record
+        return record.get_absolute_url() if hasattr(record, "get_absolute_url") else ""
+
+    def choices(self, organization):
+        queryset = self.queryset()
+        if any(f.name == "organization" for f in queryset.model._meta.concrete_fields):
+            queryset = queryset.filter(organization=organization)
+        return queryset
+
+
+def record_links() -> list[RecordLink]:
+    """Every kind of record evidence can support, in order."""
+    return sorted((fn() for fn in hooks("evidence_links")), key=lambda link: link.order)
+
+
+@dataclass(frozen=True)
+class Area:
+    """What one app adds to OpenAIMS; registered from its ``area.py``."""
+
+    label: str  # the app label
+    prefix: str = ""  # the URL folder under /o/<org>/, e.g. "risks/"
+    urls: str | None = None  # the URLconf module included at the prefix
+    nav: tuple[NavLink, ...] = ()
+    api_router: str | None = None  # dotted path of a django-ninja Router
+    set_up_organization: Callable[[Any], None] | None = None  # fn(organization)
+    # URL name -> what large uploads it takes ("evidence" or "check data"; aims.core.limits)
+    uploads: Mapping[str, str] = field(default_factory=dict)
+    order: int = 100  # among areas: URL inclusion, organization set-up
+
+
+_areas: dict[str, Area] = {}
+_hooks: dict[str, list[tuple[int, Callable]]] = {}
+
+
+def register(area: Area) -> Area:
+    if area.label in _areas and _areas[area.label] != area:
+        raise ValueError(f"area {area.label!r} is registered twice")
+    _areas[area.label] = area
+    return area
+
+
+def areas() -> list[Area]:
+    """The registered areas, in their order."""
+    return sorted(_areas.values(), key=lambda area: (area.order, area.label))
+
+
+def hook(name: str, *, order: int = 100):
+    """Decorator: add ``fn`` to the hook ``name`` (one of :data:`HOOKS`)."""
+    if name not in HOOKS:
+        raise ValueError(f"unknown hook {name!r}; use one of: {', '.join(HOOKS)}")
+
+    def add(fn: Callable) -> Callable:
+        found = _hooks.setdefault(name, [])
+        if all(existing is not fn for _, existing in found):
+            found.append((order, fn))
+            found.sort(key=lambda pair: pair[0])
+        return fn
+
+    return add
+
+
+def hooks(name: str) -> list[Callable]:
+    if name not in HOOKS:
+        raise ValueError(f"unknown hook {name!r}")
+    return [fn for _, fn in _hooks.get(name, [])]
+
+
+def navigation() -> list[tuple[str, list[NavLink]]]:
+    """The sidebar: each section with its links, in order; empty sections left out."""
+    links = [link for area in areas() for link in area.nav]
+    return [
+        (section, sorted((lnk for lnk in links if lnk.section == section), key=lambda x: x.order))
+        for section in SECTIONS
+        if any(link.section == section for link in links)
+    ]
+
+
+def upload_kind(url_name: str) -> str | None:
+    """What large uploads the route named ``url_name`` takes, if any."""
+    for area in _areas.values():
+        if url_name in area.uploads:
+            return area.uploads[url_name]
+    return None
+
+
+def set_up_organization(organization) -> None:
+    """Give a new organization what every area starts it with (inside its creation's
+    transaction)."""
+    for area in areas():
+        if area.set_up_organization is not None:
+            area.set_up_organization(organization)
+
+
+def autodiscover() -> None:
+    autodiscover_modules("area")

@@ -1,0 +1,10 @@
+from aims.core.areas import Area, NavLink, register
+
+register(
+    Area(
+        label="dashboard",
+        urls="aims.dashboard.urls",
+        nav=(NavLink("Dashboard", "dashboard", "Overview"),),
+        order=0,
+    )
+)

@@ -1,0 +1,49 @@
+from django.utils import timezone
+
+from aims.core.areas import Area, NavLink, Section, hook, register
+
+from .models import Evidence
+
+
+@hook("control_page", order=20)
+def control_evidence(control, request) -> Section:
+    evidence = Evidence.objects.filter(
+        organization=request.org, soa_entries__control=control
+    ).order_by("-effective_from", "-pk")
+    return Section("evidence/_control_evidence.html", {"evidence": evidence}, order=20)
+
+
+@hook("clause_page", order=20)
+def clause_evidence(clause, request) -> Section:
+    evidence = (
+        Evidence.objects.filter(organization=request.org, clauses=clause)
+        .order_by("-effective_from", "-pk")
+        .distinct()
+    )
+    return Section("evidence/_clause_evidence.html", {"evidence": evidence}, order=20)
+
+
+@hook("system_page", order=20)
+def system_evidence(system, request) -> Section:
+    return Section(
+        "evidence/_system_evidence.html",
+        {"evidence": system.evidence.all(), "today": timezone.localdate()},
+        order=20,
+    )
+
+
+register(
+    Area(
+        label="evidence",
+        prefix="evidence/",
+        urls="aims.evidence.urls",
+        nav=(NavLink("Evidence", "evidence_list", "Do & check", order=10),),
+        api_router="aims.api.evidence.router",
+        uploads={
+            "evidence_create": "evidence",
+            "evidence_revision_create": "evidence",
+            "api:list_evidence": "evidence",  # POST /api/v1/evidence shares the list's path
+        },
+        order=40,
+    )
+)

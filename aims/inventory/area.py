@@ -1,0 +1,31 @@
+from aims.core.areas import Area, NavLink, RecordLink, hook, register
+
+from .models import AISystem
+
+
+@hook("evidence_links", order=40)
+def evidence_systems() -> RecordLink:
+    return RecordLink(
+        "systems",
+        "AI systems",
+        "",
+        queryset=lambda: AISystem.objects.order_by("name"),
+        describe=lambda system: system.name,
+        short=lambda system: system.slug,
+        filter="system",
+        any_label="Any AI system",
+        by_text="slug",
+        order=40,
+    )
+
+
+register(
+    Area(
+        label="inventory",
+        prefix="systems/",
+        urls="aims.inventory.urls",
+        nav=(NavLink("AI systems", "system_list", "Plan", order=10),),
+        api_router="aims.api.systems.router",
+        order=10,
+    )
+)

@@ -1,0 +1,94 @@
+from django.db.models import Count, IntegerField, OuterRef, Subquery, Value
+from django.db.models.functions import Coalesce
+
+from aims.core.areas import Area, Column, NavLink, RecordLink, Section, hook, register
+
+from . import gates  # noqa: F401  (registers its stage-gate requirement)
+from .models import Risk
+
+
+def set_up_organization(organization) -> None:
+    from .models import RiskMatrix
+
+    RiskMatrix.default_for(organization).save()
+
+
+def _count_per_system(risks):
+    counted = (
+        risks.filter(systems=OuterRef("pk"))
+        .order_by()
+        .values("organization_id")
+        .annotate(n=Count("pk", distinct=True))
+        .values("n")
+    )
+    return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
+
+
+@hook("system_list", order=10)
+def system_risk_counts(systems, organization):
+    """Each system's open risks and those above appetite without a current acceptance: two
+    subqueries of the list's own query, whatever the number of systems."""
+    systems = systems.annotate(
+        open_risk_count=_count_per_system(Risk.objects.open()),
+        needs_decision_count=_count_per_system(
+            Risk.objects.needs_decision(organization.risk_matrix)
+        ),
+    )
+    return systems, [
+        Column("Open risks", "open_risk_count"),
+        Column(
+            "Risks needing a decision",
+            "needs_decision_count",
+            template="risk/_cell_needs_decision.html",
+            title="Need a decision",
+        ),
+    ]
+
+
+@hook("control_page", order=10)
+def control_risks(control, request) -> Section:
+    risks = list(
+        Risk.objects.filter(organization=request.org, controls=control)
+        .with_scores()
+        .select_related("owner")
+        .order_by("ref")
+    )
+    for risk in risks:
+        risk.organization = request.org  # level() reads the matrix already loaded
+    return Section("risk/_control_risks.html", {"risks": risks}, order=10)
+
+
+@hook("system_page", order=10)
+def system_risks(system, request) -> Section:
+    risks = (
+        Risk.objects.filter(systems=system)
+        .with_acceptance()
+        .select_related("organization__risk_matrix", "owner")
+    )
+    return Section("risk/_system_risks.html", {"risks": risks}, order=10)
+
+
+@hook("evidence_links", order=30)
+def evidence_risks() -> RecordLink:
+    return RecordLink(
+        "risks",
+        "Risks",
+        "",
+        queryset=lambda: Risk.objects.order_by("ref"),
+        describe=lambda risk: f"{risk.ref} {risk.title}",
+        short=lambda risk: risk.ref,
+        order=30,
+    )
+
+
+register(
+    Area(
+        label="risk",
+        prefix="risks/",
+        urls="aims.risk.urls",
+        nav=(NavLink("Risk register", "risk_list", "Plan", order=20),),
+        api_router="aims.api.risks.router",
+        set_up_organization=set_up_organization,
+        order=20,
+    )
+)
