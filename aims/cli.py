@@ -50,7 +50,7 @@ def cmd_run(args) -> int:
     _call("catalog_load")
     login_hint = "log in with an account made by `aims createadmin`"
     if not args.no_demo:
-        from aims.demo import load_demo
+        from aims.demo.loader import load_demo
         from aims.organizations.models import Organization
 
         if not Organization.objects.exists():
@@ -88,7 +88,7 @@ def cmd_run(args) -> int:
 
 def cmd_demo(args) -> int:
     _setup()
-    from aims.demo import load_demo
+    from aims.demo.loader import load_demo
 
     org, user, created = load_demo(username=args.username, password=args.password)
     state = "Loaded" if created else "Already present:"

@@ -114,6 +114,7 @@ INSTALLED_APPS = [
     "aims.evidence",
     "aims.checks",
     "aims.dashboard",
+    "aims.demo",
     "aims.api",
     "aims.accounts",
 ]

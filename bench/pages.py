@@ -40,8 +40,8 @@ def measure(systems: int, repeats: int) -> dict:
     from django.test import Client
     from django.urls import reverse
 
-    from aims.core.scale import seed
     from aims.organizations.services import create_organization
+    from bench.scale import seed
 
     call_command("migrate", verbosity=0)
     call_command("catalog_load", verbosity=0)

@@ -19,8 +19,8 @@ from aims.catalog.loader import load_catalog
 from aims.checks.charts import FAIL_FILL
 from aims.checks.models import Alert, Check, CheckRun, RunStatus
 from aims.checks.samples import BIASED
-from aims.demo import load_demo
 from aims.demo.data import DEMO_SLUG
+from aims.demo.loader import load_demo
 from aims.inventory.models import AISystem
 from aims.soa.models import SoAEntry
 

@@ -16,11 +16,11 @@ from django_tasks_db.models import DBTaskResult
 from aims.audit.services import verify_chain
 from aims.catalog.models import Control
 from aims.checks import tasks
+from aims.checks.management.commands.worker import prune_task_results
 from aims.checks.models import Alert, Check, CheckRun, Kind, Origin, RunStatus, Schedule, SourceType
 from aims.checks.samples import BIASED, FAIR
 from aims.checks.services import next_run_after, save_check, store_data_file
 from aims.cli import main as aims
-from aims.core.management.commands.worker import prune_task_results
 from aims.evidence.models import Evidence
 
 QUEUED = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
@@ -245,7 +245,7 @@ def test_a_failing_database_round_does_not_stop_the_worker(world, system, monkey
     """The scheduler hits a locked database once; the worker waits and carries on."""
     from django.db import OperationalError
 
-    from aims.core.management.commands import worker as command
+    from aims.checks.management.commands import worker as command
 
     check = make_check(world, system)
     tasks.enqueue_run(check)

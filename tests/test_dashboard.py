@@ -124,18 +124,22 @@ def test_the_checklist_shows_progress_in_between(world):
 def test_the_summary_counts_what_needs_attention(world):
     add_records(world, 4)
     summary = summarize(world.org)
-    assert summary.systems_total == 4
-    assert {t.value: t.count for t in summary.systems_by_tier}["high"] == 2
+    systems, risks = summary.data("inventory"), summary.data("risk")
+    evidence, soa = summary.data("evidence"), summary.data("soa")
+    assert systems["total"] == 4
+    assert {t.value: t.count for t in systems["by_tier"]}["high"] == 2
     # risks 1 and 3 score 20 inherent; residual 2x2 except i=0,3 which are 2x5=10 > 9
     assert (
-        summary.needs_decision_count == Risk.objects.needs_decision(world.org.risk_matrix).count()
+        risks["needs_decision_count"] == Risk.objects.needs_decision(world.org.risk_matrix).count()
     )
-    assert summary.needs_decision_count == 2
-    assert summary.review_overdue_count == 4
-    assert summary.expired_evidence_count == 2
-    assert summary.soa_decided == 4 and summary.soa_undecided == 34
-    assert {t.value: t.count for t in summary.soa_by_status}["implemented"] == 4
-    assert summary.inherent_map.total == 4 and summary.residual_map.total == 4
+    assert risks["needs_decision_count"] == 2
+    assert risks["review_overdue_count"] == 4
+    assert evidence["expired_count"] == 2
+    assert soa["decided"] == 4 and soa["undecided"] == 34
+    assert {t.value: t.count for t in soa["by_status"]}["implemented"] == 4
+    assert risks["inherent_map"].total == 4 and risks["residual_map"].total == 4
+    # The count of what needs attention is the sum of every area's notices.
+    assert summary.attention_count == 2 + 4 + 2 + soa["flagged"]
     assert len(summary.recent_events) == 10
 
 
@@ -176,5 +180,14 @@ def test_the_dashboard_query_count_does_not_grow_with_the_data(world, django_ass
 
     assert response.status_code == 200
     assert Risk.objects.filter(organization=world.org).count() == 17
-    summary = response.context["summary"]
-    assert len(summary.review_overdue) == 10 and summary.review_overdue_count == 17
+    risks = response.context["summary"].data("risk")
+    assert len(risks["review_overdue"]) == 10 and risks["review_overdue_count"] == 17
+
+
+def test_a_strip_shows_only_when_something_is_wrong_and_a_cell_says_all_is_well(world):
+    add_records(world, 1)
+    content = world.client(world.owner).get(url(world)).content.decode()
+    assert "Failed technical checks" not in content
+    assert "Evidence with altered or missing files" not in content
+    assert "No risk review is overdue." not in content  # one review is overdue
+    assert "All evidence is within its validity." in content

@@ -2,7 +2,7 @@ from django.core.management import call_command
 
 from aims.audit.models import AuditEvent
 from aims.audit.services import verify_chain
-from aims.demo import load_demo
+from aims.demo.loader import load_demo
 from aims.evidence.models import Evidence
 from aims.inventory.models import AISystem, Stage
 from aims.organizations.models import Membership, Role

@@ -427,8 +427,8 @@ def test_the_openapi_names_the_integrity_enum_on_its_own(world):
 def test_the_dashboard_counts_damaged_evidence_and_links_to_it(damaged, world):
     response = world.client(world.viewer).get(reverse("dashboard", kwargs={"org": world.org.slug}))
     summary = response.context["summary"]
-    assert summary.damaged_evidence_count == 3
-    assert {e.title for e in summary.damaged_evidence} == {
+    assert summary.data("evidence")["damaged_count"] == 3
+    assert {e.title for e in summary.data("evidence")["damaged"]} == {
         "Model card",
         "Validation pack",
         "Bias test",
@@ -445,7 +445,7 @@ def test_the_dashboard_counts_damaged_evidence_and_links_to_it(damaged, world):
 def test_the_dashboard_says_nothing_of_integrity_when_all_is_intact(shelf, world):
     verify_evidence()
     response = world.client(world.viewer).get(reverse("dashboard", kwargs={"org": world.org.slug}))
-    assert response.context["summary"].damaged_evidence_count == 0
+    assert response.context["summary"].data("evidence")["damaged_count"] == 0
     assert 'id="damaged-evidence"' not in response.content.decode()
 
 

@@ -2,7 +2,10 @@ from django.db.models import Prefetch
 
 from aims.core.areas import Area, NavLink, Section, hook, register
 
-from . import gates  # noqa: F401  (registers its stage-gate requirement)
+from . import (
+    dashboard,
+    gates,  # noqa: F401  (registers its stage-gate requirement)
+)
 from .models import CheckRun
 
 
@@ -22,6 +25,8 @@ def system_checks(system, request) -> Section:
         order=10,
     )
 
+
+hook("dashboard")(dashboard.part)
 
 register(
     Area(

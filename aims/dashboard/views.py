@@ -1,5 +1,4 @@
 from django.shortcuts import render
-from django.urls import reverse
 
 from aims.core.access import org_view
 from aims.core.cache import cached_for
@@ -16,13 +15,8 @@ PARTIALS = {
 
 @org_view()
 def dashboard(request):
-    summary = cached_for(
-        request.org, "dashboard", lambda: summarize(request.org, matrix=request.org.risk_matrix)
-    )
-    context = {
-        "summary": summary,
-        "heatmap_link": reverse("risk_list", kwargs={"org": request.org.slug}),
-    }
+    summary = cached_for(request.org, "dashboard", lambda: summarize(request.org))
+    context = {"summary": summary}
     section = request.GET.get("section")
     if request.headers.get("HX-Request") and section in PARTIALS:
         return render(request, PARTIALS[section], context)

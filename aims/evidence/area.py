@@ -2,6 +2,7 @@ from django.utils import timezone
 
 from aims.core.areas import Area, NavLink, Section, hook, register
 
+from . import dashboard
 from .models import Evidence
 
 
@@ -31,6 +32,8 @@ def system_evidence(system, request) -> Section:
         order=20,
     )
 
+
+hook("dashboard")(dashboard.part)
 
 register(
     Area(

@@ -1,5 +1,6 @@
 from aims.core.areas import Area, NavLink, RecordLink, hook, register
 
+from . import dashboard
 from .models import AISystem
 
 
@@ -18,6 +19,8 @@ def evidence_systems() -> RecordLink:
         order=40,
     )
 
+
+hook("dashboard")(dashboard.part)
 
 register(
     Area(

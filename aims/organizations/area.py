@@ -1,4 +1,8 @@
-from aims.core.areas import Area, NavLink, register
+from aims.core.areas import Area, NavLink, hook, register
+
+from . import dashboard
+
+hook("dashboard")(dashboard.part)
 
 register(
     Area(

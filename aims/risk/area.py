@@ -3,7 +3,10 @@ from django.db.models.functions import Coalesce
 
 from aims.core.areas import Area, Column, NavLink, RecordLink, Section, hook, register
 
-from . import gates  # noqa: F401  (registers its stage-gate requirement)
+from . import (
+    dashboard,
+    gates,  # noqa: F401  (registers its stage-gate requirement)
+)
 from .models import Risk
 
 
@@ -80,6 +83,8 @@ def evidence_risks() -> RecordLink:
         order=30,
     )
 
+
+hook("dashboard")(dashboard.part)
 
 register(
     Area(

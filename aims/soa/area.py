@@ -1,5 +1,6 @@
 from aims.core.areas import Area, NavLink, RecordLink, Section, hook, register
 
+from . import dashboard
 from .models import SoAEntry
 from .services import ensure_soa_entries, ensure_soa_entries_for_all
 
@@ -40,6 +41,8 @@ def evidence_controls() -> RecordLink:
         order=10,
     )
 
+
+hook("dashboard")(dashboard.part)
 
 register(
     Area(

@@ -1,7 +1,7 @@
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from aims.demo import DEMO_PASSWORD, load_demo
+from aims.demo.loader import DEMO_PASSWORD, load_demo
 
 
 class Command(BaseCommand):

@@ -1,0 +1,293 @@
+"""A demo organization, Northwind Credit, built through the services like a real one.
+
+:func:`load_demo` creates a fictional consumer lender with its people, three AI systems taken
+through their life cycle, a risk register, a Statement of Applicability about half decided and
+some evidence. Everything goes through the same services as the web pages, so the audit trail
+reads as it would in real use. Loading twice does nothing the second time.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib.auth import get_user_model
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import transaction
+from django.utils import timezone
+
+from aims.catalog.models import Clause, Control, RiskSource
+from aims.checks.models import Check, SourceType
+from aims.checks.models import Kind as CheckKind
+from aims.checks.samples import FAIR as FAIR_SAMPLE
+from aims.checks.services import run_check, save_check, store_data_file
+from aims.evidence.models import Evidence, Kind
+from aims.evidence.services import create_evidence
+from aims.inventory.models import AISystem, Stage
+from aims.inventory.services import move_to_stage, save_system
+from aims.organizations.models import Organization
+from aims.organizations.services import add_member, create_organization
+from aims.risk.models import Risk, Status
+from aims.risk.services import accept_risk, save_risk
+from aims.soa.models import Applicability, SoAEntry
+from aims.soa.services import update_entry
+
+from .data import (
+    COLLEAGUES,
+    DEMO_PASSWORD,
+    DEMO_SLUG,
+    MODEL_CARD,
+    OLD_TEST_REPORT,
+    POLICY,
+    RISKS,
+    SCOPE,
+    SOA_DECISIONS,
+    SYSTEMS,
+    VALIDATION_CSV,
+)
+
+
+def _file(name: str, text: str, content_type: str) -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, text.encode("utf-8"), content_type=content_type)
+
+
+def _users(password: str, username: str):
+    User = get_user_model()
+    people = {}
+    owner = User.objects.filter(username=username).first()
+    if owner is None:
+        owner = User.objects.create_user(
+            username=username,
+            email=f"{username}@northwind-credit.example",
+            password=password,
+            first_name="Morgan",
+            last_name="Ellis",
+        )
+    people["demo"] = owner
+    for name, first, last, _role, _top in COLLEAGUES:
+        user = User.objects.filter(username=name).first()
+        if user is None:
+            user = User.objects.create_user(
+                username=name,
+                email=f"{name}@northwind-credit.example",
+                password=password,
+                first_name=first,
+                last_name=last,
+            )
+        people[name] = user
+    return people
+
+
+@transaction.atomic
+def _validate_fairness(system, *, actor) -> None:
+    """Before deployment: a fairness check on the validation log, run and passed."""
+    with FAIR_SAMPLE.open("rb") as fh:
+        blob, name = store_data_file(
+            SimpleUploadedFile(FAIR_SAMPLE.name, fh.read(), content_type="application/octet-stream")
+        )
+    check = save_check(
+        Check(
+            organization=system.organization,
+            system=system,
+            name="Approval parity by sex",
+            kind=CheckKind.FAIRNESS,
+            source_type=SourceType.UPLOAD,
+            data_blob=blob,
+            data_name=name,
+            options={
+                "label": "repaid",
+                "prediction": "approved",
+                "sensitive": ["sex"],
+                "reference_group": "sex=Male",
+                "min_group_size": 30,
+            },
+            thresholds=[
+                {"metric": "demographic_parity_difference", "op": "max", "limit": 0.1},
+                {"metric": "disparate_impact_ratio", "op": "min", "limit": 0.8},
+            ],
+        ),
+        actor=actor,
+        controls=list(Control.objects.filter(ref__in=["A.5.4", "A.6.2.4", "A.7.4"])),
+        risks=list(system.risks.filter(category="fairness")),
+    )
+    run_check(check, actor=actor)
+
+
+def load_demo(*, username: str = "demo", password: str = DEMO_PASSWORD):
+    """Create the Northwind Credit demo organization; return ``(org, owner, created)``.
+
+    Does nothing when an organization with the slug ``northwind-credit`` already exists.
+    """
+    User = get_user_model()
+    existing = Organization.objects.filter(slug=DEMO_SLUG).first()
+    if existing is not None:
+        return existing, User.objects.filter(username=username).first(), False
+
+    today = timezone.localdate()
+    people = _users(password, username)
+    owner = people["demo"]
+    org = create_organization(name="Northwind Credit", owner=owner, slug=DEMO_SLUG, scope=SCOPE)
+    for name, _first, _last, role, top in COLLEAGUES:
+        add_member(org, actor=owner, user=people[name], role=role, is_top_management=top)
+    manager, cfo = people["priya.shah"], people["daniel.okafor"]
+
+    systems = {}
+    for spec in SYSTEMS:
+        fields = {k: v for k, v in spec.items() if k not in ("key", "owner", "stages")}
+        system = save_system(
+            AISystem(organization=org, owner=people[spec["owner"]], **fields), actor=manager
+        )
+        systems[spec["key"]] = system
+
+    controls = {c.ref: c for c in Control.objects.all()}
+    sources = {s.ref: s for s in RiskSource.objects.all()}
+    risks = []
+    acceptances = []
+    for (
+        key,
+        title,
+        category,
+        source,
+        control_refs,
+        risk_owner,
+        lik,
+        imp,
+        treatment,
+        residual,
+        status,
+        accept,
+        review_days,
+        description,
+    ) in RISKS:
+        risk = Risk(
+            organization=org,
+            title=title,
+            description=description,
+            category=category,
+            source=sources.get(source),
+            owner=people[risk_owner],
+            inherent_likelihood=lik,
+            inherent_impact=imp,
+            treatment=treatment,
+            treatment_plan="; ".join(
+                f"{ref} {controls[ref].title}" for ref in control_refs if ref in controls
+            ),
+            treatment_due=today + dt.timedelta(days=90) if status != Status.CLOSED else None,
+            residual_likelihood=residual[0] if residual else None,
+            residual_impact=residual[1] if residual else None,
+            next_review=today + dt.timedelta(days=review_days) if review_days is not None else None,
+            status=status,
+        )
+        risk = save_risk(
+            risk,
+            actor=manager,
+            systems=[systems[key]] if key else [],
+            controls=[controls[ref] for ref in control_refs if ref in controls],
+        )
+        risks.append(risk)
+        if accept:
+            acceptances.append(risk)
+
+    for risk in acceptances:
+        accept_risk(
+            risk,
+            actor=cfo,
+            rationale="Residual risk is above appetite but the treatment plan is funded and on "
+            "track; retained until the next review, with monthly monitoring reported to the "
+            "credit risk committee.",
+            expires_on=today + dt.timedelta(days=180),
+        )
+
+    for spec in SYSTEMS:
+        system = systems[spec["key"]]
+        for stage, reason in spec["stages"]:
+            if stage == Stage.DEPLOYMENT and system.affects_individuals:
+                _validate_fairness(system, actor=people[spec["owner"]])
+            move_to_stage(system, to_stage=stage, actor=manager, reason=reason)
+
+    entries = {
+        e.control.ref: e
+        for e in SoAEntry.objects.filter(organization=org).select_related("control")
+    }
+    risk_by_control: dict[str, list] = {}
+    for risk in risks:
+        for control in risk.controls.all():
+            risk_by_control.setdefault(control.ref, []).append(risk)
+    for ref, (applicability, impl, entry_owner, justification) in SOA_DECISIONS.items():
+        entry = entries[ref]
+        entry.applicability = applicability
+        entry.status = impl if applicability == Applicability.APPLICABLE else entry.status
+        entry.owner = people[entry_owner]
+        entry.justification = justification
+        update_entry(entry, actor=manager, risks=risk_by_control.get(ref, []))
+
+    credit = systems["credit"]
+    chat = systems["chat"]
+    create_evidence(
+        Evidence(
+            organization=org,
+            title="AI policy v1.3 (board approved)",
+            description="The approved AI policy.",
+            effective_from=today - dt.timedelta(days=200),
+            valid_until=today + dt.timedelta(days=165),
+        ),
+        actor=manager,
+        files=[_file("ai-policy-v1.3.md", POLICY, "text/markdown")],
+        links={
+            "soa_entries": [entries["A.2.2"]],
+            "clauses": list(Clause.objects.filter(ref="5.2")),
+        },
+    )
+    create_evidence(
+        Evidence(
+            organization=org,
+            title="Model card: credit-pd v4.2",
+            description="Model card of the credit scoring model in operation.",
+            effective_from=today - dt.timedelta(days=40),
+        ),
+        actor=people["tom.becker"],
+        files=[_file("model-card-credit-pd-v4.2.md", MODEL_CARD, "text/markdown")],
+        links={"soa_entries": [entries["A.8.2"]], "systems": [credit], "risks": [risks[0]]},
+    )
+    create_evidence(
+        Evidence(
+            organization=org,
+            title="Independent validation summary: credit-pd v4.2",
+            description="Results of the external validation, by check and segment.",
+            effective_from=today - dt.timedelta(days=50),
+            valid_until=today + dt.timedelta(days=315),
+        ),
+        actor=people["tom.becker"],
+        files=[_file("validation-summary-credit-pd-v4.2.csv", VALIDATION_CSV, "text/csv")],
+        links={
+            "soa_entries": [entries["A.6.2.4"]],
+            "systems": [credit],
+            "risks": [risks[0], risks[1]],
+        },
+    )
+    create_evidence(
+        Evidence(
+            organization=org,
+            kind=Kind.LINK,
+            title="AI roles and responsibilities (intranet RACI)",
+            url="https://intranet.northwind-credit.example/aims/raci",
+            effective_from=today - dt.timedelta(days=120),
+        ),
+        actor=manager,
+        links={
+            "soa_entries": [entries["A.3.2"]],
+            "clauses": list(Clause.objects.filter(ref="5.3")),
+        },
+    )
+    create_evidence(
+        Evidence(
+            organization=org,
+            title="Chatbot red-team test report 2023",
+            description="Superseded by the provider change; a new test is due.",
+            effective_from=today - dt.timedelta(days=500),
+            valid_until=today - dt.timedelta(days=30),
+        ),
+        actor=people["tom.becker"],
+        files=[_file("red-team-report-2023.md", OLD_TEST_REPORT, "text/markdown")],
+        links={"systems": [chat], "risks": [risks[8]]},
+    )
+    return org, owner, True
