@@ -16,7 +16,8 @@ from ninja.pagination import paginate
 from ninja.responses import Status
 
 from aims.checks import services, tasks
-from aims.checks.models import OPTIONS_OF_KIND, Check, CheckRun, Kind, Schedule, SourceType
+from aims.checks.kinds import fairness, kind_of, performance
+from aims.checks.models import Check, CheckRun, Schedule, SourceType
 from aims.inventory.models import AISystem
 from aims.metrics import InputError
 from aims.metrics import thresholds as th
@@ -134,12 +135,18 @@ class CheckOptionsIn(Schema):
     label: Name | None = Field(None, description="Fairness, performance: the true outcome.")
     prediction: Name | None = Field(None, description="The model's 0/1 decision column.")
     score: Name | None = Field(None, description="A score column, instead of a prediction.")
-    threshold: float | None = Field(None, description="Decision threshold on the score (0.5).")
+    threshold: float | None = Field(
+        None, description=f"Decision threshold on the score ({fairness.DEFAULTS.threshold:g})."
+    )
     positive_label: Name | int | None = Field(None, description="When the outcome is not 0/1.")
     sensitive: list[Name] = Field(default_factory=list, description="Sensitive feature columns.")
     reference_group: Name | None = Field(None, description="For disparate impact: sex=Male.")
-    min_group_size: int = Field(30, ge=1, description="Smaller groups are reported as too few.")
-    task: Literal["classification", "regression"] = "classification"
+    min_group_size: int = Field(
+        fairness.DEFAULTS.min_group_size,
+        ge=1,
+        description="Smaller groups are reported as too few.",
+    )
+    task: Literal["classification", "regression"] = performance.DEFAULTS.task
     columns: list[Name] = Field(default_factory=list, description="Drift: the columns (all).")
     categorical: list[Name] = Field(default_factory=list, description="Drift: coded columns.")
     expected_columns: dict[Name, Name] | None = Field(
@@ -193,20 +200,6 @@ class CheckPatchIn(Schema):
     is_active: bool | None = None
 
 
-def _options(kind: Kind, options: dict) -> dict:
-    """The options of ``kind``, as the form stores them (unset ones left out)."""
-    kept = {key: options[key] for key in OPTIONS_OF_KIND[kind] if key in options}
-    kept = {key: value for key, value in kept.items() if value not in (None, "", [], {})}
-    if "ranges" in kept:
-        kept["ranges"] = {column: list(bounds) for column, bounds in kept["ranges"].items()}
-    if kind in (Kind.FAIRNESS, Kind.PERFORMANCE):
-        kept.setdefault("sensitive", [])
-        kept.setdefault("min_group_size", 30)
-        if kept.get("score"):
-            kept.setdefault("threshold", 0.5)
-    return kept
-
-
 def _save_check(request, check: Check, data: dict) -> Check:
     """Apply the sent fields and save through the service; every problem is one 422."""
     errors = lookups.Errors()
@@ -223,15 +216,15 @@ def _save_check(request, check: Check, data: dict) -> Check:
             setattr(check, key, data[key])
     if check.source_type == SourceType.PIPELINE:
         check.data_path = check.reference_path = ""
-    kind = Kind(check.kind)
+    kind = kind_of(check)
     if "options" in data or "kind" in data:
-        check.options = _options(kind, data.get("options") or check.options_as_given())
+        check.options = kind.options_from_api(data.get("options") or check.options_as_given())
     if "thresholds" in data or "kind" in data:
         limits = data.get("thresholds", check.thresholds) or []
         check.thresholds = []
         for number, item in enumerate(limits):
             try:
-                metric = th.canonical_metric(kind, item["metric"])
+                metric = th.canonical_metric(kind.kind, item["metric"])
             except InputError as exc:
                 errors.add(f"thresholds.{number}.metric", str(exc))
                 continue

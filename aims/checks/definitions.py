@@ -11,6 +11,7 @@ import aims.metrics as metrics
 from aims.audit.services import delete_governed, save_governed
 from aims.metrics import thresholds as th
 
+from .kinds import kind_of
 from .models import Check, Kind, Schedule, SourceType, stored_options
 from .sources import resolve_data_path
 
@@ -28,22 +29,10 @@ def save_check(check: Check, *, actor, controls=None, risks=None) -> Check:
             resolve_data_path(check.data_path)
         except ValidationError as exc:
             errors.update({k: " ".join(v) for k, v in exc.message_dict.items()})
-    if check.kind == Kind.DRIFT and check.source_type != SourceType.PIPELINE:
-        if check.reference_blob_id is None and not check.reference_path:
-            errors["reference_file"] = "A drift check compares with reference data: give it."
-        elif check.reference_path:
-            try:
-                resolve_data_path(check.reference_path, field="reference_path")
-            except ValidationError as exc:
-                errors.update({k: " ".join(v) for k, v in exc.message_dict.items()})
-    options = check.options or {}
-    if check.kind in (Kind.FAIRNESS, Kind.PERFORMANCE):
-        if not options.get("label"):
-            errors["label"] = "Name the column that holds the true outcome."
-        if not (options.get("prediction") or options.get("score")):
-            errors["prediction"] = "Name the prediction column, or a score column and a threshold."
-    if check.kind == Kind.FAIRNESS and not options.get("sensitive"):
-        errors["sensitive"] = "Name at least one sensitive feature column."
+    if check.kind in Kind.values:
+        errors.update(kind_of(check).problems(check))
+    else:
+        errors["kind"] = f"Choose one of: {', '.join(Kind.values)}."
     for item in check.thresholds or []:
         try:
             th.canonical_metric(check.kind, item["metric"])
@@ -54,7 +43,7 @@ def save_check(check: Check, *, actor, controls=None, risks=None) -> Check:
             errors["thresholds"] = f"Threshold {item!r} is not valid: {exc}"
     if errors:
         raise ValidationError(errors)
-    check.options = stored_options(options)
+    check.options = stored_options(check.options or {})
     if check.schedule != Schedule.MANUAL and check.next_run_at is None:
         check.next_run_at = timezone.now()
     if check.schedule == Schedule.MANUAL:

@@ -15,31 +15,6 @@ class Kind(models.TextChoices):
     QUALITY = "quality", "Data quality"
 
 
-# The options each kind of check reads (Check.options), for the form and the API.
-OPTIONS_OF_KIND = {
-    Kind.FAIRNESS: (
-        "label",
-        "prediction",
-        "score",
-        "threshold",
-        "positive_label",
-        "sensitive",
-        "reference_group",
-        "min_group_size",
-    ),
-    Kind.DRIFT: ("columns", "categorical"),
-    Kind.QUALITY: (
-        "expected_columns",
-        "max_missing",
-        "ranges",
-        "allowed",
-        "max_duplicate_share",
-        "min_rows",
-        "max_rows",
-    ),
-}
-OPTIONS_OF_KIND[Kind.PERFORMANCE] = (*OPTIONS_OF_KIND[Kind.FAIRNESS], "task")
-
 # Data-quality rules given column by column, in the order the person wrote them. They are stored
 # as a list of [column, rule] pairs: PostgreSQL's jsonb sorts the keys of an object (shortest
 # first), which would reorder the columns.

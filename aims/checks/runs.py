@@ -28,7 +28,8 @@ from aims.metrics import thresholds as th
 from aims.soa.models import SoAEntry
 
 from . import sources
-from .models import Alert, Check, CheckRun, Kind, Origin, RunStatus, Schedule, SourceType
+from .kinds import kind_of
+from .models import Alert, Check, CheckRun, Origin, RunStatus, Schedule, SourceType
 from .sources import without_server_paths
 
 logger = logging.getLogger(__name__)
@@ -46,23 +47,6 @@ class Outcome:
     duration_ms: int
 
 
-def _fairness_options(options: dict) -> dict:
-    """The column mapping, as fairness_statistics and performance_report take it."""
-    chosen = {
-        "label": options.get("label"),
-        "sensitive": options.get("sensitive") or [],
-    }
-    if options.get("score"):
-        chosen["score"] = options["score"]
-        threshold = options.get("threshold")
-        chosen["threshold"] = 0.5 if threshold is None else float(threshold)
-    else:
-        chosen["prediction"] = options.get("prediction")
-    if options.get("positive_label") not in (None, ""):
-        chosen["positive_label"] = options["positive_label"]
-    return chosen
-
-
 def compute(check: Check) -> Outcome:
     """Run the check's computation on its data source (raises metrics.InputError on bad data)."""
     if check.source_type == SourceType.PIPELINE:
@@ -72,55 +56,19 @@ def compute(check: Check) -> Outcome:
         )
     started = time.perf_counter()
     data, fingerprint = sources.read(check)
-    options = check.options or {}
-    kind = Kind(check.kind)
-    statistics: dict = {}
-    if kind == Kind.FAIRNESS:
-        stats = metrics.fairness_statistics(data, **_fairness_options(options))
-        report = metrics.fairness_from_statistics(
-            stats,
-            min_group_size=int(options.get("min_group_size") or 30),
-            reference_group=options.get("reference_group") or None,
-        )
-        statistics = stats.to_dict()
-        report_dict = report.to_dict()
-        fingerprint["rows"] = stats.overall().n
-    elif kind == Kind.PERFORMANCE:
-        fair = _fairness_options(options)
-        report = metrics.performance_report(
-            data,
-            task=options.get("task") or "classification",
-            **{k: v for k, v in fair.items() if k != "sensitive" or v},
-        )
-        report_dict = report.to_dict()
-        statistics = report_dict.pop("statistics", {}) or {}
-        fingerprint["rows"] = int(report.overall["count"])
-    elif kind == Kind.DRIFT:
-        reference, ref_print = sources.read(check, reference=True)
-        report = metrics.drift_report(
-            reference,
-            data,
-            columns=options.get("columns") or None,
-            categorical=options.get("categorical") or None,
-        )
-        report_dict = report.to_dict()
-        fingerprint = {"current": fingerprint, "reference": ref_print}
-    else:
-        report = metrics.quality_report(
-            data,
-            expected_columns=check.column_rule("expected_columns") or None,
-            max_missing=options.get("max_missing"),
-            ranges={k: tuple(v) for k, v in check.column_rule("ranges").items()} or None,
-            allowed={k: set(v) for k, v in check.column_rule("allowed").items()} or None,
-            max_duplicate_share=options.get("max_duplicate_share"),
-            min_rows=options.get("min_rows"),
-            max_rows=options.get("max_rows"),
-        )
-        report_dict = report.to_dict()
-    if kind != Kind.FAIRNESS and "rows" not in fingerprint:
-        fingerprint["rows"] = report_dict.get("n_rows") or report_dict.get("n_current")
-    results = th.evaluate(kind.value, report_dict, stored_thresholds(check))
-    summary = _kept_result(kind.value, report_dict, results)
+    measured = kind_of(check).compute(check, data, fingerprint)
+    fingerprint = measured.fingerprint
+    if "rows" not in fingerprint:  # the kind did not count them: the report's row count
+        report = measured.report
+        fingerprint = {**fingerprint, "rows": report.get("n_rows") or report.get("n_current")}
+    return _judged(check, measured.report, measured.statistics, fingerprint, started)
+
+
+def _judged(check: Check, report: dict, statistics: dict, fingerprint: dict, started) -> Outcome:
+    """The outcome of a report judged by the check's thresholds."""
+    kind = kind_of(check).kind.value
+    results = th.evaluate(kind, report, stored_thresholds(check))
+    summary = _kept_result(kind, report, results)
     return Outcome(summary, statistics, fingerprint, int((time.perf_counter() - started) * 1000))
 
 
@@ -147,28 +95,8 @@ def outcome_from_pipeline(
     started = time.perf_counter()
     if kind != check.kind:
         raise ValidationError({"kind": f"This check is a {check.get_kind_display()} check."})
-    options = check.options or {}
-    if kind == Kind.FAIRNESS:
-        stats = metrics.FairnessStatistics.from_dict(statistics or {})
-        report_dict = metrics.fairness_from_statistics(
-            stats,
-            min_group_size=int(options.get("min_group_size") or 30),
-            reference_group=options.get("reference_group") or None,
-        ).to_dict()
-    elif kind == Kind.PERFORMANCE:
-        stats = metrics.PerformanceStatistics.from_dict(statistics or {})
-        report_dict = metrics.performance_from_statistics(stats).to_dict()
-    else:
-        # Drift and quality reports are aggregates already; they hold no row of data.
-        if not isinstance(report, dict) or not report:
-            raise ValidationError({"report": "Send the report of the drift or quality check."})
-        report_dict = report
-    report_dict.pop("statistics", None)
-    results = th.evaluate(kind, report_dict, stored_thresholds(check))
-    summary = _kept_result(kind, report_dict, results)
-    return Outcome(
-        summary, statistics or {}, fingerprint, int((time.perf_counter() - started) * 1000)
-    )
+    report = kind_of(check).report_from_pipeline(check, statistics=statistics, report=report)
+    return _judged(check, report, statistics or {}, fingerprint, started)
 
 
 def _result_file(run: CheckRun, check: Check) -> SimpleUploadedFile:

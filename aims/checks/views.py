@@ -21,9 +21,10 @@ from aims.core.pagination import paginate, query_without_page
 from aims.inventory.models import AISystem
 from aims.organizations.models import Access
 
-from . import run_page, samples, services, tasks
+from . import samples, services, tasks
 from .charts import trend_chart
 from .forms import CheckForm, ResolveAlertForm
+from .kinds import kind_of
 from .models import Alert, Check, CheckRun, Kind, RunStatus, SourceType
 
 NOT_RUN = "The check could not run (recorded in its history; the owner is alerted): "
@@ -214,7 +215,8 @@ def check_runs_export(request, check_id: int):
     )
     writer = safe_csv_writer(response)
     header = ["Run", "Started", "Result", "Origin", "By", "Rows", "Data SHA-256"]
-    if check.kind == Kind.DRIFT:
+    reads_reference = kind_of(check).reads_reference
+    if reads_reference:
         header.append("Reference SHA-256")
     header.append("Engine")
     for metric in metrics:
@@ -231,7 +233,7 @@ def check_runs_export(request, check_id: int):
             run.fingerprint.get("rows", ""),
             run.data_sha256(),
         ]
-        if check.kind == Kind.DRIFT:
+        if reads_reference:
             row.append(run.inputs().get("reference", {}).get("sha256", ""))
         row.append(run.engine_version)
         for metric in metrics:
@@ -302,15 +304,17 @@ def run_detail(request, run_id: int):
         pk=run_id,
     )
     result = run.result or {}
+    kind = kind_of(run.definition)
     return render(
         request,
         "checks/run_detail.html",
         {
             "run": run,
             "check": run.definition,
+            "kind": kind,
             "result": result,
-            "charts": run_page.charts_for(run),
-            "table": run_page.metric_table(Kind(run.definition.kind), result),
+            "charts": kind.charts(result),
+            "table": kind.metric_table(result),
             "inputs": run.inputs(),
             "alert": _alert_for(run),
         },

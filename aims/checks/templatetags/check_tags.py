@@ -1,5 +1,7 @@
 from django import template
 
+from aims.checks.kinds import kind_of
+
 register = template.Library()
 
 
@@ -42,19 +44,11 @@ def words(name: str) -> str:
 
 @register.filter
 def option_lines(check) -> list[tuple[str, str]]:
-    """The check's options as (name, text) lines for its page; a data-quality rule reads as the
-    form writes it, a column a line."""
-    from aims.checks.forms import rule_lines
-    from aims.checks.models import COLUMN_RULES
-
+    """The check's options as (name, text) lines for its page, each written as its kind writes
+    it (a data-quality rule as the form writes it, a column a line)."""
+    kind = kind_of(check)
     lines = []
     for name, value in (check.options or {}).items():
-        if name in COLUMN_RULES:
-            text = "; ".join(rule_lines(check, name))
-        elif isinstance(value, list | tuple):
-            text = ", ".join(str(item) for item in value)
-        else:
-            text = str(value)
         label = words(name)
-        lines.append((label[:1].upper() + label[1:], text))
+        lines.append((label[:1].upper() + label[1:], kind.option_text(check, name, value)))
     return lines
