@@ -147,7 +147,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "aims.core.context.navigation_context",
+                "aims.organizations.context.navigation_context",
             ],
         },
     }

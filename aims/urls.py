@@ -3,15 +3,15 @@ from django.urls import include, path
 
 from aims.accounts import views as account_views
 from aims.api.urls import api
-from aims.core import views as core_views
 from aims.core.areas import areas
+from aims.organizations import site
 from aims.organizations import views as organization_views
 
 # Each area's pages under /o/<org>/<its folder>/, as its area.py registered them.
 org_patterns = [path(area.prefix, include(area.urls)) for area in areas() if area.urls]
 
 urlpatterns = [
-    path("", core_views.home, name="home"),
+    path("", site.home, name="home"),
     path("login/", account_views.SignInView.as_view(), name="login"),
     path("login/code/", account_views.login_code, name="login_code"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
@@ -26,8 +26,8 @@ urlpatterns = [
         name="password_change_done",
     ),
     path("account/security/", include("aims.accounts.urls")),
-    path("organizations/", core_views.organization_list, name="organization_list"),
-    path("organizations/new/", core_views.organization_create, name="organization_create"),
+    path("organizations/", site.organization_list, name="organization_list"),
+    path("organizations/new/", site.organization_create, name="organization_create"),
     path("invitations/<str:token>/", organization_views.invitation, name="invitation"),
     path("o/<slug:org>/", include(org_patterns)),
     path("api/v1/", api.urls),

@@ -15,18 +15,23 @@ from ninja.errors import HttpError
 from ninja.pagination import paginate
 from ninja.responses import Status
 
+from aims.catalog.lookups import controls_named
 from aims.checks import services, tasks
 from aims.checks.kinds import fairness, kind_of, performance
 from aims.checks.models import Check, CheckRun, Schedule, SourceType
+from aims.checks.models import Kind as _CheckKind
 from aims.inventory.models import AISystem
 from aims.metrics import InputError
 from aims.metrics import thresholds as th
+from aims.risk.api import risks_named
 
 from . import lookups
 from .auth import CONTRIBUTE, READ
 from .errors import BODY_ERRORS, InvalidInput, responses
 from .pagination import Page
-from .schemas import CheckKind, JsonObject, Name, bounded_text, text_of
+from .schemas import JsonObject, Name, api_choices, bounded_text, text_of
+
+CheckKind = api_choices("CheckKind", _CheckKind)
 
 router = Router(tags=["Technical checks"])
 
@@ -229,8 +234,8 @@ def _save_check(request, check: Check, data: dict) -> Check:
                 errors.add(f"thresholds.{number}.metric", str(exc))
                 continue
             check.thresholds.append({"metric": metric, "op": item["op"], "limit": item["limit"]})
-    controls = lookups.controls(data["controls"], errors=errors) if "controls" in data else None
-    risks = lookups.risks(request.org, data["risks"], errors=errors) if "risks" in data else None
+    controls = controls_named(data["controls"], errors=errors) if "controls" in data else None
+    risks = risks_named(request.org, data["risks"], errors=errors) if "risks" in data else None
     errors.raise_if_any()
     return services.save_check(check, actor=request.user, controls=controls, risks=risks)
 

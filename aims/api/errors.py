@@ -26,7 +26,7 @@ from ninja import Schema
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
-from aims.inventory.services import GateBlocked
+from aims.core.errors import Refused
 from aims.metrics import InputError as MetricsInputError
 
 
@@ -236,19 +236,10 @@ def install(api) -> None:
         errors = [{"field": None, "message": str(exc)}]
         return respond(request, 422, _body(str(exc), errors))
 
-    def on_gate_blocked(request, exc: GateBlocked):
-        requirements = [
-            {"code": r.requirement.code, "label": r.label, "detail": r.detail} for r in exc.results
-        ]
-        body = _body(
-            f"{exc.stage.label} is blocked: {len(requirements)} requirement(s) not met.",
-            [
-                {"field": "to_stage", "message": f"{r['label']}: {r['detail']}"}
-                for r in requirements
-            ],
-        )
-        body.update(stage=str(exc.stage), requirements=requirements)
-        return respond(request, 409, body)
+    def on_refused(request, exc: Refused):
+        body = _body(exc.api_detail(), exc.api_errors())
+        body.update(exc.api_extra())
+        return respond(request, exc.status, body)
 
     def on_not_found(request, exc):
         return respond(request, 404, _body("Not found in your organization."))
@@ -283,7 +274,7 @@ def install(api) -> None:
     api.add_exception_handler(DjangoValidationError, on_django_validation)
     api.add_exception_handler(InvalidInput, on_invalid_input)
     api.add_exception_handler(MetricsInputError, on_metrics_input)
-    api.add_exception_handler(GateBlocked, on_gate_blocked)
+    api.add_exception_handler(Refused, on_refused)
     api.add_exception_handler(Http404, on_not_found)
     api.add_exception_handler(PermissionDenied, on_permission_denied)
     api.add_exception_handler(SuspiciousOperation, on_suspicious)

@@ -6,15 +6,12 @@ problem. A record of another organization is reported as unknown, exactly like a
 
 from __future__ import annotations
 
+from operator import attrgetter
+
 from django.core.exceptions import ValidationError
 
-from aims.catalog.models import Clause, Control, RiskSource
-from aims.checks.models import Check, CheckRun
-from aims.evidence.models import Evidence
-from aims.inventory.models import AISystem
+from aims.core.areas import areas
 from aims.organizations.models import Membership
-from aims.risk.models import Risk
-from aims.soa.models import SoAEntry
 
 from .errors import InvalidInput
 
@@ -45,52 +42,16 @@ def member(org, username: str | None, *, field: str, errors: Errors):
     return membership.user
 
 
-def _many(queryset, key: str, values, *, field: str, errors: Errors, what: str) -> list:
+def many(queryset, key: str, values, *, field: str, errors: Errors, what: str) -> list:
+    """The records of ``queryset`` whose ``key`` (``"slug"``, ``"control__ref"``) is one of
+    ``values``, in the order named; each unknown value is one error on ``field``."""
     values = [v for v in dict.fromkeys(values or [])]  # keep order, drop repeats
-    found = {getattr(obj, key): obj for obj in queryset.filter(**{f"{key}__in": values})}
+    read = attrgetter(key.replace("__", "."))
+    found = {read(obj): obj for obj in queryset.filter(**{f"{key}__in": values})}
     unknown = [v for v in values if v not in found]
     if unknown:
         errors.add(field, f"Unknown {what}: " + ", ".join(unknown) + ".")
     return [found[v] for v in values if v in found]
-
-
-def systems(org, slugs, *, field: str = "systems", errors: Errors) -> list[AISystem]:
-    return _many(
-        AISystem.objects.for_org(org), "slug", slugs, field=field, errors=errors, what="AI system"
-    )
-
-
-def risks(org, refs, *, field: str = "risks", errors: Errors) -> list[Risk]:
-    return _many(Risk.objects.for_org(org), "ref", refs, field=field, errors=errors, what="risk")
-
-
-def controls(refs, *, field: str = "controls", errors: Errors) -> list[Control]:
-    return _many(
-        Control.objects.all(), "ref", refs, field=field, errors=errors, what="Annex A control"
-    )
-
-
-def clauses(refs, *, field: str = "clauses", errors: Errors) -> list[Clause]:
-    return _many(Clause.objects.all(), "ref", refs, field=field, errors=errors, what="clause")
-
-
-def soa_entries(org, control_refs, *, field: str = "soa_entries", errors: Errors):
-    entries = SoAEntry.objects.for_org(org).select_related("control")
-    values = list(dict.fromkeys(control_refs or []))
-    found = {e.control.ref: e for e in entries.filter(control__ref__in=values)}
-    unknown = [v for v in values if v not in found]
-    if unknown:
-        errors.add(field, "Unknown Annex A control: " + ", ".join(unknown) + ".")
-    return [found[v] for v in values if v in found]
-
-
-def risk_source(ref: str | None, *, field: str = "source", errors: Errors):
-    if not ref:
-        return None
-    source = RiskSource.objects.filter(ref=ref).first()
-    if source is None:
-        errors.add(field, f"Unknown risk source “{ref}”; use an id from Annex C.3 like C.3.4.")
-    return source
 
 
 TEXT_FIELDS = {"CharField", "TextField", "URLField", "SlugField"}
@@ -129,25 +90,6 @@ def clean(instance, *, exclude=(), errors: Errors | None = None) -> None:
     errors.raise_if_any()
 
 
-def _evidence_exists(org, value) -> bool:
-    return str(value).isdigit() and Evidence.objects.for_org(org).filter(pk=int(value)).exists()
-
-
-# The record each path parameter names, so "not found" can be told before "invalid input".
-PATH_RECORDS = {
-    "slug": lambda org, v: AISystem.objects.for_org(org).filter(slug=v).exists(),
-    "ref": lambda org, v: Risk.objects.for_org(org).filter(ref=v).exists(),
-    "control_ref": lambda org, v: SoAEntry.objects.for_org(org).filter(control__ref=v).exists(),
-    "evidence_id": _evidence_exists,
-    "check_id": lambda org, v: (
-        str(v).isdigit() and Check.objects.for_org(org).filter(pk=v).exists()
-    ),
-    "run_id": lambda org, v: (
-        str(v).isdigit() and CheckRun.objects.for_org(org).filter(pk=v).exists()
-    ),
-}
-
-
 def names_a_missing_record(request) -> bool:
     """Whether the URL names a record that is not in the token's organization.
 
@@ -158,8 +100,11 @@ def names_a_missing_record(request) -> bool:
     match = getattr(request, "resolver_match", None)
     if org is None or match is None:
         return False
+    path_records = {
+        name: exists for area in areas() for name, exists in area.api_path_records.items()
+    }
     for name, value in match.kwargs.items():
-        exists = PATH_RECORDS.get(name)
+        exists = path_records.get(name)
         if exists is None:
             continue
         if "\x00" in str(value) or not exists(org, value):

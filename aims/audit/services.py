@@ -11,13 +11,15 @@ import datetime as dt
 import decimal
 import uuid
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.db import models, transaction
 from django.utils import timezone
 
-from aims.organizations.models import Organization
-
 from .models import GENESIS_HASH, Action, AuditEvent, record_type_of
+
+if TYPE_CHECKING:
+    from aims.organizations.models import Organization
 
 
 def _plain(value):
@@ -87,7 +89,7 @@ def record(
     the unique (organization, sequence) constraint is the last line of defence.
     """
     with transaction.atomic():
-        Organization.objects.select_for_update().filter(pk=organization.pk).exists()
+        type(organization).objects.select_for_update().filter(pk=organization.pk).exists()
         last = (
             AuditEvent.objects.filter(organization=organization)
             .order_by("-sequence")

@@ -12,9 +12,9 @@ from django.http import StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
-from aims.core.access import org_view
 from aims.core.exports import safe_csv_writer
 from aims.core.pagination import paginate, query_without_page
+from aims.organizations.access import org_view
 
 from .models import Action, AuditEvent, record_type_label
 from .services import verify_chain

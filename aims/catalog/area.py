@@ -14,6 +14,8 @@ def evidence_clauses() -> RecordLink:
         queryset=lambda: Clause.objects.order_by("position"),
         describe=lambda clause: f"{clause.ref} {clause.title}",
         short=lambda clause: clause.ref,
+        key="ref",
+        what="clause",
         url=lambda clause, org: reverse(
             "catalog_clause", kwargs={"org": org.slug, "ref": clause.ref}
         ),

@@ -3,8 +3,8 @@
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, render
 
-from aims.core.access import org_view
 from aims.core.areas import hooks, page_sections
+from aims.organizations.access import org_view
 
 from .models import AIObjective, Clause, Control, ControlObjective, RiskSource
 

@@ -6,7 +6,7 @@ from . import (
     dashboard,
     gates,  # noqa: F401  (registers its stage-gate requirement)
 )
-from .models import CheckRun
+from .models import Check, CheckRun
 
 
 @hook("system_page", order=10)
@@ -35,6 +35,14 @@ register(
         urls="aims.checks.urls",
         nav=(NavLink("Technical checks", "check_list", "Do & check", order=20),),
         api_router="aims.api.checks.router",
+        api_path_records={
+            "check_id": lambda org, v: (
+                str(v).isdigit() and Check.objects.for_org(org).filter(pk=v).exists()
+            ),
+            "run_id": lambda org, v: (
+                str(v).isdigit() and CheckRun.objects.for_org(org).filter(pk=v).exists()
+            ),
+        },
         uploads={"check_create": "check data", "check_edit": "check data"},
         order=50,
     )

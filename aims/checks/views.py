@@ -14,11 +14,11 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from aims.audit.models import AuditEvent
-from aims.core.access import org_view
 from aims.core.exports import safe_csv_writer
 from aims.core.forms import add_service_errors
 from aims.core.pagination import paginate, query_without_page
 from aims.inventory.models import AISystem
+from aims.organizations.access import org_view
 from aims.organizations.models import Access
 
 from . import samples, services, tasks

@@ -111,6 +111,8 @@ class RecordLink:
     any_label: str = ""  # the filter's "all" choice: "Any AI system"
     by_text: str | None = None  # a field matched when the filter's value is not an id: "slug"
     url: Callable[[Any, Any], str] | None = None  # fn(record, organization); else its own page
+    key: str = "pk"  # how the API names one: "slug", "ref", "control__ref"
+    what: str = "record"  # one of them, in an error: "Unknown AI system: x."
     in_list: bool = False  # a column of the evidence list, each record by ``short``
     order: int = 100
 
@@ -142,6 +144,8 @@ class Area:
     urls: str | None = None  # the URLconf module included at the prefix
     nav: tuple[NavLink, ...] = ()
     api_router: str | None = None  # dotted path of a django-ninja Router
+    # API path parameter -> fn(organization, value) -> whether it names one of its records
+    api_path_records: Mapping[str, Callable[[Any, str], bool]] = field(default_factory=dict)
     set_up_organization: Callable[[Any], None] | None = None  # fn(organization)
     # URL name -> what large uploads it takes ("evidence" or "check data"; aims.core.limits)
     uploads: Mapping[str, str] = field(default_factory=dict)

@@ -1,57 +1,4 @@
-from django import forms
-from django.conf import settings
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
-from django.shortcuts import redirect, render
-from django.views.decorators.http import require_http_methods
-
-from aims.organizations.models import Membership
-from aims.organizations.services import create_organization
-
-
-@login_required
-def home(request):
-    """Straight to the organization's dashboard when the user has one; else the list."""
-    memberships = list(Membership.objects.for_user(request.user)[:2])
-    if len(memberships) == 1:
-        return redirect("dashboard", org=memberships[0].organization.slug)
-    return redirect("organization_list")
-
-
-@login_required
-def organization_list(request):
-    memberships = Membership.objects.for_user(request.user).order_by("organization__name")
-    return render(
-        request,
-        "core/organization_list.html",
-        {"memberships": memberships, "can_create": settings.AIMS_ALLOW_ORG_CREATION},
-    )
-
-
-class OrganizationForm(forms.Form):
-    name = forms.CharField(max_length=200, label="Organization name")
-    scope = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 3}),
-        required=False,
-        help_text="Optional now: which units, sites and AI systems the AIMS covers.",
-    )
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def organization_create(request):
-    if not settings.AIMS_ALLOW_ORG_CREATION:
-        raise PermissionDenied(
-            "New organizations are created by the operator of this OpenAIMS instance "
-            "(aims createadmin --org). Ask them, or ask an Owner to invite you."
-        )
-    form = OrganizationForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        org = create_organization(
-            name=form.cleaned_data["name"], scope=form.cleaned_data["scope"], owner=request.user
-        )
-        return redirect("dashboard", org=org.slug)
-    return render(request, "core/organization_form.html", {"form": form})
+from django.shortcuts import render
 
 
 def permission_denied(request, exception=None):
@@ -60,9 +7,3 @@ def permission_denied(request, exception=None):
 
 def page_not_found(request, exception=None):
     return render(request, "404.html", status=404)
-
-
-def under_construction(request, **kwargs):  # replaced by each area's real views
-    from django.http import HttpResponse
-
-    return HttpResponse("Not built yet.")

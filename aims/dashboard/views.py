@@ -1,7 +1,7 @@
 from django.shortcuts import render
 
-from aims.core.access import org_view
-from aims.core.cache import cached_for
+from aims.audit.cache import cached_for
+from aims.organizations.access import org_view
 
 from .summary import summarize
 

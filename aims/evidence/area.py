@@ -41,7 +41,12 @@ register(
         prefix="evidence/",
         urls="aims.evidence.urls",
         nav=(NavLink("Evidence", "evidence_list", "Do & check", order=10),),
-        api_router="aims.api.evidence.router",
+        api_router="aims.evidence.api.router",
+        api_path_records={
+            "evidence_id": lambda org, v: (
+                str(v).isdigit() and Evidence.objects.for_org(org).filter(pk=int(v)).exists()
+            )
+        },
         uploads={
             "evidence_create": "evidence",
             "evidence_revision_create": "evidence",

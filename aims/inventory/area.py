@@ -16,6 +16,8 @@ def evidence_systems() -> RecordLink:
         filter="system",
         any_label="Any AI system",
         by_text="slug",
+        key="slug",
+        what="AI system",
         order=40,
     )
 
@@ -28,7 +30,10 @@ register(
         prefix="systems/",
         urls="aims.inventory.urls",
         nav=(NavLink("AI systems", "system_list", "Plan", order=10),),
-        api_router="aims.api.systems.router",
+        api_router="aims.inventory.api.router",
+        api_path_records={
+            "slug": lambda org, v: AISystem.objects.for_org(org).filter(slug=v).exists()
+        },
         order=10,
     )
 )

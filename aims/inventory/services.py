@@ -8,11 +8,12 @@ from django.utils.text import slugify
 
 from aims.audit.models import Action
 from aims.audit.services import delete_governed, record, save_governed
+from aims.core.errors import Refused
 
 from .models import AISystem, LifecycleTransition, Stage
 
 
-class GateBlocked(ValidationError):
+class GateBlocked(Refused):
     """A transition refused because gate requirements are not met; ``results`` says which."""
 
     def __init__(self, stage: Stage, results):
@@ -20,6 +21,21 @@ class GateBlocked(ValidationError):
         self.results = [r for r in results if not r.met]
         reasons = [f"{r.label}: {r.detail}" for r in self.results]
         super().__init__(f"{stage.label} is blocked: " + " ".join(reasons), code="gate_blocked")
+
+    def api_detail(self) -> str:
+        return f"{self.stage.label} is blocked: {len(self.results)} requirement(s) not met."
+
+    def api_errors(self) -> list[dict]:
+        return [{"field": "to_stage", "message": f"{r.label}: {r.detail}"} for r in self.results]
+
+    def api_extra(self) -> dict:
+        return {
+            "stage": str(self.stage),
+            "requirements": [
+                {"code": r.requirement.code, "label": r.label, "detail": r.detail}
+                for r in self.results
+            ],
+        }
 
 
 def unique_system_slug(organization, name: str, *, exclude_pk=None) -> str:

@@ -10,8 +10,8 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from aims.audit.services import save_governed
-from aims.core.access import org_view
 from aims.core.forms import add_service_errors
+from aims.organizations.access import org_view
 
 from . import invitations, services
 from .forms import InvitationForm, MemberEditForm, ScopeForm, TokenForm

@@ -80,6 +80,8 @@ def evidence_risks() -> RecordLink:
         queryset=lambda: Risk.objects.order_by("ref"),
         describe=lambda risk: f"{risk.ref} {risk.title}",
         short=lambda risk: risk.ref,
+        key="ref",
+        what="risk",
         order=30,
     )
 
@@ -92,7 +94,8 @@ register(
         prefix="risks/",
         urls="aims.risk.urls",
         nav=(NavLink("Risk register", "risk_list", "Plan", order=20),),
-        api_router="aims.api.risks.router",
+        api_router="aims.risk.api.router",
+        api_path_records={"ref": lambda org, v: Risk.objects.for_org(org).filter(ref=v).exists()},
         set_up_organization=set_up_organization,
         order=20,
     )

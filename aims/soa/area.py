@@ -38,6 +38,8 @@ def evidence_controls() -> RecordLink:
         filter="control",
         any_label="Any control",
         in_list=True,
+        key="control__ref",
+        what="Annex A control",
         order=10,
     )
 
@@ -50,7 +52,12 @@ register(
         prefix="soa/",
         urls="aims.soa.urls",
         nav=(NavLink("Statement of Applicability", "soa_list", "Plan", order=30),),
-        api_router="aims.api.soa.router",
+        api_router="aims.soa.api.router",
+        api_path_records={
+            "control_ref": lambda org, v: (
+                SoAEntry.objects.for_org(org).filter(control__ref=v).exists()
+            )
+        },
         set_up_organization=ensure_soa_entries,
         order=30,
     )

@@ -14,9 +14,9 @@ from django.views.decorators.http import require_http_methods
 
 from aims.audit.models import AuditEvent
 from aims.catalog.models import ControlObjective
-from aims.core.access import org_view
 from aims.core.forms import add_service_errors
 from aims.evidence.models import Evidence
+from aims.organizations.access import org_view
 from aims.organizations.models import Access
 
 from . import export as soa_export

@@ -1,19 +1,128 @@
 """AI systems: the inventory, and moving a system through its life cycle."""
 
+import datetime as dt
+
 from django.db.models import Q
 from django.shortcuts import get_object_or_404
 from ninja import Field, PatchDict, Query, Router, Schema
 from ninja.pagination import paginate
 from ninja.responses import Status
 
-from aims.inventory import services
-from aims.inventory.models import AISystem, RiskTier, Stage
+from aims.api.auth import CONTRIBUTE, READ
+from aims.api.errors import BODY_ERRORS, GateBlockedOut, responses
+from aims.api.lookups import Errors, apply, clean, many, member
+from aims.api.pagination import Page
+from aims.api.schemas import InputSchema, Name, text_of, username_of
 
-from . import lookups
-from .auth import CONTRIBUTE, READ
-from .errors import BODY_ERRORS, GateBlockedOut, responses
-from .pagination import Page
-from .schemas import GateOut, Name, SystemIn, SystemOut, TransitionIn, TransitionOut
+from . import services
+from .models import AISystem, Automation, LifecycleTransition, OrganizationRole, RiskTier, Stage
+
+
+class SystemIn(InputSchema):
+    name: text_of(AISystem, "name")
+    slug: text_of(AISystem, "slug") = Field(
+        "", description="Short id used by pipelines; made from the name when left empty."
+    )
+    purpose: text_of(AISystem, "purpose") = Field(
+        description="What the system is for and the decisions it supports."
+    )
+    intended_use: text_of(AISystem, "intended_use") = ""
+    foreseeable_misuse: text_of(AISystem, "foreseeable_misuse") = ""
+    technique: text_of(AISystem, "technique") = ""
+    organization_role: OrganizationRole = OrganizationRole.DEVELOPER
+    risk_tier: RiskTier = RiskTier.MINIMAL
+    automation: Automation = Automation.ADVISORY
+    human_oversight: text_of(AISystem, "human_oversight") = ""
+    affected_stakeholders: text_of(AISystem, "affected_stakeholders") = ""
+    affects_individuals: bool = False
+    owner: Name | None = Field(None, description="Username of a member of the organization.")
+    datasets: text_of(AISystem, "datasets") = ""
+    models_used: text_of(AISystem, "models_used") = ""
+    third_parties: text_of(AISystem, "third_parties") = ""
+
+
+class SystemOut(Schema):
+    slug: str
+    name: str
+    purpose: str
+    intended_use: str
+    foreseeable_misuse: str
+    technique: str
+    organization_role: OrganizationRole
+    risk_tier: RiskTier
+    risk_tier_label: str
+    automation: Automation
+    human_oversight: str
+    affected_stakeholders: str
+    affects_individuals: bool
+    owner: str | None
+    datasets: str
+    models_used: str
+    third_parties: str
+    stage: Stage
+    stage_label: str
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+    @staticmethod
+    def resolve_owner(obj) -> str | None:
+        return username_of(obj.owner)
+
+    @staticmethod
+    def resolve_risk_tier_label(obj) -> str:
+        return obj.get_risk_tier_display()
+
+    @staticmethod
+    def resolve_stage_label(obj) -> str:
+        return obj.get_stage_display()
+
+
+class TransitionIn(InputSchema):
+    to_stage: Stage
+    reason: text_of(LifecycleTransition, "reason") = Field(
+        description="Why the system moves; kept in the audit trail."
+    )
+
+
+class TransitionOut(Schema):
+    system: str = Field(description="The system's slug.")
+    from_stage: Stage
+    to_stage: Stage
+    reason: str
+    actor: str | None
+    created_at: dt.datetime
+
+    @staticmethod
+    def resolve_system(obj) -> str:
+        return obj.system.slug
+
+    @staticmethod
+    def resolve_actor(obj) -> str | None:
+        return username_of(obj.actor)
+
+
+class GateRequirementOut(Schema):
+    code: str
+    label: str
+    met: bool
+    detail: str
+
+
+class GateOut(Schema):
+    system: str
+    current_stage: Stage
+    stage: Stage = Field(description="The stage the gate guards.")
+    allowed: bool = Field(description="Whether the system may move to that stage now.")
+    can_enter: bool = Field(description="Whether every requirement of the gate is met.")
+    requirements: list[GateRequirementOut]
+
+
+def systems_named(org, slugs, *, field: str = "systems", errors: Errors) -> list[AISystem]:
+    """The organization's AI systems named by slug, in order; each unknown one is an error."""
+    return many(
+        AISystem.objects.for_org(org), "slug", slugs, field=field, errors=errors, what="AI system"
+    )
+
 
 router = Router(tags=["AI systems"])
 
@@ -55,11 +164,11 @@ def list_systems(request, filters: Query[SystemFilters]):
 
 
 def _save(request, system: AISystem, data: dict) -> AISystem:
-    errors = lookups.Errors()
+    errors = Errors()
     if "owner" in data:
-        system.owner = lookups.member(request.org, data["owner"], field="owner", errors=errors)
-    lookups.apply(system, data, skip={"owner"})
-    lookups.clean(system, exclude=["slug"] if not system.slug else [], errors=errors)
+        system.owner = member(request.org, data["owner"], field="owner", errors=errors)
+    apply(system, data, skip={"owner"})
+    clean(system, exclude=["slug"] if not system.slug else [], errors=errors)
     services.save_system(system, actor=request.user)
     return system
 

@@ -1,17 +1,74 @@
 """The Statement of Applicability: one entry per Annex A control."""
 
+import datetime as dt
+
 from django.shortcuts import get_object_or_404
 from ninja import Field, PatchDict, Query, Router, Schema
 from ninja.pagination import paginate
 
-from aims.soa import services
-from aims.soa.models import Applicability, Implementation, SoAEntry
+from aims.api.auth import CONTRIBUTE, READ
+from aims.api.errors import BODY_ERRORS, responses
+from aims.api.lookups import Errors, apply, clean, member
+from aims.api.pagination import Page
+from aims.api.schemas import InputSchema, Name, text_of, username_of
+from aims.risk.api import risks_named
 
-from . import lookups
-from .auth import CONTRIBUTE, READ
-from .errors import BODY_ERRORS, responses
-from .pagination import Page
-from .schemas import Name, SoAEntryIn, SoAEntryOut
+from . import services
+from .models import Applicability, Implementation, SoAEntry
+
+
+class SoAEntryIn(InputSchema):
+    applicability: Applicability
+    justification: text_of(SoAEntry, "justification") = ""
+    status: Implementation
+    owner: Name | None = Field(None, description="Username of a member of the organization.")
+    implementation: text_of(SoAEntry, "implementation") = ""
+    risks: list[Name] = Field([], description="Refs of the risks the control treats.")
+
+
+class SoAEntryOut(Schema):
+    control: str = Field(description="Annex A control id, e.g. A.6.2.4.")
+    title: str
+    objective: str = Field(description="Control objective id, e.g. A.6.")
+    applicability: Applicability
+    justification: str
+    status: Implementation
+    owner: str | None
+    implementation: str
+    risks: list[str]
+    has_current_evidence: bool
+    flags: list[str] = Field(description="What an auditor would query; empty when nothing is.")
+    updated_at: dt.datetime
+
+    @staticmethod
+    def resolve_control(obj) -> str:
+        return obj.control.ref
+
+    @staticmethod
+    def resolve_title(obj) -> str:
+        return obj.control.title
+
+    @staticmethod
+    def resolve_objective(obj) -> str:
+        return obj.control.objective.ref
+
+    @staticmethod
+    def resolve_owner(obj) -> str | None:
+        return username_of(obj.owner)
+
+    @staticmethod
+    def resolve_risks(obj) -> list[str]:
+        return [r.ref for r in obj.risks.all()]
+
+    @staticmethod
+    def resolve_has_current_evidence(obj) -> bool:
+        value = getattr(obj, "has_current_evidence", None)
+        return bool(value) if value is not None else obj.evidence.current().exists()
+
+    @staticmethod
+    def resolve_flags(obj) -> list[str]:
+        return obj.flags()
+
 
 router = Router(tags=["Statement of Applicability"])
 
@@ -82,13 +139,13 @@ def read_soa_entry(request, control_ref: Name):
 )
 def update_soa_entry(request, control_ref: Name, payload: PatchDict[SoAEntryIn]):
     entry = get_entry(request, control_ref)
-    errors = lookups.Errors()
+    errors = Errors()
     risks = None
     if "owner" in payload:
-        entry.owner = lookups.member(request.org, payload["owner"], field="owner", errors=errors)
+        entry.owner = member(request.org, payload["owner"], field="owner", errors=errors)
     if "risks" in payload:
-        risks = lookups.risks(request.org, payload["risks"], errors=errors)
-    lookups.apply(entry, payload, skip={"owner", "risks"})
-    lookups.clean(entry, errors=errors)
+        risks = risks_named(request.org, payload["risks"], errors=errors)
+    apply(entry, payload, skip={"owner", "risks"})
+    clean(entry, errors=errors)
     services.update_entry(entry, actor=request.user, risks=risks)
     return get_entry(request, control_ref)

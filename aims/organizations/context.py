@@ -1,8 +1,7 @@
 from django.urls import NoReverseMatch, reverse
 
+from aims.core.areas import areas, navigation
 from aims.organizations.models import Access
-
-from .areas import areas, navigation
 
 
 def _sidebar(request) -> list[tuple[str, list[dict]]]:

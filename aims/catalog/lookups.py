@@ -1,0 +1,26 @@
+"""How the API names catalog items: Annex A controls by id, clauses by number, risk sources."""
+
+from __future__ import annotations
+
+from aims.api.lookups import Errors, many
+
+from .models import Clause, Control, RiskSource
+
+
+def controls_named(refs, *, field: str = "controls", errors: Errors) -> list[Control]:
+    return many(
+        Control.objects.all(), "ref", refs, field=field, errors=errors, what="Annex A control"
+    )
+
+
+def clauses_named(refs, *, field: str = "clauses", errors: Errors) -> list[Clause]:
+    return many(Clause.objects.all(), "ref", refs, field=field, errors=errors, what="clause")
+
+
+def risk_source_named(ref: str | None, *, field: str = "source", errors: Errors):
+    if not ref:
+        return None
+    source = RiskSource.objects.filter(ref=ref).first()
+    if source is None:
+        errors.add(field, f"Unknown risk source “{ref}”; use an id from Annex C.3 like C.3.4.")
+    return source

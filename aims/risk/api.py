@@ -1,0 +1,267 @@
+"""The AI risk register: risks with their scores and levels, and acceptance decisions."""
+
+import datetime as dt
+
+from django.core.exceptions import ValidationError
+from django.db.models import Q
+from django.shortcuts import get_object_or_404
+from ninja import Field, PatchDict, Query, Router, Schema
+from ninja.pagination import paginate
+from ninja.responses import Status
+
+from aims.api.auth import CONTRIBUTE, DECIDE, READ
+from aims.api.errors import BODY_ERRORS, responses
+from aims.api.lookups import Errors, apply, clean, many, member
+from aims.api.pagination import Page
+from aims.api.schemas import InputSchema, Name, text_of, username_of
+from aims.catalog.lookups import controls_named, risk_source_named
+from aims.inventory.api import systems_named
+
+from . import services
+from .models import Category, Level, Risk, RiskAcceptance, Treatment
+from .models import Status as RiskStatus
+
+
+class RiskIn(InputSchema):
+    title: text_of(Risk, "title")
+    description: text_of(Risk, "description") = ""
+    systems: list[Name] = Field([], description="Slugs of the affected AI systems.")
+    source: Name | None = Field(None, description="Risk source id from Annex C.3, e.g. C.3.4.")
+    category: Category
+    owner: Name | None = Field(None, description="Username of a member of the organization.")
+    inherent_likelihood: int = Field(description="1 to the matrix's number of likelihood levels.")
+    inherent_impact: int = Field(description="1 to the matrix's number of impact levels.")
+    treatment: Treatment | None = None
+    controls: list[Name] = Field([], description="Annex A control ids, e.g. A.6.2.4.")
+    treatment_plan: text_of(Risk, "treatment_plan") = ""
+    treatment_due: dt.date | None = None
+    residual_likelihood: int | None = None
+    residual_impact: int | None = None
+    next_review: dt.date | None = None
+    status: RiskStatus = RiskStatus.IDENTIFIED
+
+
+class AcceptanceIn(InputSchema):
+    rationale: text_of(RiskAcceptance, "rationale") = Field(
+        description="Why the organization retains the risk."
+    )
+    expires_on: dt.date = Field(description="A future date, at most three years ahead.")
+
+
+class AcceptanceOut(Schema):
+    decided_by: str | None
+    authority: str
+    rationale: str
+    accepted_score: int
+    expires_on: dt.date
+    created_at: dt.datetime
+
+    @staticmethod
+    def resolve_decided_by(obj) -> str | None:
+        return username_of(obj.decided_by)
+
+
+class RiskOut(Schema):
+    ref: str
+    title: str
+    description: str
+    category: Category
+    status: RiskStatus
+    systems: list[str]
+    source: str | None
+    owner: str | None
+    inherent_likelihood: int
+    inherent_impact: int
+    inherent_score: int
+    inherent_level: Level
+    treatment: Treatment | None
+    controls: list[str]
+    treatment_plan: str
+    treatment_due: dt.date | None
+    residual_likelihood: int | None
+    residual_impact: int | None
+    residual_score: int | None
+    residual_level: Level | None
+    level: Level = Field(description="Residual level once assessed, inherent before.")
+    above_appetite: bool
+    needs_decision: bool = Field(description="Above appetite with no current acceptance.")
+    acceptances: list[AcceptanceOut]
+    next_review: dt.date | None
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+    @staticmethod
+    def resolve_systems(obj) -> list[str]:
+        return [s.slug for s in obj.systems.all()]
+
+    @staticmethod
+    def resolve_controls(obj) -> list[str]:
+        return [c.ref for c in obj.controls.all()]
+
+    @staticmethod
+    def resolve_source(obj) -> str | None:
+        return obj.source.ref if obj.source_id else None
+
+    @staticmethod
+    def resolve_owner(obj) -> str | None:
+        return username_of(obj.owner)
+
+    @staticmethod
+    def resolve_treatment(obj) -> str | None:
+        return obj.treatment or None
+
+    @staticmethod
+    def resolve_inherent_level(obj):
+        return obj.inherent_level()
+
+    @staticmethod
+    def resolve_residual_level(obj):
+        return obj.residual_level()
+
+    @staticmethod
+    def resolve_level(obj):
+        return obj.level()
+
+    @staticmethod
+    def resolve_above_appetite(obj) -> bool:
+        return obj.is_above_appetite()
+
+    @staticmethod
+    def resolve_needs_decision(obj) -> bool:
+        return obj.needs_decision()
+
+    @staticmethod
+    def resolve_acceptances(obj):
+        return list(obj.acceptances.all())
+
+
+def risks_named(org, refs, *, field: str = "risks", errors: Errors) -> list[Risk]:
+    """The organization's risks named by ref, in order; each unknown one is an error."""
+    return many(Risk.objects.for_org(org), "ref", refs, field=field, errors=errors, what="risk")
+
+
+router = Router(tags=["Risks"])
+
+
+def risks_of(org):
+    return (
+        Risk.objects.for_org(org)
+        .select_related("organization__risk_matrix", "owner", "source")
+        .prefetch_related("systems", "controls", "acceptances__decided_by")
+        .with_acceptance()
+    )
+
+
+def get_risk(request, ref: str) -> Risk:
+    return get_object_or_404(risks_of(request.org), ref=ref)
+
+
+class RiskFilters(Schema):
+    status: RiskStatus | None = None
+    category: Category | None = None
+    system: Name | None = Field(None, description="Slug of an AI system the risk affects.")
+    needs_decision: bool | None = Field(
+        None, description="true: only risks above appetite without a current acceptance."
+    )
+    q: Name | None = Field(None, description="Search in ref, title and description.")
+
+
+@router.get(
+    "/risks",
+    auth=READ,
+    response=responses(200, list[RiskOut], 422),
+    summary="List risks",
+    description="The organization's AI risk register, by ref, with scores and levels.",
+)
+@paginate(Page)
+def list_risks(request, filters: Query[RiskFilters]):
+    risks = risks_of(request.org)
+    if filters.status:
+        risks = risks.filter(status=filters.status)
+    if filters.category:
+        risks = risks.filter(category=filters.category)
+    if filters.system:
+        risks = risks.filter(systems__slug=filters.system)
+    if filters.needs_decision is not None:
+        pending = Risk.objects.for_org(request.org).needs_decision(request.org.risk_matrix)
+        pending = pending.values("pk")
+        if filters.needs_decision:
+            risks = risks.filter(pk__in=pending)
+        else:
+            risks = risks.exclude(pk__in=pending)
+    if filters.q:
+        q = filters.q.replace("\x00", "").strip()
+        risks = risks.filter(
+            Q(ref__icontains=q) | Q(title__icontains=q) | Q(description__icontains=q)
+        )
+    return risks
+
+
+def _save(request, risk: Risk, data: dict) -> Risk:
+    errors = Errors()
+    org = request.org
+    m2m = {}
+    if "owner" in data:
+        risk.owner = member(org, data["owner"], field="owner", errors=errors)
+    if "source" in data:
+        risk.source = risk_source_named(data["source"], errors=errors)
+    if "systems" in data:
+        m2m["systems"] = systems_named(org, data["systems"], errors=errors)
+    if "controls" in data:
+        m2m["controls"] = controls_named(data["controls"], errors=errors)
+    apply(risk, data, skip={"owner", "source", "systems", "controls"})
+    try:  # scores in the words of the matrix ("from 1 to 5"), before the generic checks
+        services.validate_scores(risk, org.risk_matrix)
+    except ValidationError as exc:
+        for field, messages in exc.message_dict.items():
+            for message in messages:
+                errors.add(field, message)
+    clean(risk, exclude=["ref"] if not risk.ref else [], errors=errors)
+    services.save_risk(risk, actor=request.user, **m2m)
+    return get_risk(request, risk.ref)
+
+
+@router.post(
+    "/risks",
+    auth=CONTRIBUTE,
+    response=responses(201, RiskOut, 403, 409, *BODY_ERRORS),
+    summary="Record a risk",
+    description="Adds a risk to the register; its ref (R-001, …) is given in order. Link AI "
+    "systems by slug, Annex A controls by id and the risk source by its Annex C.3 id.",
+)
+def create_risk(request, payload: RiskIn):
+    risk = Risk(organization=request.org)
+    return Status(201, _save(request, risk, payload.model_dump()))
+
+
+@router.get("/risks/{ref}", auth=READ, response=responses(200, RiskOut, 404), summary="Read a risk")
+def read_risk(request, ref: Name):
+    return get_risk(request, ref)
+
+
+@router.patch(
+    "/risks/{ref}",
+    auth=CONTRIBUTE,
+    response=responses(200, RiskOut, 403, 404, *BODY_ERRORS),
+    summary="Change a risk",
+    description="Changes only the fields sent; a list sent replaces the links it names.",
+)
+def update_risk(request, ref: Name, payload: PatchDict[RiskIn]):
+    risk = get_risk(request, ref)
+    return _save(request, risk, payload)
+
+
+@router.post(
+    "/risks/{ref}/acceptances",
+    auth=DECIDE,
+    response=responses(201, AcceptanceOut, 403, 404, *BODY_ERRORS),
+    summary="Accept a risk above appetite",
+    description="Records a decision to retain the risk at its current score until a date. "
+    "Needs authority: an Owner, an AIMS Manager or top management.",
+)
+def accept_risk(request, ref: Name, payload: AcceptanceIn):
+    risk = get_risk(request, ref)
+    acceptance = services.accept_risk(
+        risk, actor=request.user, rationale=payload.rationale, expires_on=payload.expires_on
+    )
+    return Status(201, acceptance)
