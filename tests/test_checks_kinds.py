@@ -40,25 +40,27 @@ def upload(path):
     return store_data_file(SimpleUploadedFile(path.name, path.read_bytes()))
 
 
-def define(world, system, kind: Kind, **fields) -> Check:
+def unsaved(world, system, kind: Kind, **fields) -> Check:
+    """A check of ``kind`` on the sample log; a drift check compares it with the fair one."""
     data_blob, data_name = upload(BIASED)
     reference_blob, reference_name = upload(FAIR) if kind == Kind.DRIFT else (None, "")
-    return save_check(
-        Check(
-            organization=world.org,
-            system=system,
-            name=fields.pop("name", f"{kind.label} of approvals"),
-            kind=kind,
-            source_type=SourceType.UPLOAD,
-            data_blob=data_blob,
-            data_name=data_name,
-            reference_blob=reference_blob,
-            reference_name=reference_name,
-            options=fields.pop("options", OPTIONS[kind]),
-            **fields,
-        ),
-        actor=world.owner,
+    return Check(
+        organization=world.org,
+        system=system,
+        name=fields.pop("name", f"{kind.label} of approvals"),
+        kind=kind,
+        source_type=SourceType.UPLOAD,
+        data_blob=data_blob,
+        data_name=data_name,
+        reference_blob=reference_blob,
+        reference_name=reference_name,
+        options=fields.pop("options", OPTIONS[kind]),
+        **fields,
     )
+
+
+def define(world, system, kind: Kind, **fields) -> Check:
+    return save_check(unsaved(world, system, kind, **fields), actor=world.owner)
 
 
 def test_every_kind_has_its_module_found_from_a_check_or_its_name():
@@ -207,16 +209,8 @@ def test_each_kind_requires_its_own_options(world, system, kind, options, refuse
 
 
 def test_a_drift_check_needs_reference_data_unless_the_pipeline_posts_its_report(world, system):
-    blob, name = upload(BIASED)
-    check = Check(
-        organization=world.org,
-        system=system,
-        name="Drift",
-        kind=Kind.DRIFT,
-        source_type=SourceType.UPLOAD,
-        data_blob=blob,
-        data_name=name,
-    )
+    check = unsaved(world, system, Kind.DRIFT, name="Drift")
+    check.reference_blob = None
     with pytest.raises(ValidationError) as error:
         save_check(check, actor=world.owner)
     assert error.value.message_dict == {
@@ -227,8 +221,8 @@ def test_a_drift_check_needs_reference_data_unless_the_pipeline_posts_its_report
 
 
 def test_a_kind_that_does_not_exist_is_refused_by_name(world, system):
-    check = Check(organization=world.org, system=system, name="Mood", kind="sentiment")
-    check.source_type = SourceType.PIPELINE
+    check = unsaved(world, system, Kind.QUALITY, name="Mood")
+    check.kind = "sentiment"
     with pytest.raises(ValidationError) as error:
         save_check(check, actor=world.owner)
     assert "fairness, performance, drift, quality" in error.value.message_dict["kind"][0]

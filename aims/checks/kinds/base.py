@@ -17,6 +17,8 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.safestring import SafeString
 
+from aims.core.forms import LIST_MAX_LENGTH, NAME_MAX_LENGTH
+
 from ..charts import Bar, bar_chart
 from ..models import Check, Kind
 
@@ -138,6 +140,21 @@ class CheckKind:
             (self.aggregate_labels.get(name, name.replace("_", " ")), value)
             for name, value in (result.get("aggregates") or {}).items()
         ]
+
+
+def name_field(label: str, help_text: str = "") -> forms.CharField:
+    """A form field for an option that names one thing: a column, a group, a value."""
+    return forms.CharField(
+        required=False, max_length=NAME_MAX_LENGTH, label=label, help_text=help_text
+    )
+
+
+def names_field(label: str, help_text: str = "") -> forms.CharField:
+    """A form field for an option that names several things, separated by commas (read with
+    :func:`csv`)."""
+    return forms.CharField(
+        required=False, max_length=LIST_MAX_LENGTH, label=label, help_text=help_text
+    )
 
 
 def csv(text: str) -> list[str]:

@@ -4,16 +4,14 @@ validated on), column by column, by a distance or, for a small sample, a statist
 
 from __future__ import annotations
 
-from django import forms
 from django.core.exceptions import ValidationError
 
 import aims.metrics as metrics
-from aims.core.forms import LIST_MAX_LENGTH
 
 from .. import sources
 from ..charts import Bar, bar_chart
 from ..models import Check, Kind, SourceType
-from .base import CheckKind, Fieldset, Measured, Row, csv, limit_charts, rows_table
+from .base import CheckKind, Fieldset, Measured, Row, csv, limit_charts, names_field, rows_table
 
 __all__ = ["KIND", "Drift"]
 
@@ -51,15 +49,10 @@ class Drift(CheckKind):
     options = ("columns", "categorical")
     reads_reference = True
     form_fields = {
-        "drift_columns": forms.CharField(
-            required=False,
-            max_length=LIST_MAX_LENGTH,
-            label="Columns to compare (drift)",
-            help_text="Separated by commas; empty: every column.",
+        "drift_columns": names_field(
+            "Columns to compare (drift)", "Separated by commas; empty: every column."
         ),
-        "categorical": forms.CharField(
-            required=False, max_length=LIST_MAX_LENGTH, label="Categorical columns (drift)"
-        ),
+        "categorical": names_field("Categorical columns (drift)"),
     }
     fieldsets = (Fieldset("Drift", (Row("drift_columns categorical"),)),)
     limits_help = "Drift: share_drifted."

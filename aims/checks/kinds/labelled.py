@@ -10,11 +10,19 @@ from typing import Any, ClassVar
 
 from django import forms
 
-from aims.core.forms import LIST_MAX_LENGTH, NAME_MAX_LENGTH
-
 from ..charts import Bar
 from ..models import Check
-from .base import CheckKind, Defaults, Fieldset, Row, csv, limit_charts, limits_of
+from .base import (
+    CheckKind,
+    Defaults,
+    Fieldset,
+    Row,
+    csv,
+    limit_charts,
+    limits_of,
+    name_field,
+    names_field,
+)
 
 
 @dataclass(frozen=True)
@@ -39,45 +47,19 @@ OPTIONS = (
 )
 
 FORM_FIELDS = {
-    "label": forms.CharField(
-        required=False,
-        max_length=NAME_MAX_LENGTH,
-        label="Outcome column",
-        help_text="The true outcome, e.g. repaid.",
-    ),
-    "prediction": forms.CharField(
-        required=False,
-        max_length=NAME_MAX_LENGTH,
-        label="Prediction column",
-        help_text="The model's decision (0/1), e.g. approved.",
-    ),
-    "score": forms.CharField(
-        required=False,
-        max_length=NAME_MAX_LENGTH,
-        label="Score column",
-        help_text="Instead of a prediction: a score, with a threshold.",
-    ),
+    "label": name_field("Outcome column", "The true outcome, e.g. repaid."),
+    "prediction": name_field("Prediction column", "The model's decision (0/1), e.g. approved."),
+    "score": name_field("Score column", "Instead of a prediction: a score, with a threshold."),
     "threshold": forms.FloatField(
         required=False, label="Decision threshold", initial=DEFAULTS.threshold
     ),
-    "positive_label": forms.CharField(
-        required=False,
-        max_length=NAME_MAX_LENGTH,
-        label="Positive outcome value",
-        help_text="Only when the outcome is not 0/1.",
+    "positive_label": name_field("Positive outcome value", "Only when the outcome is not 0/1."),
+    "sensitive": names_field(
+        "Sensitive features", "Columns, separated by commas, e.g. sex, age_band."
     ),
-    "sensitive": forms.CharField(
-        required=False,
-        max_length=LIST_MAX_LENGTH,
-        label="Sensitive features",
-        help_text="Columns, separated by commas, e.g. sex, age_band.",
-    ),
-    "reference_group": forms.CharField(
-        required=False,
-        max_length=NAME_MAX_LENGTH,
-        label="Reference group",
-        help_text="For the disparate impact ratio, e.g. sex=Male. Empty: the group selected "
-        "most often.",
+    "reference_group": name_field(
+        "Reference group",
+        "For the disparate impact ratio, e.g. sex=Male. Empty: the group selected most often.",
     ),
     "min_group_size": forms.IntegerField(
         required=False, min_value=1, initial=DEFAULTS.min_group_size, label="Minimum group size"
