@@ -7,7 +7,6 @@ from django.test import override_settings
 
 from aims.api.testing import ApiClient
 from aims.api.urls import operation_access
-from aims.audit.models import AuditEvent
 from aims.checks.models import Check, Kind, SourceType
 from aims.checks.services import record_pipeline_run, save_check
 from aims.checks.tasks import enqueue_run
@@ -17,6 +16,7 @@ from aims.organizations.models import Access, Membership, Role
 from aims.organizations.tokens import revoke_token
 from aims.risk.models import Risk
 from aims.soa.models import SoAEntry
+from aims.trail.models import AuditEvent
 
 PIPELINE_OPTIONS = {"label": "y", "prediction": "p", "sensitive": ["sex"]}
 PIPELINE_STATISTICS = {
@@ -33,6 +33,7 @@ PIPELINE_STATISTICS = {
 
 EXPECTED_ACCESS = {
     ("GET", "/me"): Access.READ,
+    ("GET", "/lessons"): Access.READ,  # the test-only area (tests/fake_area), registered alone
     ("GET", "/systems"): Access.READ,
     ("POST", "/systems"): Access.CONTRIBUTE,
     ("GET", "/systems/{slug}"): Access.READ,

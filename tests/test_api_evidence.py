@@ -10,11 +10,11 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from aims.api.testing import ApiClient
-from aims.audit.models import Action, AuditEvent
 from aims.evidence.models import Blob, Evidence, EvidenceFile
 from aims.evidence.services import create_evidence
 from aims.inventory.models import AISystem
 from aims.inventory.services import save_system
+from aims.trail.models import Action, AuditEvent
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 

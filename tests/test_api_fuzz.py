@@ -226,4 +226,4 @@ def test_sequences_of_calls_keep_the_contract(seeded):
     created = {label for label, status in Sequences.calls if status == 201}
     used = {label for label, status in Sequences.calls if status == 200 and "{" in label}
     assert "POST /api/v1/systems" in created
-    assert len(used) >= 5  # operations on one record, its id taken from an earlier answer
+    assert len(used) >= 3  # operations on one record, its id taken from an earlier answer

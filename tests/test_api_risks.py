@@ -8,11 +8,11 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from aims.api.testing import ApiClient
-from aims.audit.models import Action, AuditEvent
 from aims.inventory.models import AISystem
 from aims.inventory.services import save_system
 from aims.risk.models import Risk, RiskAcceptance
 from aims.risk.services import save_risk
+from aims.trail.models import Action, AuditEvent
 
 
 @pytest.fixture

@@ -5,10 +5,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from aims.api.testing import ApiClient
-from aims.audit.models import Action, AuditEvent
 from aims.risk.models import Risk
 from aims.risk.services import save_risk
 from aims.soa.models import SoAEntry
+from aims.trail.models import Action, AuditEvent
 
 
 @pytest.fixture

@@ -5,9 +5,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from aims.api.testing import ApiClient
-from aims.audit.models import Action, AuditEvent
 from aims.inventory.models import AISystem, LifecycleTransition, Stage
 from aims.inventory.services import save_system
+from aims.trail.models import Action, AuditEvent
 
 CREDIT = {
     "name": "Credit scoring",

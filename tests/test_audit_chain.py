@@ -4,11 +4,11 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from aims.audit.models import Action, AuditEvent
-from aims.audit.services import delete_governed, verify_chain
 from aims.cli import main as aims_main
 from aims.inventory.models import AISystem
 from aims.inventory.services import save_system
+from aims.trail.models import Action, AuditEvent
+from aims.trail.services import delete_governed, verify_chain
 
 
 def register(world, name="Credit scoring"):

@@ -4,9 +4,9 @@ import io
 import pytest
 from django.urls import reverse
 
-from aims.audit.models import Action, AuditEvent
 from aims.inventory.models import AISystem
 from aims.inventory.services import save_system
+from aims.trail.models import Action, AuditEvent
 
 
 def page(world, name):

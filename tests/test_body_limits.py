@@ -14,10 +14,10 @@ from django.urls import reverse
 from django.utils.module_loading import import_string
 
 from aims.api.testing import ApiClient
-from aims.audit.models import AuditEvent
 from aims.core import limits
 from aims.evidence.models import Blob, Evidence, EvidenceFile
 from aims.risk.models import Risk
+from aims.trail.models import AuditEvent
 
 MIB = 1024 * 1024
 BOUNDARY = "BoUnDaRyaims"

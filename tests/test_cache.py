@@ -7,9 +7,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from aims.audit.cache import cached_for, data_version
 from aims.inventory.models import AISystem
 from aims.inventory.services import save_system
+from aims.trail.cache import cached_for, data_version
 
 
 @pytest.fixture

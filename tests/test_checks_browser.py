@@ -13,8 +13,6 @@ import re
 import pytest
 from conftest import ARTIFACTS, BROWSER, PASSWORD, choose
 
-from aims.audit.models import AuditEvent
-from aims.audit.services import verify_chain
 from aims.catalog.loader import load_catalog
 from aims.checks.charts import FAIL_FILL
 from aims.checks.models import Alert, Check, CheckRun, RunStatus
@@ -23,6 +21,8 @@ from aims.demo.data import DEMO_SLUG
 from aims.demo.loader import load_demo
 from aims.inventory.models import AISystem
 from aims.soa.models import SoAEntry
+from aims.trail.models import AuditEvent
+from aims.trail.services import verify_chain
 
 pytestmark = BROWSER
 

@@ -5,7 +5,6 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from aims.audit.models import Action, AuditEvent
 from aims.checks.models import Check, CheckRun, Kind, SourceType
 from aims.checks.samples import BIASED, FAIR
 from aims.checks.services import (
@@ -17,6 +16,7 @@ from aims.checks.services import (
 )
 from aims.inventory.models import AISystem
 from aims.inventory.services import save_system
+from aims.trail.models import Action, AuditEvent
 
 OPTIONS = {"label": "repaid", "prediction": "approved", "sensitive": ["sex"]}
 

@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from aims.api.checks import CheckOptionsIn
+from aims.checks.api import CheckOptionsIn
 from aims.checks.forms import CheckForm
 from aims.checks.kinds import KINDS, drift, fairness, kind_of, performance, quality
 from aims.checks.kinds.labelled import LabelledDefaults
@@ -291,3 +291,26 @@ def test_the_form_shows_each_fieldset_and_row_for_the_kinds_that_read_them(world
     assert html.rindex('data-show-values="drift"', 0, reference) > html.index('id="id_data_path"')
     for kind in KINDS.values():
         assert kind.limits_help in html
+
+
+def test_a_performance_check_uses_its_own_minimum_group_size(world, system):
+    """The stored option reaches the engine: groups smaller than it are "insufficient data"."""
+    check = define(
+        world,
+        system,
+        Kind.PERFORMANCE,
+        options={
+            "label": "repaid",
+            "prediction": "approved",
+            "sensitive": ["sex"],
+            "min_group_size": 1_000_000,
+        },
+        thresholds=[],
+    )
+    run = run_check(check, actor=world.owner)
+    statuses = {group: values.get("status") for group, values in run.result["by_group"].items()}
+    assert statuses and set(statuses.values()) == {"insufficient data"}
+    check.options = {**check.options, "min_group_size": 30}
+    check.save()
+    rerun = run_check(check, actor=world.owner)
+    assert {v.get("status") for v in rerun.result["by_group"].values()} <= {None, "ok"}

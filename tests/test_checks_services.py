@@ -5,8 +5,6 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 import aims.metrics as metrics
-from aims.audit.models import AuditEvent
-from aims.audit.services import verify_chain
 from aims.catalog.models import Control
 from aims.checks.models import Alert, Check, CheckRun, Kind, Origin, RunStatus, SourceType
 from aims.checks.samples import BIASED, FAIR
@@ -24,6 +22,8 @@ from aims.inventory.services import GateBlocked, move_to_stage, save_system
 from aims.risk.models import Risk
 from aims.risk.services import save_risk
 from aims.soa.models import SoAEntry
+from aims.trail.models import AuditEvent
+from aims.trail.services import verify_chain
 
 FAIRNESS_OPTIONS = {
     "label": "repaid",

@@ -13,7 +13,6 @@ from django.utils import timezone
 from django_tasks import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
-from aims.audit.services import verify_chain
 from aims.catalog.models import Control
 from aims.checks import tasks
 from aims.checks.management.commands.worker import prune_task_results
@@ -22,6 +21,7 @@ from aims.checks.samples import BIASED, FAIR
 from aims.checks.services import next_run_after, save_check, store_data_file
 from aims.cli import main as aims
 from aims.evidence.models import Evidence
+from aims.trail.services import verify_chain
 
 QUEUED = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 OPTIONS = {"label": "repaid", "prediction": "approved", "sensitive": ["sex"]}

@@ -5,7 +5,6 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
-from aims.audit.services import save_governed
 from aims.dashboard.summary import summarize
 from aims.evidence.models import Evidence
 from aims.evidence.services import create_evidence
@@ -15,6 +14,7 @@ from aims.risk.models import Category, Risk
 from aims.risk.services import save_risk
 from aims.soa.models import Applicability, Implementation, SoAEntry
 from aims.soa.services import update_entry
+from aims.trail.services import save_governed
 
 
 def url(world):

@@ -1,13 +1,13 @@
 from django.core.management import call_command
 
-from aims.audit.models import AuditEvent
-from aims.audit.services import verify_chain
 from aims.demo.loader import load_demo
 from aims.evidence.models import Evidence
 from aims.inventory.models import AISystem, Stage
 from aims.organizations.models import Membership, Role
 from aims.risk.models import Risk
 from aims.soa.models import Applicability, SoAEntry
+from aims.trail.models import AuditEvent
+from aims.trail.services import verify_chain
 
 
 def test_it_builds_northwind_credit_through_the_services(db):

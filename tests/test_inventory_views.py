@@ -8,12 +8,12 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from aims.audit.models import Action, AuditEvent
 from aims.evidence.models import Evidence
 from aims.inventory.models import AISystem, RiskTier, Stage
 from aims.inventory.services import move_to_stage, save_system
 from aims.risk.models import Category, Risk
 from aims.risk.services import save_risk
+from aims.trail.models import Action, AuditEvent
 
 
 def make_system(world, name="Credit scoring", org=None, **fields):

@@ -14,10 +14,10 @@ from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
-from aims.audit.models import AuditEvent
 from aims.organizations import invitations
 from aims.organizations.models import Invitation, InvitationStatus, Membership, Role
 from aims.organizations.services import add_member
+from aims.trail.models import AuditEvent
 
 
 def members_page(world, name="member_list", **kwargs):

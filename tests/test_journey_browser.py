@@ -13,13 +13,13 @@ import re
 import pytest
 from conftest import BROWSER, PASSWORD, choose, make_user
 
-from aims.audit.services import verify_chain
 from aims.catalog.loader import load_catalog
 from aims.evidence.models import Evidence
 from aims.inventory.models import AISystem, Stage
 from aims.organizations.services import create_organization
 from aims.risk.models import Risk
 from aims.soa.models import Applicability, SoAEntry
+from aims.trail.services import verify_chain
 
 pytestmark = BROWSER
 

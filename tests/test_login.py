@@ -3,7 +3,7 @@
 from conftest import PASSWORD
 from django.test import Client
 
-from aims.audit.models import AuditEvent
+from aims.trail.models import AuditEvent
 
 
 def sign_in(client, username, password, **extra):

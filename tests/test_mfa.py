@@ -8,7 +8,7 @@ from django.test import Client
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from aims.audit.models import AuditEvent
+from aims.trail.models import AuditEvent
 
 
 class Clock:

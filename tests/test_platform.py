@@ -9,10 +9,10 @@ from conftest import PASSWORD
 from django.contrib.auth import get_user_model
 from django.test import Client
 
-from aims.audit.models import AuditEvent
 from aims.organizations.models import Membership, Organization, Role
 from aims.risk.models import RiskMatrix
 from aims.soa.models import SoAEntry
+from aims.trail.models import AuditEvent
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -5,7 +5,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from aims.audit.models import GENESIS_HASH, Action, AuditEvent
+from aims.trail.models import GENESIS_HASH, Action, AuditEvent
 from bench.scale import seed
 
 PAGES = ["dashboard", "system_list", "risk_list", "soa_list", "evidence_list", "audit_log"]

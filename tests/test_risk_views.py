@@ -9,11 +9,11 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from aims.audit.models import Action, AuditEvent
 from aims.catalog.models import Control, RiskSource
 from aims.inventory.models import AISystem
 from aims.risk import services
 from aims.risk.models import Risk, RiskAcceptance, RiskMatrix, Status
+from aims.trail.models import Action, AuditEvent
 
 TODAY = timezone.localdate()
 

@@ -2,9 +2,9 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.urls import reverse
 
-from aims.audit.models import AuditEvent
 from aims.organizations.models import ApiToken, Invitation, Membership, Role
 from aims.organizations.tokens import authenticate, issue_token
+from aims.trail.models import AuditEvent
 
 
 def page(world, name, **kwargs):

@@ -7,9 +7,9 @@ from django.contrib.auth.forms import AdminPasswordChangeForm
 from django.test import Client
 from django.urls import reverse
 
-from aims.audit.models import AuditEvent
 from aims.organizations.models import ApiToken
 from aims.organizations.tokens import authenticate, issue_token
+from aims.trail.models import AuditEvent
 
 NEW_PASSWORD = "a-different-long-passphrase-2027"
 

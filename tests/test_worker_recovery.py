@@ -13,9 +13,9 @@ from django.utils import timezone
 from django_tasks import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
-from aims.audit.services import verify_chain
 from aims.checks import tasks
 from aims.checks.models import Alert, CheckRun, Origin, RunStatus, TaskLease
+from aims.trail.services import verify_chain
 from tests.test_checks_worker import QUEUED, make_check, url
 
 

@@ -14,9 +14,9 @@ from django.utils import timezone
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from aims.audit.models import Action
-from aims.audit.services import record
 from aims.organizations.models import Organization
+from aims.trail.models import Action
+from aims.trail.services import record
 
 from .mfa import RECOVERY_CODE_COUNT
 

@@ -34,7 +34,7 @@ register(
         prefix="checks/",
         urls="aims.checks.urls",
         nav=(NavLink("Technical checks", "check_list", "Do & check", order=20),),
-        api_router="aims.api.checks.router",
+        api_router="aims.checks.api.router",
         api_path_records={
             "check_id": lambda org, v: (
                 str(v).isdigit() and Check.objects.for_org(org).filter(pk=v).exists()

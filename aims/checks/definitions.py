@@ -8,8 +8,8 @@ from django.db import transaction
 from django.utils import timezone
 
 import aims.metrics as metrics
-from aims.audit.services import delete_governed, save_governed
 from aims.metrics import thresholds as th
+from aims.trail.services import delete_governed, save_governed
 
 from .kinds import kind_of
 from .models import Check, Kind, Schedule, SourceType, stored_options

@@ -19,13 +19,13 @@ from django.db import transaction
 from django.utils import timezone
 
 import aims.metrics as metrics
-from aims.audit.models import Action
-from aims.audit.services import record, save_governed
 from aims.evidence import storage
 from aims.evidence.models import Evidence
 from aims.evidence.services import create_evidence
 from aims.metrics import thresholds as th
 from aims.soa.models import SoAEntry
+from aims.trail.models import Action
+from aims.trail.services import record, save_governed
 
 from . import sources
 from .kinds import kind_of

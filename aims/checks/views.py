@@ -13,13 +13,13 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
-from aims.audit.models import AuditEvent
 from aims.core.exports import safe_csv_writer
 from aims.core.forms import add_service_errors
 from aims.core.pagination import paginate, query_without_page
 from aims.inventory.models import AISystem
 from aims.organizations.access import org_view
 from aims.organizations.models import Access
+from aims.trail.models import AuditEvent
 
 from . import samples, services, tasks
 from .charts import trend_chart

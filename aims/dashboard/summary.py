@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
-from aims.audit.models import AuditEvent
 from aims.core.areas import Section, hooks
 from aims.core.dashboard import Notice, Part, Stat, Step
+from aims.trail.models import AuditEvent
 
 ACTIVITY_LIMIT = 10
 

@@ -1,7 +1,7 @@
 from django.shortcuts import render
 
-from aims.audit.cache import cached_for
 from aims.organizations.access import org_view
+from aims.trail.cache import cached_for
 
 from .summary import summarize
 

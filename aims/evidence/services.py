@@ -9,9 +9,9 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from aims.audit.models import Action
-from aims.audit.services import delete_governed, record, save_governed
 from aims.core.areas import record_links
+from aims.trail.models import Action
+from aims.trail.services import delete_governed, record, save_governed
 
 from . import storage
 from .models import DAMAGED, Blob, Evidence, EvidenceFile, Integrity, Kind, Revision

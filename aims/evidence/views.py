@@ -12,12 +12,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
-from aims.audit.models import AuditEvent
 from aims.core.areas import record_links
 from aims.core.forms import CHOICE_LIMIT, add_service_errors
 from aims.core.pagination import paginate, query_without_page
 from aims.organizations.access import org_view
 from aims.organizations.models import Access
+from aims.trail.models import AuditEvent
 
 from . import storage
 from .forms import EvidenceCreateForm, EvidenceEditForm, RevisionForm

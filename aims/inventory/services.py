@@ -6,9 +6,9 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.text import slugify
 
-from aims.audit.models import Action
-from aims.audit.services import delete_governed, record, save_governed
 from aims.core.errors import Refused
+from aims.trail.models import Action
+from aims.trail.services import delete_governed, record, save_governed
 
 from .models import AISystem, LifecycleTransition, Stage
 

@@ -7,13 +7,13 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
-from aims.audit.models import AuditEvent
 from aims.core.areas import hooks, page_sections
 from aims.core.exports import safe_csv_writer
 from aims.core.forms import add_service_errors, person_label
 from aims.core.pagination import paginate, query_without_page
 from aims.organizations.access import org_view
 from aims.organizations.models import Access
+from aims.trail.models import AuditEvent
 
 from .forms import SystemFilterForm, SystemForm, TransitionForm
 from .models import AISystem, Stage

@@ -21,8 +21,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from aims.audit.models import Action
-from aims.audit.services import record
+from aims.trail.models import Action
+from aims.trail.services import record
 
 from .models import Invitation, InvitationStatus, Membership, Role
 

@@ -4,9 +4,9 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.text import slugify
 
-from aims.audit.models import Action
-from aims.audit.services import record, save_governed
 from aims.core import areas
+from aims.trail.models import Action
+from aims.trail.services import record, save_governed
 
 from .models import Membership, Organization, Role
 
@@ -78,7 +78,7 @@ def change_member(membership, *, actor, role: str, is_top_management: bool):
 
 @transaction.atomic
 def remove_member(membership, *, actor):
-    from aims.audit.services import delete_governed
+    from aims.trail.services import delete_governed
 
     if membership.role == Role.OWNER:
         _ensure_another_owner(membership)

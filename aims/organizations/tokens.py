@@ -6,8 +6,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from aims.audit.models import Action
-from aims.audit.services import record
+from aims.trail.models import Action
+from aims.trail.services import record
 
 from .models import Access, ApiToken, Membership
 

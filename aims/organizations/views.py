@@ -9,9 +9,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
-from aims.audit.services import save_governed
 from aims.core.forms import add_service_errors
 from aims.organizations.access import org_view
+from aims.trail.services import save_governed
 
 from . import invitations, services
 from .forms import InvitationForm, MemberEditForm, ScopeForm, TokenForm

@@ -9,9 +9,9 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from aims.audit.models import Action
-from aims.audit.services import record, save_governed
 from aims.organizations.models import Membership
+from aims.trail.models import Action
+from aims.trail.services import record, save_governed
 
 from .models import LEVEL_LABEL_MAX_LENGTH, Risk, RiskAcceptance, RiskMatrix
 

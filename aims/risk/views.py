@@ -10,14 +10,14 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
-from aims.audit.cache import cached_for
-from aims.audit.models import AuditEvent
-from aims.audit.services import delete_governed
 from aims.core.exports import safe_csv_writer
 from aims.core.forms import add_service_errors
 from aims.core.pagination import paginate, query_without_page
 from aims.organizations.access import org_view
 from aims.organizations.models import Access
+from aims.trail.cache import cached_for
+from aims.trail.models import AuditEvent
+from aims.trail.services import delete_governed
 
 from . import services
 from .forms import AcceptanceForm, MatrixForm, RiskFilterForm, RiskForm

@@ -32,7 +32,7 @@ def update_entry(entry: SoAEntry, *, actor, risks=None) -> SoAEntry:
     from django.core.exceptions import ValidationError
     from django.utils import timezone
 
-    from aims.audit.services import save_governed
+    from aims.trail.services import save_governed
 
     from .models import Applicability
 

@@ -12,12 +12,12 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.views.decorators.http import require_http_methods
 
-from aims.audit.models import AuditEvent
 from aims.catalog.models import ControlObjective
 from aims.core.forms import add_service_errors
 from aims.evidence.models import Evidence
 from aims.organizations.access import org_view
 from aims.organizations.models import Access
+from aims.trail.models import AuditEvent
 
 from . import export as soa_export
 from .forms import SoAEntryForm

@@ -58,7 +58,10 @@ class Performance(LabelledKind):
         if not columns["sensitive"]:
             del columns["sensitive"]  # measured over all rows only
         report = metrics.performance_report(
-            data, task=options.get("task") or self.defaults.task, **columns
+            data,
+            task=options.get("task") or self.defaults.task,
+            min_group_size=self.min_group_size(options),
+            **columns,
         )
         measured = report.to_dict()
         statistics = measured.pop("statistics", {}) or {}
@@ -73,7 +76,9 @@ class Performance(LabelledKind):
     ) -> dict:
         """The report recomputed from the counts per group the pipeline posted."""
         posted = metrics.PerformanceStatistics.from_dict(statistics or {})
-        return metrics.performance_from_statistics(posted).to_dict()
+        return metrics.performance_from_statistics(
+            posted, min_group_size=self.min_group_size(check.options or {})
+        ).to_dict()
 
     def options_from_form(self, data: dict) -> dict:
         options = super().options_from_form(data)

@@ -11,15 +11,11 @@ import datetime as dt
 import decimal
 import uuid
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from django.db import models, transaction
 from django.utils import timezone
 
 from .models import GENESIS_HASH, Action, AuditEvent, record_type_of
-
-if TYPE_CHECKING:
-    from aims.organizations.models import Organization
 
 
 def _plain(value):
@@ -74,7 +70,7 @@ def _actor_label(actor) -> str:
 
 
 def record(
-    organization: Organization,
+    organization: models.Model,
     *,
     actor,
     instance: models.Model,
@@ -119,7 +115,7 @@ def save_governed(
     instance: models.Model,
     *,
     actor,
-    organization: Organization | None = None,
+    organization: models.Model | None = None,
     m2m: dict | None = None,
     note: str = "",
 ) -> models.Model:
@@ -172,7 +168,7 @@ def delete_governed(instance: models.Model, *, actor, note: str = "") -> None:
 
 @dataclass(frozen=True)
 class ChainBreak:
-    organization: Organization
+    organization: models.Model
     event: AuditEvent
     reason: str
 
@@ -183,7 +179,7 @@ class ChainBreak:
         )
 
 
-def verify_chain(organization: Organization) -> tuple[int, ChainBreak | None]:
+def verify_chain(organization: models.Model) -> tuple[int, ChainBreak | None]:
     """Recompute an organization's chain; return the events checked and the first break."""
     expected_previous = GENESIS_HASH
     expected_sequence = 1

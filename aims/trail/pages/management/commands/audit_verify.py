@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from aims.audit.services import verify_chain
 from aims.organizations.models import Organization
+from aims.trail.services import verify_chain
 
 
 class Command(BaseCommand):

@@ -15,9 +15,8 @@ from django.utils import timezone
 from aims.core.exports import safe_csv_writer
 from aims.core.pagination import paginate, query_without_page
 from aims.organizations.access import org_view
-
-from .models import Action, AuditEvent, record_type_label
-from .services import verify_chain
+from aims.trail.models import Action, AuditEvent, record_type_label
+from aims.trail.services import verify_chain
 
 
 def record_urls(events, organization) -> dict[int, str]:
@@ -112,8 +111,8 @@ def audit_log(request):
         "filtered": any(request.GET.get(k) for k in form.fields),
     }
     if request.headers.get("HX-Request"):
-        return render(request, "audit/_log_table.html", context)
-    return render(request, "audit/log.html", context)
+        return render(request, "trail/_log_table.html", context)
+    return render(request, "trail/log.html", context)
 
 
 @org_view()
@@ -121,7 +120,7 @@ def audit_verify(request):
     checked, chain_break = verify_chain(request.org)
     return render(
         request,
-        "audit/verify.html",
+        "trail/verify.html",
         {"checked": checked, "chain_break": chain_break, "verified_at": timezone.now()},
     )
 

@@ -15,7 +15,7 @@ from typing import TypeVar
 from django.core.cache import cache
 from django.utils import timezone
 
-from aims.audit.models import AuditEvent
+from aims.trail.models import AuditEvent
 
 T = TypeVar("T")
 TIMEOUT = 60 * 60

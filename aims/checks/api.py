@@ -15,21 +15,21 @@ from ninja.errors import HttpError
 from ninja.pagination import paginate
 from ninja.responses import Status
 
+from aims.api.auth import CONTRIBUTE, READ
+from aims.api.errors import BODY_ERRORS, InvalidInput, responses
+from aims.api.lookups import Errors
+from aims.api.pagination import Page
+from aims.api.schemas import JsonObject, Name, api_choices, bounded_text, text_of
 from aims.catalog.lookups import controls_named
-from aims.checks import services, tasks
-from aims.checks.kinds import fairness, kind_of, performance
-from aims.checks.models import Check, CheckRun, Schedule, SourceType
-from aims.checks.models import Kind as _CheckKind
 from aims.inventory.models import AISystem
 from aims.metrics import InputError
 from aims.metrics import thresholds as th
 from aims.risk.api import risks_named
 
-from . import lookups
-from .auth import CONTRIBUTE, READ
-from .errors import BODY_ERRORS, InvalidInput, responses
-from .pagination import Page
-from .schemas import JsonObject, Name, api_choices, bounded_text, text_of
+from . import services, tasks
+from .kinds import fairness, kind_of, performance
+from .models import Check, CheckRun, Schedule, SourceType
+from .models import Kind as _CheckKind
 
 CheckKind = api_choices("CheckKind", _CheckKind)
 
@@ -207,7 +207,7 @@ class CheckPatchIn(Schema):
 
 def _save_check(request, check: Check, data: dict) -> Check:
     """Apply the sent fields and save through the service; every problem is one 422."""
-    errors = lookups.Errors()
+    errors = Errors()
     for key in (
         "name",
         "kind",

@@ -2,9 +2,9 @@ from aims.core.areas import Area, NavLink, register
 
 register(
     Area(
-        label="audit",
+        label="trail_pages",
         prefix="audit/",
-        urls="aims.audit.urls",
+        urls="aims.trail.pages.urls",
         nav=(NavLink("Audit trail", "audit_log", "Do & check", order=90),),
         order=90,
     )

@@ -1,0 +1,1 @@
+"""The change trail (app label ``audit``): hash-chained events of every change."""
