@@ -1,5 +1,7 @@
 """The audit trail is a hash chain per organization; `aims audit verify` names the first break."""
 
+import io
+
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
@@ -7,7 +9,7 @@ from django.core.management.base import CommandError
 from aims.cli import main as aims_main
 from aims.inventory.models import AISystem
 from aims.inventory.services import save_system
-from aims.trail.models import Action, AuditEvent
+from aims.trail.models import Action, AuditEvent, Checkpoint, TrailHead
 from aims.trail.services import delete_governed, verify_chain
 
 
@@ -95,3 +97,57 @@ def test_chains_are_separate_per_organization(world):
     other_events = AuditEvent.objects.filter(organization=world.other_org).order_by("sequence")
     assert other_events.first().sequence == 1
     assert verify_chain(world.other_org)[1] is None
+
+
+# --- The chain's end is anchored: removing the newest events is named too -------------------
+
+
+def test_verify_names_the_newest_events_removed(world, capsys):
+    register(world, "A")
+    register(world, "B")
+    newest = AuditEvent.objects.filter(organization=world.org).order_by("-sequence")
+    head = newest[0].sequence
+    # Someone deletes the two newest events: what is left is a valid chain on its own.
+    AuditEvent.objects.filter(pk__in=[e.pk for e in newest[:2]]).delete()
+    checked, chain_break = verify_chain(world.org)
+    assert chain_break is not None and chain_break.event is None
+    assert chain_break.reason == (
+        f"The chain ends at event #{head - 2}, but its head records event #{head} "
+        f"({TrailHead.objects.get(organization=world.org).updated_at:%Y-%m-%d %H:%M}): "
+        f"the newest 2 event(s), #{head - 1} to #{head}, are missing"
+    )
+    assert checked == head - 2
+    assert aims_main(["audit", "verify", "--org", world.org.slug]) == 1
+    assert f"#{head - 1} to #{head}, are missing" in capsys.readouterr().out
+    page = world.client(world.auditor).get(f"/o/{world.org.slug}/audit/verify/")
+    assert "are missing" in page.content.decode() and "Broken" in page.content.decode()
+
+
+def test_a_checkpoint_names_removed_events_even_when_the_head_was_rewritten_too(world):
+    register(world, "A")
+    register(world, "B")
+    call_command("audit_verify", "--org", world.org.slug, stdout=io.StringIO())
+    point = Checkpoint.objects.get(organization=world.org)
+    assert point.sequence == AuditEvent.objects.filter(organization=world.org).count()
+    # The newest event removed and the head moved back with it.
+    AuditEvent.objects.filter(organization=world.org, sequence=point.sequence).delete()
+    TrailHead.objects.filter(organization=world.org).update(sequence=point.sequence - 1)
+    TrailHead.objects.filter(organization=world.org).update(
+        hash=AuditEvent.objects.get(organization=world.org, sequence=point.sequence - 1).hash
+    )
+    _, chain_break = verify_chain(world.org)
+    assert chain_break is not None
+    assert f"verified up to event #{point.sequence}" in chain_break.reason
+    assert f"events #{point.sequence} to #{point.sequence} are missing" in chain_break.reason
+
+
+def test_the_head_follows_every_event_and_verification_records_a_checkpoint(world):
+    register(world, "A")
+    last = AuditEvent.objects.filter(organization=world.org).order_by("-sequence").first()
+    head = TrailHead.objects.get(organization=world.org)
+    assert (head.sequence, head.hash) == (last.sequence, last.hash)
+    assert not Checkpoint.objects.filter(organization=world.org).exists()
+    assert verify_chain(world.org) == (last.sequence, None)  # reading alone records nothing
+    assert not Checkpoint.objects.filter(organization=world.org).exists()
+    verify_chain(world.org, checkpoint=True)
+    assert Checkpoint.objects.get(organization=world.org).hash == last.hash

@@ -100,3 +100,46 @@ def record_type_label(record_type: str) -> str:
     except (LookupError, ValueError):
         return record_type.split(".")[-1].capitalize()
     return name[0].upper() + name[1:]
+
+
+class TrailHead(models.Model):
+    """The newest event of an organization's chain, written in the same transaction as that event.
+
+    The chain itself shows an event altered, removed or reordered in the middle; the head shows
+    the newest events removed: the chain then ends before the sequence its head records.
+    """
+
+    organization = models.OneToOneField(
+        "organizations.Organization", on_delete=models.CASCADE, related_name="trail_head"
+    )
+    sequence = models.PositiveBigIntegerField()
+    hash = models.CharField(max_length=64)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"head #{self.sequence}"
+
+
+class Checkpoint(models.Model):
+    """A head the chain was verified at (``aims audit verify``, the verify page).
+
+    Kept apart from the head, so a verification later finds events missing below a checkpoint
+    even if the head was rewritten too.
+    """
+
+    organization = models.ForeignKey(
+        "organizations.Organization", on_delete=models.CASCADE, related_name="trail_checkpoints"
+    )
+    sequence = models.PositiveBigIntegerField()
+    hash = models.CharField(max_length=64)
+    verified_at = models.DateTimeField(default=timezone.now)
+    verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-sequence", "-verified_at"]
+        indexes = [models.Index(fields=["organization", "-sequence"])]
+
+    def __str__(self) -> str:
+        return f"verified at #{self.sequence}"

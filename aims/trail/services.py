@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from django.db import models, transaction
 from django.utils import timezone
 
-from .models import GENESIS_HASH, Action, AuditEvent, record_type_of
+from .models import GENESIS_HASH, Action, AuditEvent, Checkpoint, TrailHead, record_type_of
 
 
 def _plain(value):
@@ -108,6 +108,10 @@ def record(
         )
         event.hash = event.compute_hash()
         event.save()
+        TrailHead.objects.update_or_create(
+            organization=organization,
+            defaults={"sequence": event.sequence, "hash": event.hash, "updated_at": timezone.now()},
+        )
         return event
 
 
@@ -168,19 +172,32 @@ def delete_governed(instance: models.Model, *, actor, note: str = "") -> None:
 
 @dataclass(frozen=True)
 class ChainBreak:
+    """Where an organization's chain stops verifying: at ``event``, or (``event`` None) after
+    its last event, when newer ones recorded by the head or a checkpoint are missing."""
+
     organization: models.Model
-    event: AuditEvent
+    event: AuditEvent | None
     reason: str
 
     def __str__(self) -> str:
+        if self.event is None:
+            return f"{self.organization.slug}: {self.reason}"
         return (
             f"{self.organization.slug}: event #{self.event.sequence} (id {self.event.pk}, "
             f"{self.event.action} {self.event.record_label!r}) {self.reason}"
         )
 
 
-def verify_chain(organization: models.Model) -> tuple[int, ChainBreak | None]:
-    """Recompute an organization's chain; return the events checked and the first break."""
+def verify_chain(
+    organization: models.Model, *, checkpoint_by=None, checkpoint: bool = False
+) -> tuple[int, ChainBreak | None]:
+    """Recompute an organization's chain; return the events checked and the first break.
+
+    Besides each event's hash and link, the end of the chain is checked against the head
+    recorded with the newest event and against the checkpoints of earlier verifications, so
+    removing the newest events is named too. With ``checkpoint``, an intact chain's head is
+    recorded as a new checkpoint (by ``checkpoint_by``).
+    """
     expected_previous = GENESIS_HASH
     expected_sequence = 1
     checked = 0
@@ -204,4 +221,54 @@ def verify_chain(organization: models.Model) -> tuple[int, ChainBreak | None]:
             )
         expected_previous = event.hash
         expected_sequence += 1
-    return checked, None
+    last = expected_sequence - 1
+    chain_break = _end_break(organization, last, expected_previous)
+    if chain_break is None and checkpoint and last:
+        Checkpoint.objects.create(
+            organization=organization,
+            sequence=last,
+            hash=expected_previous,
+            verified_by=checkpoint_by if getattr(checkpoint_by, "pk", None) else None,
+        )
+    return checked, chain_break
+
+
+def _end_break(organization, last: int, last_hash: str) -> ChainBreak | None:
+    """Whether the chain ends where its head and its checkpoints say it must."""
+    ends = f"The chain ends at event #{last}" if last else "The chain has no event"
+    head = TrailHead.objects.filter(organization=organization).first()
+    if head is not None and head.sequence > last:
+        missing = head.sequence - last
+        return ChainBreak(
+            organization,
+            None,
+            f"{ends}, but its head records event #{head.sequence} "
+            f"({head.updated_at:%Y-%m-%d %H:%M}): the newest {missing} event(s), "
+            f"#{last + 1} to #{head.sequence}, are missing",
+        )
+    if head is not None and head.sequence == last and head.hash != last_hash:
+        return ChainBreak(
+            organization, None, f"Event #{last} is not the one its head records (it was replaced)"
+        )
+    point = Checkpoint.objects.filter(organization=organization, sequence__gt=last).first()
+    if point is not None:
+        return ChainBreak(
+            organization,
+            None,
+            f"{ends}, but it was verified up to event #{point.sequence} on "
+            f"{point.verified_at:%Y-%m-%d %H:%M}: events #{last + 1} to #{point.sequence} "
+            "are missing",
+        )
+    at = (
+        Checkpoint.objects.filter(organization=organization, sequence__lte=last)
+        .exclude(hash__in=AuditEvent.objects.filter(organization=organization).values("hash"))
+        .first()
+    )
+    if at is not None:
+        return ChainBreak(
+            organization,
+            None,
+            f"Event #{at.sequence} is not the one verified on {at.verified_at:%Y-%m-%d %H:%M} "
+            "(the chain was rewritten from there)",
+        )
+    return None

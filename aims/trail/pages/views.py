@@ -15,7 +15,7 @@ from django.utils import timezone
 from aims.core.exports import safe_csv_writer
 from aims.core.pagination import paginate, query_without_page
 from aims.organizations.access import org_view
-from aims.trail.models import Action, AuditEvent, record_type_label
+from aims.trail.models import Action, AuditEvent, Checkpoint, record_type_label
 from aims.trail.services import verify_chain
 
 
@@ -121,7 +121,12 @@ def audit_verify(request):
     return render(
         request,
         "trail/verify.html",
-        {"checked": checked, "chain_break": chain_break, "verified_at": timezone.now()},
+        {
+            "checked": checked,
+            "chain_break": chain_break,
+            "verified_at": timezone.now(),
+            "last_checkpoint": Checkpoint.objects.filter(organization=request.org).first(),
+        },
     )
 
 
