@@ -326,3 +326,22 @@ def test_organization_creation_works_when_the_instance_allows_it(world, settings
     assert response.status_code == 302
     org = Organization.objects.get(name="New Org")
     assert Membership.objects.get(organization=org, user=world.viewer).role == Role.OWNER
+
+
+def test_only_an_owner_changes_the_two_factor_requirement_through_the_service(world):
+    from django.core.exceptions import PermissionDenied
+
+    from aims.organizations.services import update_settings
+
+    with pytest.raises(PermissionDenied, match="Only an Owner can require two-factor"):
+        update_settings(world.org, actor=world.manager, require_mfa=True)
+    world.org.refresh_from_db()
+    assert world.org.require_mfa is False
+    update_settings(world.org, actor=world.manager, scope="Credit AI at head office.")
+    world.org.refresh_from_db()
+    assert world.org.scope == "Credit AI at head office."
+    with pytest.raises(PermissionDenied):
+        update_settings(world.org, actor=world.contributor, scope="Everything")
+    update_settings(world.org, actor=world.owner, require_mfa=True)
+    world.org.refresh_from_db()
+    assert world.org.require_mfa is True

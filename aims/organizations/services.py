@@ -1,6 +1,6 @@
 """Creating organizations and managing who belongs to them."""
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.text import slugify
 
@@ -8,7 +8,7 @@ from aims.core import areas
 from aims.trail.models import Action
 from aims.trail.services import record, save_governed
 
-from .models import Membership, Organization, Role
+from .models import Access, Membership, Organization, Role
 
 
 def unique_slug(name: str) -> str:
@@ -45,6 +45,32 @@ def create_organization(*, name: str, owner, slug: str | None = None, scope: str
     )
     areas.set_up_organization(organization)
     return organization
+
+
+@transaction.atomic
+def update_settings(organization, *, actor, **values) -> Organization:
+    """Change the organization's name, AIMS scope (clause 4.3) or two-factor requirement.
+
+    Owners and AIMS Managers change the name and scope; only an Owner turns the two-factor
+    requirement on or off (every member's sign-in depends on it).
+    """
+    membership = Membership.objects.filter(organization=organization, user=actor).first()
+    if membership is None or not membership.can(Access.MANAGE):
+        raise PermissionDenied("Only an Owner or AIMS Manager changes the organization's settings.")
+    unknown = set(values) - {"name", "scope", "require_mfa"}
+    if unknown:
+        raise ValueError(f"not a setting: {', '.join(sorted(unknown))}")
+    stored = Organization.objects.get(pk=organization.pk)  # a bound form may have set it
+    if (
+        "require_mfa" in values
+        and values["require_mfa"] != stored.require_mfa
+        and not membership.can(Access.OWN)
+    ):
+        raise PermissionDenied("Only an Owner can require two-factor sign-in, or stop requiring it.")
+    for name, value in values.items():
+        setattr(organization, name, value)
+    organization.full_clean(exclude=["slug"])
+    return save_governed(organization, actor=actor, organization=organization)
 
 
 def add_member(organization, *, actor, user, role: str, is_top_management: bool = False):

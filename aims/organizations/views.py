@@ -11,7 +11,6 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from aims.core.forms import add_service_errors
 from aims.organizations.access import org_view
-from aims.trail.services import save_governed
 
 from . import invitations, services
 from .forms import InvitationForm, MemberEditForm, ScopeForm, TokenForm
@@ -43,7 +42,11 @@ def settings_scope(request):
     )
     if request.method == "POST" and form.is_valid():
         try:
-            save_governed(form.instance, actor=request.user, organization=org)
+            services.update_settings(
+                org,
+                actor=request.user,
+                **{name: form.cleaned_data[name] for name in form.fields},
+            )
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
