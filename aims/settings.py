@@ -108,6 +108,7 @@ INSTALLED_APPS = [
     "aims.organizations",
     "aims.trail",
     "aims.trail.pages",
+    "aims.proposals",
     "aims.catalog",
     "aims.inventory",
     "aims.risk",

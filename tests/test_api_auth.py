@@ -12,8 +12,10 @@ from aims.checks.services import record_pipeline_run, save_check
 from aims.checks.tasks import enqueue_run
 from aims.evidence.models import Evidence
 from aims.inventory.models import AISystem
+from aims.inventory.proposals import TRANSITION
 from aims.organizations.models import Access, Membership, Role
 from aims.organizations.tokens import revoke_token
+from aims.proposals.services import propose
 from aims.risk.models import Risk
 from aims.soa.models import SoAEntry
 from aims.trail.models import AuditEvent
@@ -61,6 +63,10 @@ EXPECTED_ACCESS = {
     ("GET", "/checks/{check_id}/queued-runs/{task_id}"): Access.READ,
     ("GET", "/check-runs/{run_id}"): Access.READ,
     ("POST", "/systems/{slug}/check-runs"): Access.CONTRIBUTE,
+    ("GET", "/proposals"): Access.READ,
+    ("GET", "/proposals/{proposal_id}"): Access.READ,
+    ("POST", "/proposals/{proposal_id}/approve"): Access.DECIDE,
+    ("POST", "/proposals/{proposal_id}/refuse"): Access.DECIDE,
 }
 
 
@@ -115,7 +121,17 @@ def records(world):
     )
     with override_settings(TASKS={"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}):
         queued = enqueue_run(check, actor=world.owner)
+    proposal = propose(
+        world.org,
+        actor=world.contributor,
+        kind=TRANSITION,
+        record_of=system,
+        summary="Move Credit scoring to Development",
+        payload={"to_stage": "development"},
+        reason="Ready to build",
+    )
     return {
+        "proposal_id": proposal.pk,
         "slug": "credit-scoring",
         "ref": risk.json()["ref"],
         "control_ref": "A.6.2.4",
@@ -155,6 +171,8 @@ WRITE_BODIES = {
         "options": {"label": "y", "prediction": "y_hat", "sensitive": ["sex"]},
     },
     ("PATCH", "/checks/{check_id}"): {"name": "Renamed"},
+    ("POST", "/proposals/{proposal_id}/approve"): {},
+    ("POST", "/proposals/{proposal_id}/refuse"): {"reason": "No"},
     ("POST", "/systems/{slug}/check-runs"): {"kind": "fairness", "statistics": PIPELINE_STATISTICS},
 }
 

@@ -19,7 +19,16 @@ from aims.api.urls import api
 from aims.core import areas
 
 ROOT = Path(__file__).resolve().parents[1]
-GROUND_FLOOR = {"core", "organizations", "audit", "trail_pages", "accounts", "api", "dashboard"}
+GROUND_FLOOR = {
+    "core",
+    "organizations",
+    "audit",
+    "trail_pages",
+    "proposals",
+    "accounts",
+    "api",
+    "dashboard",
+}
 LIBRARIES = {"aims.metrics": "metrics"}
 # Project modules that wire everything together (URLs, settings, the console script).
 PROJECT = {"aims.urls", "aims.settings", "aims.wsgi", "aims.cli", "aims"}

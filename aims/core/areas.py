@@ -42,6 +42,8 @@ HOOKS = {
     "evidence_links": "fn() -> RecordLink: a kind of record evidence can support.",
     "dashboard": "fn(organization) -> DashboardPart: figures and sections of the dashboard.",
     "catalog_loaded": "fn(): after the catalog changed (new controls, say).",
+    "proposal_kinds": "fn() -> aims.proposals.kinds.ProposalKind: a change that needs decision "
+    "authority, which a member without it may propose.",
 }
 
 

@@ -2,6 +2,7 @@ from aims.core.areas import Area, NavLink, RecordLink, hook, register
 
 from . import dashboard
 from .models import AISystem
+from .proposals import transition_kind
 
 
 @hook("evidence_links", order=40)
@@ -23,6 +24,8 @@ def evidence_systems() -> RecordLink:
 
 
 hook("dashboard")(dashboard.part)
+
+hook("proposal_kinds")(transition_kind)
 
 register(
     Area(

@@ -66,7 +66,9 @@ def update_settings(organization, *, actor, **values) -> Organization:
         and values["require_mfa"] != stored.require_mfa
         and not membership.can(Access.OWN)
     ):
-        raise PermissionDenied("Only an Owner can require two-factor sign-in, or stop requiring it.")
+        raise PermissionDenied(
+            "Only an Owner can require two-factor sign-in, or stop requiring it."
+        )
     for name, value in values.items():
         setattr(organization, name, value)
     organization.full_clean(exclude=["slug"])

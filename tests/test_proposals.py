@@ -1,0 +1,173 @@
+"""Proposals: a change that needs decision authority, asked for by someone without it, approved
+(and then made, by the approver) or refused, each with a reason, all in the change trail."""
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.urls import reverse
+
+from aims.api.testing import ApiClient
+from aims.core.errors import Refused
+from aims.dashboard.summary import summarize
+from aims.inventory.models import AISystem, LifecycleTransition, RiskTier, Stage
+from aims.inventory.proposals import TRANSITION
+from aims.inventory.services import save_system
+from aims.proposals.models import Proposal, ProposalStatus
+from aims.proposals.services import approve, propose, refuse, withdraw
+from aims.trail.models import Action, AuditEvent
+
+
+@pytest.fixture
+def system(world):
+    return save_system(
+        AISystem(
+            organization=world.org,
+            name="Credit scoring",
+            slug="credit-scoring",
+            purpose="Score loans",
+            intended_use="Loan officers see a score",
+            risk_tier=RiskTier.LIMITED,
+            owner=world.manager,
+        ),
+        actor=world.owner,
+    )
+
+
+def ask(world, system, to_stage=Stage.DEVELOPMENT, reason="Ready to build"):
+    return propose(
+        world.org,
+        actor=world.contributor,
+        kind=TRANSITION,
+        record_of=system,
+        summary=f"Move {system.name} to {to_stage.label}",
+        payload={"to_stage": str(to_stage)},
+        reason=reason,
+    )
+
+
+def url(world, name, **kwargs):
+    return reverse(name, kwargs={"org": world.org.slug, **kwargs})
+
+
+def test_a_proposal_is_recorded_and_shown_to_those_who_decide(world, system):
+    proposal = ask(world, system)
+    assert proposal.status == ProposalStatus.OPEN and proposal.proposed_by == world.contributor
+    assert AuditEvent.objects.for_record(proposal).get().action == Action.CREATE
+    assert summarize(world.org).data("proposals")["open"] == 1
+    page = world.client(world.manager).get(url(world, "proposal_list")).content.decode()
+    assert "Move Credit scoring to Development and training" in page
+    detail = world.client(world.manager).get(proposal.get_absolute_url()).content.decode()
+    assert "Approve and make the change" in detail
+    # Those without authority see it waiting, not the decision buttons.
+    other = world.client(world.viewer).get(proposal.get_absolute_url()).content.decode()
+    assert "Waiting for a decision" in other and "Approve and make the change" not in other
+
+
+def test_approval_makes_the_change_as_the_approver(world, system):
+    proposal = ask(world, system)
+    decided = approve(proposal, actor=world.manager, reason="Scope agreed")
+    assert decided.status == ProposalStatus.APPROVED and decided.decided_by == world.manager
+    system.refresh_from_db()
+    assert system.stage == Stage.DEVELOPMENT
+    transition = LifecycleTransition.objects.get(system=system)
+    assert transition.actor == world.manager
+    assert (
+        transition.reason
+        == "Ready to build (proposed by carla.contributor); approved: Scope agreed"
+    )
+    assert AuditEvent.objects.for_record(decided).filter(action=Action.DECISION).count() == 1
+
+
+def test_a_rule_that_refuses_the_change_at_approval_leaves_the_proposal_open(world, system):
+    AISystem.objects.filter(pk=system.pk).update(intended_use="")  # the development gate
+    proposal = ask(world, system)
+    with pytest.raises(ValidationError):
+        approve(proposal, actor=world.manager)
+    proposal.refresh_from_db()
+    system.refresh_from_db()
+    assert proposal.status == ProposalStatus.OPEN and proposal.decided_by is None
+    assert system.stage == Stage.PLANNING
+    assert not AuditEvent.objects.for_record(proposal).filter(action=Action.DECISION).exists()
+
+
+def test_only_those_with_authority_decide(world, system):
+    proposal = ask(world, system)
+    for person in (world.contributor, world.auditor, world.viewer):
+        with pytest.raises(PermissionDenied, match="Only an Owner, an AIMS Manager or top"):
+            approve(proposal, actor=person)
+    approve(proposal, actor=world.top_manager)  # a Viewer who is top management decides
+    assert Proposal.objects.get().decided_by == world.top_manager
+
+
+def test_a_refusal_needs_a_reason_and_changes_nothing_else(world, system):
+    proposal = ask(world, system)
+    with pytest.raises(ValidationError, match="Say why"):
+        refuse(proposal, actor=world.manager, reason="  ")
+    refuse(proposal, actor=world.manager, reason="Not before the risk review")
+    proposal.refresh_from_db()
+    system.refresh_from_db()
+    assert proposal.status == ProposalStatus.REFUSED
+    assert proposal.decision_reason == "Not before the risk review"
+    assert system.stage == Stage.PLANNING
+    with pytest.raises(Refused, match="refused already"):
+        approve(proposal, actor=world.owner)
+
+
+def test_one_open_proposal_per_change_and_record(world, system):
+    ask(world, system)
+    with pytest.raises(Refused, match="already waiting"):
+        ask(world, system)
+    with pytest.raises(ValidationError, match="Say why"):
+        propose(
+            world.org,
+            actor=world.contributor,
+            kind=TRANSITION,
+            record_of=system,
+            summary="x",
+            payload={"to_stage": "development"},
+            reason="",
+        )
+    assert Proposal.objects.count() == 1
+
+
+def test_only_the_proposer_withdraws(world, system):
+    proposal = ask(world, system)
+    with pytest.raises(PermissionDenied):
+        withdraw(proposal, actor=world.manager)
+    withdraw(proposal, actor=world.contributor)
+    assert Proposal.objects.get().status == ProposalStatus.WITHDRAWN
+
+
+def test_the_decision_page_approves_and_refuses_with_its_access(world, system):
+    proposal = ask(world, system)
+    decide = url(world, "proposal_decide", proposal_id=proposal.pk)
+    viewer = world.client(world.contributor).post(decide, {"decision": "approve"})
+    assert viewer.status_code == 403
+    refused = world.client(world.manager).post(decide, {"decision": "refuse", "reason": ""})
+    assert (
+        refused.status_code == 422 and "Say why the proposal is refused" in refused.content.decode()
+    )
+    assert Proposal.objects.get().is_open
+    approved = world.client(world.manager).post(decide, {"decision": "approve", "reason": "Go"})
+    assert approved.status_code == 302
+    system.refresh_from_db()
+    assert system.stage == Stage.DEVELOPMENT
+    outsider = world.client(world.outsider).get(proposal.get_absolute_url())
+    assert outsider.status_code == 404
+
+
+def test_the_api_lists_approves_and_refuses(world, system):
+    proposal = ask(world, system)
+    reader = ApiClient.for_member(world.viewer, world.org)
+    listed = reader.get("/api/v1/proposals?status=open").json()
+    assert [p["id"] for p in listed["items"]] == [proposal.pk]
+    assert listed["items"][0]["kind_label"] == "Stage change"
+    assert reader.post(f"/api/v1/proposals/{proposal.pk}/approve", {}).status_code == 403
+    decider = ApiClient.for_member(world.manager, world.org)
+    no_reason = decider.post(f"/api/v1/proposals/{proposal.pk}/refuse", {"reason": ""})
+    assert no_reason.status_code == 422
+    done = decider.post(f"/api/v1/proposals/{proposal.pk}/approve", {"reason": "Go"})
+    assert done.status_code == 200 and done.json()["status"] == "approved"
+    again = decider.post(f"/api/v1/proposals/{proposal.pk}/approve", {})
+    assert again.status_code == 409 and "approved already" in again.json()["detail"]
+    other = ApiClient.for_member(world.outsider, world.other_org)
+    assert other.get(f"/api/v1/proposals/{proposal.pk}").status_code == 404
