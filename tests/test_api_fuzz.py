@@ -39,8 +39,10 @@ from aims.checks.services import save_check
 from aims.evidence.models import Evidence
 from aims.evidence.services import create_evidence
 from aims.inventory.models import AISystem
+from aims.inventory.proposals import TRANSITION
 from aims.inventory.services import save_system
 from aims.organizations.tokens import issue_token
+from aims.proposals.services import propose
 from aims.risk.models import Category, Risk
 from aims.risk.services import save_risk
 
@@ -119,7 +121,17 @@ def seed(world) -> dict[str, object]:
         ),
         actor=world.owner,
     )
+    proposal = propose(
+        world.org,
+        actor=world.contributor,
+        kind=TRANSITION,
+        record_of=system,
+        summary="Move Credit scoring to Development and training",
+        payload={"to_stage": "development"},
+        reason="Ready to build",
+    )
     return {
+        "proposal_id": proposal.pk,
         "slug": system.slug,
         "check_id": check.pk,
         "ref": risk.ref,
