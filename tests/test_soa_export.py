@@ -63,7 +63,7 @@ def test_xlsx_export_has_a_readable_header_and_one_row_per_control(world):
     assert [c.value for c in sheet[header_row]] == HEADER
     assert sheet.cell(header_row, 1).font.bold
     assert sheet.freeze_panes == f"A{header_row + 1}"
-    assert sheet.auto_filter.ref == f"A{header_row}:K{header_row + 38}"
+    assert sheet.auto_filter.ref == f"A{header_row}:L{header_row + 38}"
     assert sheet.max_row == header_row + 38
     row = {h: c.value for h, c in zip(HEADER, sheet[header_row + 1], strict=True)}
     assert row["Objective"] == "A.2 Policies related to AI"

@@ -26,7 +26,9 @@ EvidenceIntegrity = api_choices("EvidenceIntegrity", _Integrity)
 
 
 class EvidenceLinks(InputSchema):
-    soa_entries: list[Name] = Field([], description="Annex A control ids of SoA entries.")
+    soa_entries: list[Name] = Field(
+        [], description="Ids of SoA controls: Annex A (A.6.2.4) or additional ones."
+    )
     clauses: list[Name] = Field([], description="Clause numbers, e.g. 6.1.2.")
     risks: list[Name] = Field([], description="Risk refs, e.g. R-001.")
     systems: list[Name] = Field([], description="AI system slugs.")
@@ -140,7 +142,7 @@ class EvidenceOut(Schema):
 
     @staticmethod
     def resolve_soa_entries(obj) -> list[str]:
-        return [e.control.ref for e in obj.soa_entries.all()]
+        return [e.ref for e in obj.soa_entries.all()]
 
     @staticmethod
     def resolve_clauses(obj) -> list[str]:

@@ -1,4 +1,5 @@
-"""The Statement of Applicability: one entry per Annex A control."""
+"""The Statement of Applicability: one entry per Annex A control, and one per additional control
+the organization adds from another source (added, changed and removed on the SoA page)."""
 
 import datetime as dt
 
@@ -14,7 +15,7 @@ from aims.api.schemas import InputSchema, Name, text_of, username_of
 from aims.risk.api import risks_named
 
 from . import services
-from .models import Applicability, Implementation, SoAEntry
+from .models import Applicability, ControlSource, Implementation, SoAEntry
 
 
 class SoAEntryIn(InputSchema):
@@ -27,9 +28,19 @@ class SoAEntryIn(InputSchema):
 
 
 class SoAEntryOut(Schema):
-    control: str = Field(description="Annex A control id, e.g. A.6.2.4.")
+    control: str = Field(description="The control's id: A.6.2.4, or an additional control's.")
     title: str
-    objective: str = Field(description="Control objective id, e.g. A.6.")
+    objective: str | None = Field(
+        description="Annex A control objective id, e.g. A.6; null for an additional control."
+    )
+    additional: bool = Field(
+        description="true for a control from another source than Annex A of ISO/IEC 42001 "
+        "(6.1.3 c)."
+    )
+    source: ControlSource | None = Field(
+        description="Where an additional control comes from; null for an Annex A control."
+    )
+    description: str = Field(description="What an additional control requires; empty for Annex A.")
     applicability: Applicability
     justification: str
     status: Implementation
@@ -42,15 +53,19 @@ class SoAEntryOut(Schema):
 
     @staticmethod
     def resolve_control(obj) -> str:
-        return obj.control.ref
+        return obj.ref
 
     @staticmethod
-    def resolve_title(obj) -> str:
-        return obj.control.title
+    def resolve_objective(obj) -> str | None:
+        return obj.objective.ref if obj.objective is not None else None
 
     @staticmethod
-    def resolve_objective(obj) -> str:
-        return obj.control.objective.ref
+    def resolve_additional(obj) -> bool:
+        return obj.is_additional
+
+    @staticmethod
+    def resolve_description(obj) -> str:
+        return obj.additional_control.description if obj.is_additional else ""
 
     @staticmethod
     def resolve_owner(obj) -> str | None:
@@ -62,8 +77,7 @@ class SoAEntryOut(Schema):
 
     @staticmethod
     def resolve_has_current_evidence(obj) -> bool:
-        value = getattr(obj, "has_current_evidence", None)
-        return bool(value) if value is not None else obj.evidence.current().exists()
+        return bool(obj.has_current_evidence)
 
     @staticmethod
     def resolve_flags(obj) -> list[str]:
@@ -74,25 +88,26 @@ router = Router(tags=["Statement of Applicability"])
 
 
 def entries_of(org):
-    return (
-        SoAEntry.objects.for_org(org)
-        .select_related("control__objective", "owner")
-        .prefetch_related("risks")
-        .with_evidence_flags()
-    )
+    return SoAEntry.objects.for_org(org).for_list().prefetch_related("risks")
 
 
 def get_entry(request, control_ref: str) -> SoAEntry:
-    return get_object_or_404(entries_of(request.org), control__ref=control_ref)
+    return get_object_or_404(entries_of(request.org).named(control_ref))
 
 
 class SoAFilters(Schema):
     applicability: Applicability | None = None
     status: Implementation | None = None
-    objective: Name | None = Field(None, description="Control objective id, e.g. A.6.")
-    flagged: bool | None = Field(
-        None, description="true: only entries an auditor would query (see `flags`)."
+    objective: Name | None = Field(
+        None,
+        description="Control objective id, e.g. A.6 (with A.6.1 and A.6.2); `additional` for "
+        "the additional controls.",
     )
+    flagged: bool | None = Field(
+        None,
+        description="true: only entries an auditor would query (see `flags`); false: the rest.",
+    )
+    q: Name | None = Field(None, description="Search in the control's id and title.")
 
 
 @router.get(
@@ -100,23 +115,12 @@ class SoAFilters(Schema):
     auth=READ,
     response=responses(200, list[SoAEntryOut], 422),
     summary="List the Statement of Applicability",
-    description="One entry per Annex A control, in the order of the standard.",
+    description="One entry per Annex A control, in the order of the standard, then the "
+    "additional controls by id. Filtered as the SoA page filters.",
 )
 @paginate(Page)
 def list_soa(request, filters: Query[SoAFilters]):
-    entries = entries_of(request.org)
-    if filters.applicability:
-        entries = entries.filter(applicability=filters.applicability)
-    if filters.status:
-        entries = entries.filter(status=filters.status)
-    if filters.objective:
-        entries = entries.filter(control__objective__ref=filters.objective)
-    if filters.flagged is not None:
-        flagged = SoAEntry.objects.for_org(request.org).flagged().values("pk")
-        entries = (
-            entries.filter(pk__in=flagged) if filters.flagged else entries.exclude(pk__in=flagged)
-        )
-    return entries
+    return entries_of(request.org).filtered(**filters.model_dump())
 
 
 @router.get(

@@ -18,8 +18,10 @@ def control_entry(control, request) -> Section:
 @hook("control_status", order=10)
 def control_decisions(organization) -> dict:
     """The SoA decision beside each control of the catalog (one query)."""
-    entries = SoAEntry.objects.filter(organization=organization).only(
-        "pk", "control_id", "applicability", "status"
+    entries = (
+        SoAEntry.objects.filter(organization=organization)
+        .annex_a()
+        .only("pk", "control_id", "applicability", "status")
     )
     return {
         entry.control_id: Section("soa/_control_badge.html", {"entry": entry}) for entry in entries
@@ -30,16 +32,20 @@ def control_decisions(organization) -> dict:
 def evidence_controls() -> RecordLink:
     return RecordLink(
         "soa_entries",
-        "Annex A controls",
-        "Controls of your Statement of Applicability this evidence supports.",
-        queryset=lambda: SoAEntry.objects.select_related("control").order_by("control__position"),
-        describe=lambda entry: f"{entry.control.ref} {entry.control.title}",
-        short=lambda entry: entry.control.ref,
+        "SoA controls",
+        "Controls of your Statement of Applicability (Annex A or additional) this evidence "
+        "supports.",
+        # In the SoA's order; ``control_ref`` names either kind of control (A.6.2.4, ORG-07).
+        queryset=lambda: SoAEntry.objects.with_control_ref().select_related(
+            "control", "additional_control"
+        ),
+        describe=lambda entry: f"{entry.ref} {entry.title}",
+        short=lambda entry: entry.ref,
         filter="control",
         any_label="Any control",
         in_list=True,
-        key="control__ref",
-        what="Annex A control",
+        key="control_ref",
+        what="SoA control",
         order=10,
     )
 
@@ -54,9 +60,7 @@ register(
         nav=(NavLink("Statement of Applicability", "soa_list", "Plan", order=30),),
         api_router="aims.soa.api.router",
         api_path_records={
-            "control_ref": lambda org, v: (
-                SoAEntry.objects.for_org(org).filter(control__ref=v).exists()
-            )
+            "control_ref": lambda org, v: SoAEntry.objects.for_org(org).named(v).exists()
         },
         set_up_organization=ensure_soa_entries,
         order=30,

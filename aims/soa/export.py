@@ -31,9 +31,11 @@ HEADER = [
     "Linked risks",
     "Evidence",
     "Flags",
+    "Source",
 ]
 # Column widths in characters for the XLSX, in HEADER order.
-WIDTHS = [34, 10, 40, 13, 50, 20, 20, 50, 22, 55, 32]
+WIDTHS = [34, 12, 40, 13, 50, 20, 20, 50, 22, 55, 32, 24]
+ADDITIONAL_HEADING = "Additional controls (6.1.3 c)"
 
 APPLICABLE_TEXT = {
     Applicability.APPLICABLE: "Yes",
@@ -73,11 +75,12 @@ def _evidence_line(evidence: Evidence, today) -> str:
 
 
 def build_export(organization: Organization) -> SoAExport:
+    """Every entry of the SoA, Annex A controls first in the order of the standard, then the
+    additional controls; flags by the same rule as the pages (``with_flags``)."""
     today = timezone.localdate()
     entries = (
         SoAEntry.objects.for_org(organization)
-        .with_evidence_flags()
-        .select_related("control__objective", "owner")
+        .for_list()
         .prefetch_related(
             Prefetch("risks", queryset=Risk.objects.order_by("ref")),
             Prefetch("evidence", queryset=Evidence.objects.order_by("title", "pk")),
@@ -85,12 +88,12 @@ def build_export(organization: Organization) -> SoAExport:
     )
     rows = []
     for entry in entries:
-        objective = entry.control.objective
+        objective = entry.objective
         rows.append(
             [
-                f"{objective.ref} {objective.title}",
-                entry.control.ref,
-                entry.control.title,
+                ADDITIONAL_HEADING if objective is None else f"{objective.ref} {objective.title}",
+                entry.ref,
+                entry.title,
                 APPLICABLE_TEXT[entry.applicability],
                 entry.justification,
                 entry.get_status_display()
@@ -101,6 +104,7 @@ def build_export(organization: Organization) -> SoAExport:
                 ", ".join(risk.ref for risk in entry.risks.all()),
                 "\n".join(_evidence_line(e, today) for e in entry.evidence.all()),
                 "; ".join(entry.flags()),
+                entry.source_label,
             ]
         )
     framework = (

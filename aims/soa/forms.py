@@ -1,10 +1,11 @@
 from django import forms
 from django.contrib.auth import get_user_model
 
-from aims.core.forms import MemberChoiceField
+from aims.catalog.models import ControlObjective
+from aims.core.forms import NAME_MAX_LENGTH, MemberChoiceField
 from aims.risk.models import Risk
 
-from .models import Applicability, Implementation, SoAEntry
+from .models import ADDITIONAL, AdditionalControl, Applicability, Implementation, SoAEntry
 
 
 class SoAEntryForm(forms.ModelForm):
@@ -41,3 +42,63 @@ class SoAEntryForm(forms.ModelForm):
         self.fields["owner"].empty_label = "No owner yet"
         self.fields["risks"].queryset = Risk.objects.for_org(organization).order_by("ref")
         self.fields["risks"].required = False
+
+
+class AdditionalControlForm(forms.ModelForm):
+    """A control from another source than Annex A of ISO/IEC 42001 (6.1.3 c)."""
+
+    class Meta:
+        model = AdditionalControl
+        fields = ["ref", "title", "source", "description"]
+        help_texts = {
+            "source": "ISO/IEC 27001 Annex A, a control of your own, or another framework.",
+            "description": "What the control requires, in a few sentences. Say which "
+            "framework it comes from when the source is another one.",
+        }
+        widgets = {"description": forms.Textarea(attrs={"rows": 4})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["source"].choices = [("", "— choose —"), *self.fields["source"].choices[1:]]
+
+
+class SoAFilterForm(forms.Form):
+    """The list's search and filters, read from the query string. An applicability or status
+    that is not one of the choices is ignored, as if not given; an objective is taken as it
+    comes (one that does not exist matches nothing, as in the API)."""
+
+    q = forms.CharField(required=False, max_length=NAME_MAX_LENGTH)
+    objective = forms.CharField(required=False, max_length=NAME_MAX_LENGTH)
+    applicability = forms.ChoiceField(
+        required=False, choices=[("", "Any applicability"), *Applicability.choices]
+    )
+    status = forms.ChoiceField(
+        required=False, choices=[("", "Any implementation"), *Implementation.choices]
+    )
+    flagged = forms.BooleanField(required=False)
+
+    def __init__(self, data, *, entries):
+        super().__init__(data)
+        self.entries = entries
+
+    def objective_choices(self) -> list[tuple[str, str]]:
+        """The sections of the list: the control objectives, then the additional controls."""
+        objectives = ControlObjective.objects.filter(
+            controls__soa_entries__in=self.entries.annex_a()
+        ).distinct()
+        choices = [(o.ref, f"{o.ref} {o.title}") for o in objectives]
+        if self.entries.additional().exists():
+            choices.append((ADDITIONAL, "Additional controls"))
+        return choices
+
+    def filters(self) -> dict:
+        """The valid filters, as :meth:`aims.soa.models.SoAEntryQuerySet.filtered` takes them."""
+        self.is_valid()
+        data = self.cleaned_data
+        return {
+            "objective": (data.get("objective") or "").strip() or None,
+            "applicability": data.get("applicability") or None,
+            "status": data.get("status") or None,
+            "flagged": True if data.get("flagged") else None,
+            "q": data.get("q") or None,
+        }

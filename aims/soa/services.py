@@ -1,17 +1,24 @@
-"""Statement of Applicability: one entry per Annex A control per organization."""
+"""Statement of Applicability: one entry per Annex A control per organization, and one per
+additional control the organization adds."""
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 
 from aims.catalog.models import Control
+from aims.core.errors import Refused
 from aims.organizations.models import Organization
+from aims.trail.services import delete_governed, save_governed
 
-from .models import SoAEntry
+from .models import AdditionalControl, Applicability, SoAEntry, is_blank
 
 
 def ensure_soa_entries(organization: Organization) -> int:
     """Create the missing SoA entries of an organization; return how many were created."""
     existing = set(
-        SoAEntry.objects.filter(organization=organization).values_list("control_id", flat=True)
+        SoAEntry.objects.filter(organization=organization, control__isnull=False).values_list(
+            "control_id", flat=True
+        )
     )
     missing = [
         SoAEntry(organization=organization, control=control)
@@ -29,14 +36,7 @@ def ensure_soa_entries_for_all() -> int:
 @transaction.atomic
 def update_entry(entry: SoAEntry, *, actor, risks=None) -> SoAEntry:
     """Save a decision on a control. A decided entry needs a justification, either way."""
-    from django.core.exceptions import ValidationError
-    from django.utils import timezone
-
-    from aims.trail.services import save_governed
-
-    from .models import Applicability
-
-    if entry.applicability != Applicability.UNDECIDED and not entry.justification.strip():
+    if entry.applicability != Applicability.UNDECIDED and is_blank(entry.justification):
         verb = "included" if entry.applicability == Applicability.APPLICABLE else "excluded"
         raise ValidationError(
             {"justification": f"Say why this control is {verb}; auditors ask for it either way."}
@@ -48,3 +48,62 @@ def update_entry(entry: SoAEntry, *, actor, risks=None) -> SoAEntry:
         m2m["risks"] = risks
     entry.updated_at = timezone.now()
     return save_governed(entry, actor=actor, m2m=m2m)
+
+
+def _check_ref(control: AdditionalControl) -> None:
+    """An additional control's id names one control of the SoA: not an Annex A control's id,
+    not another additional control's (whatever the case of the letters)."""
+    ref = control.ref
+    if Control.objects.filter(ref__iexact=ref).exists():
+        raise ValidationError(
+            {
+                "ref": f"{ref} is the id of an Annex A control of ISO/IEC 42001, already in this "
+                f"SoA. Give this control an id of its own, such as 27001-{ref}."
+            }
+        )
+    taken = AdditionalControl.objects.filter(
+        organization_id=control.organization_id, ref__iexact=ref
+    ).exclude(pk=control.pk)
+    if taken.exists():
+        raise ValidationError({"ref": f"This SoA already has a control with the id {ref}."})
+
+
+@transaction.atomic
+def add_additional_control(control: AdditionalControl, *, actor) -> SoAEntry:
+    """Add a control from another source to the organization's SoA, with its entry (not
+    decided yet). Recorded in the change trail."""
+    control.ref = control.ref.strip()
+    _check_ref(control)
+    save_governed(control, actor=actor)
+    return SoAEntry.objects.create(organization=control.organization, additional_control=control)
+
+
+@transaction.atomic
+def change_additional_control(control: AdditionalControl, *, actor) -> AdditionalControl:
+    """Save a changed id, title, source or description of an additional control."""
+    control.ref = control.ref.strip()
+    _check_ref(control)
+    return save_governed(control, actor=actor)
+
+
+@transaction.atomic
+def remove_additional_control(entry: SoAEntry, *, actor) -> None:
+    """Remove an additional control and its entry from the SoA, both recorded in the change
+    trail. Refused for an Annex A control, and while evidence supports the control."""
+    if not entry.is_additional:
+        raise Refused(
+            f"{entry.ref} is an Annex A control of ISO/IEC 42001: it stays in the Statement of "
+            "Applicability. Mark it not applicable, with a justification, instead."
+        )
+    # Locked first, so evidence linked meanwhile is counted (or waits for the removal).
+    entry = SoAEntry.objects.select_for_update().get(pk=entry.pk)
+    linked = entry.evidence.count()
+    if linked:
+        raise Refused(
+            f"{entry.ref} cannot be removed while evidence supports it ({linked} "
+            f"{'piece' if linked == 1 else 'pieces'} of evidence). Unlink the evidence from it "
+            "first, or keep the control and mark it not applicable."
+        )
+    control = entry.additional_control
+    delete_governed(entry, actor=actor, note=f"Removed {control.ref} from the SoA.")
+    delete_governed(control, actor=actor)

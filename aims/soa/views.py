@@ -1,4 +1,5 @@
-"""Statement of Applicability pages: the list of 38 controls, one decision, and the exports."""
+"""Statement of Applicability pages: the list of controls, one decision, the additional
+controls (add, change, remove) and the exports."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from django.utils.text import slugify
 from django.views.decorators.http import require_http_methods
 
 from aims.catalog.models import ControlObjective
+from aims.core.errors import Refused
 from aims.core.forms import add_service_errors
 from aims.evidence.models import Evidence
 from aims.organizations.access import org_view
@@ -20,24 +22,35 @@ from aims.organizations.models import Access
 from aims.trail.models import AuditEvent
 
 from . import export as soa_export
-from .forms import SoAEntryForm
-from .models import Applicability, Implementation, SoAEntry
-from .services import update_entry
+from . import services
+from .forms import AdditionalControlForm, SoAEntryForm, SoAFilterForm
+from .models import AdditionalControl, Applicability, Implementation, SoAEntry
 
 
 @dataclass
 class Section:
-    """A heading of the list: a control objective, with its entries (none for A.6 itself)."""
+    """A heading of the list: a control objective with its entries (none for A.6 itself), or
+    the additional controls (``objective`` None)."""
 
-    objective: ControlObjective
+    objective: ControlObjective | None
     is_sub: bool = False
     entries: list = field(default_factory=list)
+
+    @property
+    def heading(self) -> str:
+        if self.objective is None:
+            return "Additional controls, from other sources (6.1.3 c)"
+        return f"{self.objective.ref} {self.objective.title}"
 
 
 def _sections(entries) -> list[Section]:
     sections: list[Section] = []
     seen: set[int] = set()
+    additional = Section(None)
     for entry in entries:
+        if entry.is_additional:
+            additional.entries.append(entry)
+            continue
         objective = entry.control.objective
         parent = objective.parent
         if parent is not None and parent.pk not in seen:
@@ -47,89 +60,43 @@ def _sections(entries) -> list[Section]:
             seen.add(objective.pk)
             sections.append(Section(objective, is_sub=parent is not None))
         sections[-1].entries.append(entry)
+    if additional.entries:
+        sections.append(additional)
     return sections
-
-
-def _summary(entries: list[SoAEntry]) -> dict:
-    """Decided, applicable, flagged and per-status counts of all entries (a bounded list)."""
-    applicable = [e for e in entries if e.applicability == Applicability.APPLICABLE]
-    undecided = sum(e.applicability == Applicability.UNDECIDED for e in entries)
-    return {
-        "total": len(entries),
-        "undecided": undecided,
-        "decided": len(entries) - undecided,
-        "applicable": len(applicable),
-        "excluded": sum(e.applicability == Applicability.EXCLUDED for e in entries),
-        "flagged": sum(bool(e.flags()) for e in entries),
-        "by_status": [
-            (status, sum(e.status == status for e in applicable)) for status in Implementation
-        ],
-    }
-
-
-def _matches(entry: SoAEntry, f: dict) -> bool:
-    control = entry.control
-    objective = control.objective
-    return (
-        (
-            not f["objective"]
-            or f["objective"] in (objective.ref, getattr(objective.parent, "ref", None))
-        )
-        and (
-            f["applicability"] not in Applicability.values
-            or entry.applicability == f["applicability"]
-        )
-        and (f["status"] not in Implementation.values or entry.status == f["status"])
-        and (not f["flagged"] or bool(entry.flags()))
-        and (not f["q"] or f["q"].lower() in f"{control.ref} {control.title}".lower())
-    )
 
 
 @org_view()
 def soa_list(request):
-    # One entry per Annex A control: a bounded list, so filters and counts run in Python on
-    # the entries and their evidence statistics, in a fixed number of queries.
-    entries = (
-        SoAEntry.objects.for_org(request.org)
-        .select_related("control__objective__parent", "owner")
-        .with_evidence_stats()
-    )
-    f = {
-        "objective": request.GET.get("objective", ""),
-        "applicability": request.GET.get("applicability", ""),
-        "status": request.GET.get("status", ""),
-        "flagged": request.GET.get("flagged") == "1",
-        "q": request.GET.get("q", "").strip(),
-    }
-    shown = [entry for entry in entries if _matches(entry, f)]
-    objectives = ControlObjective.objects.filter(
-        controls__soa_entries__organization=request.org
-    ).distinct()
+    entries = SoAEntry.objects.for_org(request.org)
+    form = SoAFilterForm(request.GET, entries=entries)
+    filters = form.filters()
+    shown = list(entries.filtered(**filters).for_list())
     return render(
         request,
         "soa/soa_list.html",
         {
             "sections": _sections(shown),
             "shown": len(shown),
-            "summary": _summary(entries),
-            "filtering": bool(
-                f["objective"] or f["applicability"] or f["status"] or f["flagged"] or f["q"]
-            ),
-            "objectives": objectives,
+            "summary": entries.tally(),
+            "filtering": any(value is not None for value in filters.values()),
+            "objective_choices": form.objective_choices(),
             "applicability_choices": Applicability.choices,
             "status_choices": Implementation.choices,
-            "f": f,
+            "f": filters,
         },
     )
 
 
 def _entry(request, entry_id: int) -> SoAEntry:
-    return get_object_or_404(
-        SoAEntry.objects.for_org(request.org)
-        .with_evidence_flags()
-        .select_related("control__objective__parent", "owner"),
-        pk=entry_id,
-    )
+    return get_object_or_404(SoAEntry.objects.for_org(request.org).for_list(), pk=entry_id)
+
+
+def _events(entry: SoAEntry):
+    """The entry's changes, and its additional control's."""
+    events = AuditEvent.objects.for_record(entry)
+    if entry.is_additional:
+        events = events | AuditEvent.objects.for_record(entry.additional_control)
+    return events[:20]
 
 
 @org_view()
@@ -149,9 +116,10 @@ def soa_detail(request, entry_id: int):
         {
             "entry": entry,
             "control": entry.control,
+            "additional": entry.additional_control,
             "risks": entry.risks.order_by("ref"),
             "evidence": evidence,
-            "events": AuditEvent.objects.for_record(entry)[:20],
+            "events": _events(entry),
         },
     )
 
@@ -163,13 +131,99 @@ def soa_edit(request, entry_id: int):
     form = SoAEntryForm(request.POST or None, instance=entry, organization=request.org)
     if request.method == "POST" and form.is_valid():
         try:
-            update_entry(form.instance, actor=request.user, risks=list(form.cleaned_data["risks"]))
+            services.update_entry(
+                form.instance, actor=request.user, risks=list(form.cleaned_data["risks"])
+            )
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
-            messages.success(request, f"Saved the decision on {entry.control.ref}.")
+            messages.success(request, f"Saved the decision on {entry.ref}.")
             return redirect("soa_detail", org=request.org.slug, entry_id=entry.pk)
     return render(request, "soa/soa_form.html", {"entry": entry, "form": form})
+
+
+@org_view(Access.CONTRIBUTE)
+@require_http_methods(["GET", "POST"])
+def soa_additional_create(request):
+    control = AdditionalControl(organization=request.org)
+    form = AdditionalControlForm(request.POST or None, instance=control)
+    if request.method == "POST" and form.is_valid():
+        try:
+            entry = services.add_additional_control(form.instance, actor=request.user)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(
+                request,
+                f"Added {control.ref} to the Statement of Applicability. Now decide whether it "
+                "applies, and say why.",
+            )
+            return redirect("soa_edit", org=request.org.slug, entry_id=entry.pk)
+    status = 422 if request.method == "POST" else 200
+    return render(request, "soa/additional_form.html", {"form": form}, status=status)
+
+
+def _additional_entry(request, entry_id: int):
+    """The entry of an additional control, or a redirect to the page of an Annex A entry (whose
+    control comes from the standard and is neither changed nor removed)."""
+    entry = _entry(request, entry_id)
+    if entry.is_additional:
+        return entry, None
+    messages.warning(
+        request,
+        f"{entry.ref} is an Annex A control of ISO/IEC 42001: the standard defines it, so it is "
+        "neither changed nor removed here. Record your decision on it instead.",
+    )
+    return entry, redirect("soa_detail", org=request.org.slug, entry_id=entry.pk)
+
+
+@org_view(Access.CONTRIBUTE)
+@require_http_methods(["GET", "POST"])
+def soa_additional_edit(request, entry_id: int):
+    entry, elsewhere = _additional_entry(request, entry_id)
+    if elsewhere:
+        return elsewhere
+    control = entry.additional_control
+    saved = {"ref": control.ref, "title": control.title}  # the form changes the instance
+    form = AdditionalControlForm(request.POST or None, instance=control)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.change_additional_control(form.instance, actor=request.user)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, f"Saved {control.ref}.")
+            return redirect("soa_detail", org=request.org.slug, entry_id=entry.pk)
+    status = 422 if request.method == "POST" else 200
+    context = {"form": form, "entry": entry, "saved": saved}
+    return render(request, "soa/additional_form.html", context, status=status)
+
+
+@org_view(Access.MANAGE)
+@require_http_methods(["GET", "POST"])
+def soa_additional_remove(request, entry_id: int):
+    """Ask first (what goes with the control), then remove it; refused, in words, while
+    evidence supports it."""
+    entry, elsewhere = _additional_entry(request, entry_id)
+    if elsewhere:
+        return elsewhere
+    refusal = None
+    if request.method == "POST":
+        ref = entry.ref
+        try:
+            services.remove_additional_control(entry, actor=request.user)
+        except Refused as exc:
+            refusal = " ".join(exc.messages)
+        else:
+            messages.success(request, f"Removed {ref} from the Statement of Applicability.")
+            return redirect("soa_list", org=request.org.slug)
+    context = {
+        "entry": entry,
+        "evidence": Evidence.objects.filter(soa_entries=entry).order_by("title", "pk"),
+        "risks": entry.risks.order_by("ref"),
+        "refusal": refusal,
+    }
+    return render(request, "soa/additional_remove.html", context, status=409 if refusal else 200)
 
 
 def _filename(request, extension: str) -> str:
