@@ -3,7 +3,6 @@
 import datetime as dt
 
 from django.core.exceptions import ValidationError
-from django.db.models import Q
 from django.shortcuts import get_object_or_404
 from ninja import Field, PatchDict, Query, Router, Schema
 from ninja.pagination import paginate
@@ -18,6 +17,7 @@ from aims.catalog.lookups import controls_named, risk_source_named
 from aims.inventory.api import systems_named
 
 from . import services
+from .filters import filtered
 from .models import Category, Level, Risk, RiskAcceptance, Treatment
 from .models import Status as RiskStatus
 
@@ -54,11 +54,19 @@ class AcceptanceOut(Schema):
     rationale: str
     accepted_score: int
     expires_on: dt.date
+    self_accepted: bool = Field(
+        description="true when the risk's owner accepted their own critical risk (no one "
+        "independent of the risk decided); the authority says so too."
+    )
     created_at: dt.datetime
 
     @staticmethod
     def resolve_decided_by(obj) -> str | None:
         return username_of(obj.decided_by)
+
+    @staticmethod
+    def resolve_self_accepted(obj) -> bool:
+        return services.was_self_accepted(obj)
 
 
 class RiskOut(Schema):
@@ -159,11 +167,35 @@ def get_risk(request, ref: str) -> Risk:
 class RiskFilters(Schema):
     status: RiskStatus | None = None
     category: Category | None = None
+    level: Level | None = Field(None, description="Current level: residual once assessed.")
     system: Name | None = Field(None, description="Slug of an AI system the risk affects.")
+    owner: Name | None = Field(None, description="Username of the risk's owner.")
     needs_decision: bool | None = Field(
-        None, description="true: only risks above appetite without a current acceptance."
+        None,
+        description="true: only risks above appetite without a current acceptance; false: the "
+        "others.",
+    )
+    overdue: bool | None = Field(None, description="true: only risks whose review is overdue.")
+    inherent_cell: str | None = Field(
+        None,
+        max_length=5,
+        pattern=r"^\d{1,2}-\d{1,2}$",
+        description="A cell of the inherent heat map, likelihood-impact: `4-5`.",
+    )
+    residual_cell: str | None = Field(
+        None,
+        max_length=5,
+        pattern=r"^\d{1,2}-\d{1,2}$",
+        description="A cell of the residual heat map, likelihood-impact: `2-3`.",
     )
     q: Name | None = Field(None, description="Search in ref, title and description.")
+
+
+def _cell(value: str | None) -> tuple[int, int] | None:
+    if not value:
+        return None
+    likelihood, impact = value.split("-")
+    return int(likelihood), int(impact)
 
 
 @router.get(
@@ -171,30 +203,21 @@ class RiskFilters(Schema):
     auth=READ,
     response=responses(200, list[RiskOut], 422),
     summary="List risks",
-    description="The organization's AI risk register, by ref, with scores and levels.",
+    description="The organization's AI risk register, by ref, with scores and levels. "
+    "Filtered as the register page filters.",
 )
 @paginate(Page)
 def list_risks(request, filters: Query[RiskFilters]):
-    risks = risks_of(request.org)
-    if filters.status:
-        risks = risks.filter(status=filters.status)
-    if filters.category:
-        risks = risks.filter(category=filters.category)
-    if filters.system:
-        risks = risks.filter(systems__slug=filters.system)
-    if filters.needs_decision is not None:
-        pending = Risk.objects.for_org(request.org).needs_decision(request.org.risk_matrix)
-        pending = pending.values("pk")
-        if filters.needs_decision:
-            risks = risks.filter(pk__in=pending)
-        else:
-            risks = risks.exclude(pk__in=pending)
-    if filters.q:
-        q = filters.q.replace("\x00", "").strip()
-        risks = risks.filter(
-            Q(ref__icontains=q) | Q(title__icontains=q) | Q(description__icontains=q)
-        )
-    return risks
+    errors = Errors()
+    owner = member(request.org, filters.owner, field="owner", errors=errors)
+    errors.raise_if_any()
+    chosen = filters.model_dump()
+    chosen.update(
+        owner=owner,
+        inherent_cell=_cell(filters.inherent_cell),
+        residual_cell=_cell(filters.residual_cell),
+    )
+    return filtered(risks_of(request.org), request.org.risk_matrix, **chosen)
 
 
 def _save(request, risk: Risk, data: dict) -> Risk:

@@ -33,17 +33,20 @@ def scale_choices(labels: list[str]) -> list[tuple[int, str]]:
     return [(n, f"{n} · {label}") for n, label in enumerate(labels, start=1)]
 
 
-def scale_field(labels, *, label: str, required: bool = True, help_text: str = ""):
-    choices = scale_choices(labels)
-    if not required:
-        choices = [("", "— not assessed yet —"), *choices]
+def scale_field(
+    labels, *, label: str, required: bool = True, help_text: str = "", missing: str = ""
+):
+    """A likelihood or impact in the matrix's words. It starts empty either way: a required
+    one must be chosen (``missing`` says so), never taken from a default."""
+    empty = "— choose —" if required else "— not assessed yet —"
     return forms.TypedChoiceField(
         label=label,
-        choices=choices,
+        choices=[("", empty), *scale_choices(labels)],
         coerce=int,
         required=required,
         empty_value=None,
         help_text=help_text,
+        error_messages={"required": missing} if missing else None,
     )
 
 
@@ -103,11 +106,13 @@ class RiskForm(forms.ModelForm):
             matrix.likelihood_labels,
             label="Inherent likelihood",
             help_text="How likely before any treatment.",
+            missing="Choose how likely the risk is before any treatment: the level follows.",
         )
         self.fields["inherent_impact"] = scale_field(
             matrix.impact_labels,
             label="Inherent impact",
             help_text="How severe the consequences before any treatment.",
+            missing="Choose how severe the consequences are before any treatment.",
         )
         self.fields["residual_likelihood"] = scale_field(
             matrix.likelihood_labels,
@@ -235,27 +240,20 @@ class RiskFilterForm(forms.Form):
         likelihood, impact = value.split("-")
         return int(likelihood), int(impact)
 
-    def apply(self, risks, matrix: RiskMatrix):
-        """``risks`` (annotated by ``with_acceptance``) narrowed by the filters that are valid."""
+    def filters(self) -> dict:
+        """The filters that are valid, as :func:`aims.risk.filters.filtered` takes them; a
+        value that is not one of the choices is ignored, as if not given."""
         self.is_valid()
         data = self.cleaned_data
-        risks = risks.search(data.get("q") or "")
-        if data.get("category"):
-            risks = risks.filter(category=data["category"])
-        if data.get("level"):
-            risks = risks.at_level(matrix, data["level"])
-        if data.get("status"):
-            risks = risks.filter(status=data["status"])
-        if data.get("system"):
-            risks = risks.filter(systems__slug=data["system"])
-        if data.get("owner"):
-            risks = risks.filter(owner=data["owner"])
-        if data.get("needs_decision"):
-            risks = risks.waiting_decision(matrix)
-        if data.get("overdue"):
-            risks = risks.review_overdue()
-        for name, residual in (("inherent_cell", False), ("residual_cell", True)):
-            cell = self.cell(name)
-            if cell:
-                risks = risks.in_cell(*cell, residual=residual)
-        return risks
+        return {
+            "q": data.get("q") or None,
+            "category": data.get("category") or None,
+            "level": data.get("level") or None,
+            "status": data.get("status") or None,
+            "system": data.get("system") or None,
+            "owner": data.get("owner"),
+            "needs_decision": True if data.get("needs_decision") else None,
+            "overdue": True if data.get("overdue") else None,
+            "inherent_cell": self.cell("inherent_cell"),
+            "residual_cell": self.cell("residual_cell"),
+        }

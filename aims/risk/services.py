@@ -13,7 +13,7 @@ from aims.organizations.models import Membership
 from aims.trail.models import Action
 from aims.trail.services import record, save_governed
 
-from .models import LEVEL_LABEL_MAX_LENGTH, Risk, RiskAcceptance, RiskMatrix
+from .models import LEVEL_LABEL_MAX_LENGTH, Level, Risk, RiskAcceptance, RiskMatrix
 
 
 def next_ref(organization) -> str:
@@ -66,11 +66,33 @@ def authority_of(membership: Membership) -> str:
     return " and ".join(parts)
 
 
+# Said by the authority of an acceptance that its decider owns the risk, which was critical.
+SELF_ACCEPTANCE = "risk owner accepting their own critical risk"
+
+
+def is_self_acceptance(risk: Risk, actor) -> bool:
+    """Whether ``actor`` owns ``risk`` and it is critical now: accepting it would be deciding
+    alone on one's own critical risk, which an auditor asks about (who else reviewed it?)."""
+    return (
+        risk.owner_id is not None
+        and risk.owner_id == getattr(actor, "pk", None)
+        and risk.level() == Level.CRITICAL
+    )
+
+
+def was_self_accepted(acceptance: RiskAcceptance) -> bool:
+    """Whether an acceptance was recorded as its risk owner's own, on a critical risk."""
+    return acceptance.authority.endswith(SELF_ACCEPTANCE)
+
+
 @transaction.atomic
 def accept_risk(
     risk: Risk, *, actor, rationale: str, expires_on: dt.date, today: dt.date | None = None
 ) -> RiskAcceptance:
-    """Record a decision to retain a risk above appetite, by someone with authority."""
+    """Record a decision to retain a risk above appetite, by someone with authority.
+
+    The risk's owner may accept their own critical risk; the acceptance then says so, in its
+    authority and in the change trail (:func:`is_self_acceptance`)."""
     today = today or timezone.localdate()
     membership = Membership.objects.filter(user=actor, organization=risk.organization).first()
     if membership is None or not membership.has_authority:
@@ -88,26 +110,32 @@ def accept_risk(
         raise ValidationError(errors)
     if not risk.is_above_appetite():
         raise ValidationError("This risk is within appetite; it needs no acceptance decision.")
+    self_accepted = is_self_acceptance(risk, actor)
+    authority = authority_of(membership)
+    if self_accepted:
+        authority = f"{authority}; {SELF_ACCEPTANCE}"
     acceptance = RiskAcceptance.objects.create(
         risk=risk,
         decided_by=actor,
-        authority=authority_of(membership),
+        authority=authority,
         rationale=rationale,
         accepted_score=risk.current_score,
         expires_on=expires_on,
     )
+    decided = {"score": acceptance.accepted_score, "expires_on": expires_on.isoformat()}
+    if self_accepted:
+        decided["self_accepted"] = True
     record(
         risk.organization,
         actor=actor,
         instance=risk,
         action=Action.DECISION,
-        changes={
-            "acceptance": [
-                None,
-                {"score": acceptance.accepted_score, "expires_on": expires_on.isoformat()},
-            ]
-        },
-        note=rationale,
+        changes={"acceptance": [None, decided]},
+        note=(
+            f"Self-acceptance: the owner of this critical risk accepted it. {rationale}"
+            if self_accepted
+            else rationale
+        ),
     )
     return acceptance
 

@@ -20,6 +20,7 @@ from aims.trail.models import AuditEvent
 from aims.trail.services import delete_governed
 
 from . import services
+from .filters import filtered
 from .forms import AcceptanceForm, MatrixForm, RiskFilterForm, RiskForm
 from .heatmap import heatmap
 from .models import Risk, RiskMatrix
@@ -42,7 +43,7 @@ def filtered_register(request):
     """The organization's risks narrowed by the query string, with the filter form."""
     matrix = matrix_of(request)
     form = RiskFilterForm(request.GET, organization=request.org)
-    risks = form.apply(Risk.objects.for_org(request.org).for_register(), matrix)
+    risks = filtered(Risk.objects.for_org(request.org).for_register(), matrix, **form.filters())
     return risks, form
 
 
@@ -169,8 +170,44 @@ def risk_export_csv(request):
     return response
 
 
+SCORED = ("inherent", "residual")  # the assessments a risk's form scores
+
+
+def score_previews(matrix: RiskMatrix, values) -> dict[str, dict]:
+    """For each assessment, the score and level of the likelihood and impact chosen so far
+    (``values``: the form's, or an htmx request's query string), by the matrix's bands."""
+    previews = {}
+    for part in SCORED:
+        chosen = {}
+        for axis, top in (
+            ("likelihood", matrix.likelihood_levels),
+            ("impact", matrix.impact_levels),
+        ):
+            value = str(values.get(f"{part}_{axis}") or "")
+            chosen[axis] = int(value) if value.isdigit() and 1 <= int(value) <= top else None
+        score = (
+            chosen["likelihood"] * chosen["impact"]
+            if None not in (chosen["likelihood"], chosen["impact"])
+            else None
+        )
+        previews[part] = {
+            "part": part,
+            "likelihood": matrix.likelihood_label(chosen["likelihood"]),
+            "impact": matrix.impact_label(chosen["impact"]),
+            "score": score,
+            "level": matrix.level_for(score),
+            "above_appetite": matrix.is_above_appetite(score),
+        }
+    return previews
+
+
 def risk_form_page(request, risk: Risk):
     matrix = matrix_of(request)
+    part = request.GET.get("part")
+    if request.headers.get("HX-Request") and request.method == "GET" and part in SCORED:
+        # The live score preview: only its region, for the values chosen so far.
+        context = {"preview": score_previews(matrix, request.GET)[part], "matrix": matrix}
+        return render(request, "risk/_score_preview.html", context)
     form = RiskForm(
         request.POST if request.method == "POST" else None,
         instance=risk,
@@ -192,12 +229,18 @@ def risk_form_page(request, risk: Risk):
             messages.success(request, f"Risk {changed.ref} saved.")
             return redirect("risk_detail", org=request.org.slug, risk_id=changed.pk)
     status = 422 if request.method == "POST" else 200
-    return render(
-        request,
-        "risk/risk_form.html",
-        {"form": form, "risk": risk, "matrix": matrix},
-        status=status,
-    )
+    values = {
+        name: form[name].value()
+        for name in form.fields
+        if name.endswith(("_likelihood", "_impact"))
+    }
+    context = {
+        "form": form,
+        "risk": risk,
+        "matrix": matrix,
+        "previews": score_previews(matrix, values),
+    }
+    return render(request, "risk/risk_form.html", context, status=status)
 
 
 @org_view(Access.CONTRIBUTE)
@@ -240,14 +283,18 @@ def risk_detail(request, risk_id: int):
     risk = get_risk(request, risk_id)
     matrix = risk.matrix
     acceptances = list(risk.acceptances.select_related("decided_by"))
+    current_acceptance = risk.current_acceptance()
+    for acceptance in [*acceptances, current_acceptance]:
+        if acceptance is not None:
+            acceptance.self_accepted = services.was_self_accepted(acceptance)
     context = {
         "risk": risk,
         "matrix": matrix,
         "systems": risk.systems.all(),
         "controls": risk.controls.all(),
         "acceptances": acceptances,
-        "current_acceptance": risk.current_acceptance(),
-        "soa_entries": risk.soa_entries.select_related("control"),
+        "current_acceptance": current_acceptance,
+        "soa_entries": risk.soa_entries.select_related("control", "additional_control"),
         "evidence": risk.evidence.all(),
         "assessment": assessment_of(risk, matrix),
         "events": AuditEvent.objects.for_record(risk)[:20],
@@ -281,6 +328,7 @@ def risk_accept(request, risk_id: int):
         "assessment": assessment_of(risk, risk.matrix),
         "form": form,
         "current_acceptance": risk.current_acceptance(),
+        "self_acceptance": services.is_self_acceptance(risk, request.user),
     }
     status = 422 if request.method == "POST" else 200
     return render(request, "risk/risk_accept.html", context, status=status)
