@@ -287,6 +287,8 @@ def risk_detail(request, risk_id: int):
     for acceptance in [*acceptances, current_acceptance]:
         if acceptance is not None:
             acceptance.self_accepted = services.was_self_accepted(acceptance)
+            # The table says "Self-accepted" beside the role, rather than the whole sentence.
+            acceptance.role = acceptance.authority.removesuffix(f"; {services.SELF_ACCEPTANCE}")
     context = {
         "risk": risk,
         "matrix": matrix,
