@@ -24,10 +24,12 @@ from aims.checks.tasks import enqueue_run
 from aims.evidence.models import Evidence, EvidenceFile
 from aims.evidence.services import create_evidence
 from aims.inventory.models import AISystem
+from aims.inventory.proposals import TRANSITION
 from aims.inventory.services import save_system
 from aims.organizations.invitations import invite
 from aims.organizations.models import Access, Membership
 from aims.organizations.tokens import issue_token
+from aims.proposals.services import propose
 from aims.risk.models import Risk
 from aims.risk.services import save_risk
 from aims.soa.models import SoAEntry
@@ -112,8 +114,18 @@ def records(world):
     run = run_check(check, actor=world.owner)  # fails: raises an alert
     with override_settings(TASKS=QUEUED):
         queued = enqueue_run(check, actor=world.owner)  # waits for a worker
+    proposal = propose(
+        org,
+        actor=world.contributor,
+        kind=TRANSITION,
+        record_of=system,
+        summary="Move Credit scoring to Development and training",
+        payload={"to_stage": "development"},
+        reason="Ready to build",
+    )
     return {
         "org": org.slug,
+        "proposal_id": proposal.pk,
         "system_id": system.pk,
         "risk_id": risk.pk,
         "entry_id": SoAEntry.objects.filter(organization=org).first().pk,
@@ -256,6 +268,7 @@ def fill_api(path: str, records: dict) -> str:
         "check_id": objects["check"].pk,
         "run_id": objects["run"].pk,
         "task_id": records["task_id"],
+        "proposal_id": records["proposal_id"],
     }
 
     def value(match):
