@@ -171,3 +171,81 @@ def test_the_api_lists_approves_and_refuses(world, system):
     assert again.status_code == 409 and "approved already" in again.json()["detail"]
     other = ApiClient.for_member(world.outsider, world.other_org)
     assert other.get(f"/api/v1/proposals/{proposal.pk}").status_code == 404
+
+
+# --- SoA decisions need authority; a Contributor proposes them ------------------------------
+
+
+def soa_entry(world, ref="A.6.2.4"):
+    from aims.soa.models import SoAEntry
+
+    return SoAEntry.objects.get(organization=world.org, control__ref=ref)
+
+
+def test_a_contributor_cannot_change_an_soa_decision_directly(world):
+    from aims.core.errors import NeedsAuthority
+    from aims.soa.services import update_entry
+
+    entry = soa_entry(world)
+    entry.applicability, entry.justification = "excluded", "Not ours"
+    with pytest.raises(NeedsAuthority, match="needs an Owner, an AIMS Manager or top management"):
+        update_entry(entry, actor=world.contributor)
+    entry.refresh_from_db()
+    assert entry.applicability == "undecided"
+    # The rest of an entry stays theirs to change.
+    entry.implementation = "Validation plan v2"
+    update_entry(entry, actor=world.contributor)
+    entry.refresh_from_db()
+    assert entry.implementation == "Validation plan v2"
+
+
+def test_a_contributors_soa_decision_becomes_a_proposal_the_manager_approves(world):
+    entry = soa_entry(world)
+    client = world.client(world.contributor)
+    response = client.post(
+        reverse("soa_edit", kwargs={"org": world.org.slug, "entry_id": entry.pk}),
+        {
+            "applicability": "applicable",
+            "justification": "Every model is validated before release.",
+            "status": "planned",
+            "implementation": "Validation plan v2",
+        },
+    )
+    assert response.status_code == 302
+    entry.refresh_from_db()
+    assert entry.applicability == "undecided"  # the decision waits
+    assert entry.implementation == "Validation plan v2"  # the rest is saved
+    proposal = Proposal.objects.get()
+    assert proposal.kind == "soa.decision" and proposal.summary == "Decide A.6.2.4: Applicable"
+    assert proposal.payload == {
+        "applicability": "applicable",
+        "justification": "Every model is validated before release.",
+    }
+    page = client.get(entry.get_absolute_url()).content.decode()
+    assert "Proposals waiting for a decision" in page and "Decide A.6.2.4: Applicable" in page
+    approve(proposal, actor=world.manager)
+    entry.refresh_from_db()
+    assert entry.applicability == "applicable"
+    assert entry.justification == "Every model is validated before release."
+    event = AuditEvent.objects.for_record(entry).order_by("-sequence").first()
+    assert event.actor == world.manager and event.changes["applicability"] == [
+        "undecided",
+        "applicable",
+    ]
+
+
+def test_the_api_refuses_a_contributors_soa_decision_with_the_rule(world):
+    api = ApiClient.for_member(world.contributor, world.org)
+    response = api.patch(
+        "/api/v1/soa/A.6.2.4", {"applicability": "excluded", "justification": "Not ours"}
+    )
+    assert response.status_code == 403
+    assert "needs an Owner, an AIMS Manager or top management" in response.json()["detail"]
+    assert soa_entry(world).applicability == "undecided"
+    manager = ApiClient.for_member(world.manager, world.org)
+    assert (
+        manager.patch(
+            "/api/v1/soa/A.6.2.4", {"applicability": "excluded", "justification": "Not ours"}
+        ).status_code
+        == 200
+    )

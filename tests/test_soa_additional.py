@@ -281,6 +281,7 @@ def test_the_api_lists_reads_and_decides_additional_controls(world):
     assert item["description"] == "Rules to control access."
     annex = api.get("/api/v1/soa/A.2.2").json()
     assert (annex["additional"], annex["source"], annex["objective"]) == (False, None, "A.2")
+    api = ApiClient.for_member(world.manager, world.org)  # deciding needs authority
     response = api.patch(
         "/api/v1/soa/27001-A.5.15",
         {"applicability": "applicable", "justification": "Shared ISMS", "status": "implemented"},

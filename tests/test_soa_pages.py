@@ -75,7 +75,7 @@ def test_it_refuses_a_decision_without_justification_either_way(world, applicabi
     assert entry.applicability == Applicability.UNDECIDED
 
 
-def test_contributor_records_a_decision_with_owner_and_risks(world):
+def test_a_manager_records_a_decision_with_owner_and_risks(world):
     entry = entry_for(world.org, "A.2.2")
     risk = save_risk(
         Risk(
@@ -87,7 +87,7 @@ def test_contributor_records_a_decision_with_owner_and_risks(world):
         ),
         actor=world.owner,
     )
-    response = world.client(world.contributor).post(
+    response = world.client(world.manager).post(
         url("soa_edit", world.org, entry_id=entry.pk),
         edit_data(
             status=Implementation.IMPLEMENTED,

@@ -1,6 +1,6 @@
 """Refusals that areas raise and every interface answers alike."""
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 
 
 class Refused(ValidationError):
@@ -20,3 +20,8 @@ class Refused(ValidationError):
 
     def api_extra(self) -> dict:
         return {}
+
+
+class NeedsAuthority(PermissionDenied):
+    """A change only someone with decision authority may make (an Owner, an AIMS Manager or top
+    management): pages offer to propose it instead; the API answers 403 with the rule."""

@@ -2,6 +2,7 @@ from aims.core.areas import Area, NavLink, RecordLink, Section, hook, register
 
 from . import dashboard
 from .models import SoAEntry
+from .proposals import decision_kind
 from .services import ensure_soa_entries, ensure_soa_entries_for_all
 
 
@@ -51,6 +52,8 @@ def evidence_controls() -> RecordLink:
 
 
 hook("dashboard")(dashboard.part)
+
+hook("proposal_kinds")(decision_kind)
 
 register(
     Area(

@@ -6,8 +6,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from aims.catalog.models import Control
-from aims.core.errors import Refused
+from aims.core.errors import NeedsAuthority, Refused
 from aims.organizations.models import Organization
+from aims.proposals.services import DECIDERS, may_decide, propose
 from aims.trail.services import delete_governed, save_governed
 
 from .models import AdditionalControl, Applicability, SoAEntry, is_blank
@@ -33,9 +34,33 @@ def ensure_soa_entries_for_all() -> int:
     return sum(ensure_soa_entries(org) for org in Organization.objects.all())
 
 
+DECISION_FIELDS = ("applicability", "justification")
+
+
+def decision_changes(entry: SoAEntry) -> dict:
+    """The parts of the decision (applicability, justification) ``entry`` changes from what is
+    stored: ``{field: [stored, new]}``."""
+    stored = SoAEntry.objects.filter(pk=entry.pk).values(*DECISION_FIELDS).first() or {}
+    return {
+        name: [stored.get(name), getattr(entry, name)]
+        for name in DECISION_FIELDS
+        if stored.get(name) != getattr(entry, name)
+    }
+
+
 @transaction.atomic
 def update_entry(entry: SoAEntry, *, actor, risks=None) -> SoAEntry:
-    """Save a decision on a control. A decided entry needs a justification, either way."""
+    """Save a decision on a control. A decided entry needs a justification, either way.
+
+    Deciding (applicability and its justification) needs decision authority: an Owner, an AIMS
+    Manager or top management. Others may change the rest (implementation, owner, status,
+    risks) and propose the decision (:func:`propose_decision`).
+    """
+    if decision_changes(entry) and not may_decide(entry.organization, actor):
+        raise NeedsAuthority(
+            f"Deciding whether {entry.ref} applies, and why, needs {DECIDERS}. "
+            "Propose the decision instead; they approve or refuse it."
+        )
     if entry.applicability != Applicability.UNDECIDED and is_blank(entry.justification):
         verb = "included" if entry.applicability == Applicability.APPLICABLE else "excluded"
         raise ValidationError(
@@ -48,6 +73,36 @@ def update_entry(entry: SoAEntry, *, actor, risks=None) -> SoAEntry:
         m2m["risks"] = risks
     entry.updated_at = timezone.now()
     return save_governed(entry, actor=actor, m2m=m2m)
+
+
+@transaction.atomic
+def propose_decision(entry: SoAEntry, *, actor, risks=None):
+    """Save what ``actor`` may change of ``entry`` and propose its decision to those with
+    authority: the entry keeps its stored decision until they approve. Returns the proposal, or
+    None when the decision did not change (everything was saved)."""
+    changed = decision_changes(entry)
+    if not changed:
+        update_entry(entry, actor=actor, risks=risks)
+        return None
+    applicability, justification = entry.applicability, entry.justification
+    if applicability != Applicability.UNDECIDED and is_blank(justification):
+        verb = "included" if applicability == Applicability.APPLICABLE else "excluded"
+        raise ValidationError(
+            {"justification": f"Say why this control is {verb}; auditors ask for it either way."}
+        )
+    for name, (stored, _new) in changed.items():
+        setattr(entry, name, stored)
+    update_entry(entry, actor=actor, risks=risks)
+    label = Applicability(applicability).label
+    return propose(
+        entry.organization,
+        actor=actor,
+        kind="soa.decision",
+        record_of=entry,
+        summary=f"Decide {entry.ref}: {label}",
+        payload={"applicability": applicability, "justification": justification},
+        reason=f"{label}: {justification.strip()}" if justification.strip() else label,
+    )
 
 
 def _check_ref(control: AdditionalControl) -> None:

@@ -129,17 +129,32 @@ def soa_detail(request, entry_id: int):
 def soa_edit(request, entry_id: int):
     entry = _entry(request, entry_id)
     form = SoAEntryForm(request.POST or None, instance=entry, organization=request.org)
+    may_decide = request.membership.can(Access.DECIDE)
     if request.method == "POST" and form.is_valid():
+        risks = list(form.cleaned_data["risks"])
         try:
-            services.update_entry(
-                form.instance, actor=request.user, risks=list(form.cleaned_data["risks"])
-            )
+            if may_decide:
+                services.update_entry(form.instance, actor=request.user, risks=risks)
+                proposal = None
+            else:
+                proposal = services.propose_decision(
+                    form.instance, actor=request.user, risks=risks
+                )
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
-            messages.success(request, f"Saved the decision on {entry.ref}.")
+            if proposal is None:
+                messages.success(request, f"Saved the decision on {entry.ref}.")
+            else:
+                messages.success(
+                    request,
+                    f"Saved. The decision on {entry.ref} is proposed to an Owner, an AIMS "
+                    "Manager or top management, who approve or refuse it.",
+                )
             return redirect("soa_detail", org=request.org.slug, entry_id=entry.pk)
-    return render(request, "soa/soa_form.html", {"entry": entry, "form": form})
+    return render(
+        request, "soa/soa_form.html", {"entry": entry, "form": form, "may_decide": may_decide}
+    )
 
 
 @org_view(Access.CONTRIBUTE)
