@@ -136,8 +136,9 @@ def world(db) -> World:
 
 @pytest.fixture
 def credit_system(world):
-    """An AI system that affects individuals, owned by the AIMS manager: the subject of checks."""
-    from aims.inventory.models import AISystem
+    """An AI system that affects individuals, owned by the AIMS manager: the subject of checks.
+    Classified as limited risk, so only its checks and risks stand before its deployment."""
+    from aims.inventory.models import AISystem, RiskTier
     from aims.inventory.services import save_system
 
     return save_system(
@@ -148,6 +149,7 @@ def credit_system(world):
             intended_use="Officers decide",
             owner=world.manager,
             affects_individuals=True,
+            risk_tier=RiskTier.LIMITED,
         ),
         actor=world.owner,
     )

@@ -42,6 +42,8 @@ EXPECTED_ACCESS = {
     ("PATCH", "/systems/{slug}"): Access.CONTRIBUTE,
     ("POST", "/systems/{slug}/transition"): Access.CONTRIBUTE,
     ("GET", "/systems/{slug}/gate"): Access.READ,
+    ("GET", "/systems/{slug}/risk-sign-offs"): Access.READ,
+    ("POST", "/systems/{slug}/risk-sign-offs"): Access.DECIDE,
     ("GET", "/risks"): Access.READ,
     ("POST", "/risks"): Access.CONTRIBUTE,
     ("GET", "/risks/{ref}"): Access.READ,
@@ -157,6 +159,7 @@ WRITE_BODIES = {
         "inherent_impact": 1,
     },
     ("PATCH", "/risks/{ref}"): {"title": "Renamed"},
+    ("POST", "/systems/{slug}/risk-sign-offs"): {"conclusion": "Assessed; nothing significant."},
     ("POST", "/risks/{ref}/acceptances"): {
         "rationale": "Business need",
         "expires_on": "2099-01-01",

@@ -2,11 +2,11 @@ from django.core.management import call_command
 
 from aims.demo.loader import load_demo
 from aims.evidence.models import Evidence
-from aims.inventory.models import AISystem, Stage
+from aims.inventory.models import AISystem, RiskTier, Stage
 from aims.organizations.models import Membership, Role
 from aims.risk.models import Risk
 from aims.soa.models import Applicability, SoAEntry
-from aims.trail.models import AuditEvent
+from aims.trail.models import Action, AuditEvent
 from aims.trail.services import verify_chain
 
 
@@ -28,6 +28,27 @@ def test_it_builds_northwind_credit_through_the_services(db):
         "cv-screening-model": Stage.VALIDATION,
         "customer-service-assistant": Stage.DEPLOYMENT,
     }
+    tiers = dict(AISystem.objects.filter(organization=org).values_list("slug", "risk_tier"))
+    assert tiers == {
+        "credit-scoring-model": RiskTier.HIGH,  # reclassified in operation
+        "cv-screening-model": RiskTier.HIGH,
+        "customer-service-assistant": RiskTier.LIMITED,
+    }
+    credit = org.ai_systems.get(slug="credit-scoring-model")
+    reclassified = AuditEvent.objects.for_record(credit).filter(action=Action.UPDATE).get()
+    assert reclassified.changes == {"risk_tier": ["limited", "high"]}
+    # The high-risk system in validation meets everything it can, and waits for what the
+    # areas still to come will record.
+    cv = org.ai_systems.get(slug="cv-screening-model")
+    blocked = [r.requirement.code for r in cv.gate(Stage.DEPLOYMENT) if not r.met]
+    assert blocked == [
+        "risks_within_appetite",
+        "fairness_check_passed",
+        "impact_assessment",
+        "human_oversight",
+        "technical_documentation",
+        "event_logging",
+    ]
     risks = Risk.objects.filter(organization=org)
     assert risks.count() == 12
     matrix = org.risk_matrix
@@ -38,7 +59,6 @@ def test_it_builds_northwind_credit_through_the_services(db):
     assert 15 <= decided <= 23 and entries.count() == 38
     # five documents, and the evidence of the fairness check run before deployment
     assert Evidence.objects.filter(organization=org).count() == 6
-    credit = org.ai_systems.get(slug="credit-scoring-model")
     assert credit.checks.get().runs.get().status == "passed"
     assert Evidence.objects.filter(organization=org).expired().count() == 1
 

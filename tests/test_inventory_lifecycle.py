@@ -4,28 +4,28 @@ import datetime as dt
 
 from django.urls import reverse
 from django.utils import timezone
+from helpers import move_through
 
-from aims.inventory.models import AISystem, LifecycleTransition, Stage
-from aims.inventory.services import move_to_stage, save_system
+from aims.inventory.models import AISystem, LifecycleTransition, RiskTier, Stage
+from aims.inventory.services import save_system
 from aims.risk.models import Category, Risk
 from aims.risk.services import accept_risk, save_risk
 from aims.trail.models import Action, AuditEvent
 
 
 def make_system(world, **fields):
+    """A system classified as limited risk, with what else ``fields`` give it."""
     fields.setdefault("purpose", "Scores consumer credit applications.")
+    fields.setdefault("risk_tier", RiskTier.LIMITED)
     return save_system(
         AISystem(organization=world.org, name="Credit scoring", **fields), actor=world.owner
     )
 
 
 def ready_system(world, stage=Stage.PLANNING):
-    """A system with an owner and an intended use, moved forward to ``stage``."""
+    """A system with an owner, an intended use and a tier, moved forward to ``stage``."""
     system = make_system(world, owner=world.manager, intended_use="Advice to loan officers.")
-    for target in Stage.sequence()[1 : Stage(stage).index + 1]:
-        move_to_stage(system, to_stage=target, actor=world.owner, reason="Setting up.")
-    system.refresh_from_db()
-    return system
+    return move_through(system, stage, actor=world.owner)
 
 
 def transition(world, user, system, to_stage, reason="Design review passed."):
@@ -131,7 +131,7 @@ def test_gate_panel_shows_the_next_stage_requirements(world):
     response = world.client(world.viewer).get(url)
 
     gate = {r.requirement.code: r.met for r in response.context["gate"]}
-    assert gate == {"owner": True, "intended_use": False}
+    assert gate == {"owner": True, "intended_use": False, "risk_tier": True}
     assert response.context["next_stage"] == Stage.DEVELOPMENT
     assert b"Blocked" in response.content
 

@@ -7,6 +7,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from helpers import gate_ready
 
 from aims.evidence.models import Evidence
 from aims.inventory.models import AISystem, RiskTier, Stage
@@ -371,7 +372,7 @@ def test_contributor_cannot_delete(world):
 
 
 def test_delete_is_refused_past_planning_retire_instead(world):
-    system = make_system(world, owner=world.owner, intended_use="Scoring.")
+    system = make_system(world, **gate_ready(owner=world.owner))
     move_to_stage(system, to_stage=Stage.DEVELOPMENT, actor=world.owner, reason="Go.")
     client = world.client(world.owner)
 

@@ -45,7 +45,7 @@ def test_manager_journey_from_registration_to_dashboard(page, tmp_path):
     page.fill("#id_name", "Credit scoring")
     page.fill("#id_purpose", "Scores consumer loan applications for default risk.")
     page.fill("#id_intended_use", "Credit officers use the score as one input to decisions.")
-    page.select_option("#id_risk_tier", "high")
+    page.select_option("#id_risk_tier", "limited")  # a high-risk one has more to meet
     # Not marked as affecting individuals: the fairness-check gate has its own journey
     # (tests/test_checks_browser.py).
     page.select_option("#id_owner", str(manager.pk))
@@ -138,7 +138,7 @@ def test_manager_journey_from_registration_to_dashboard(page, tmp_path):
     assert "4 of 5 done" in text  # only the scope statement is left to write
     assert "1 of 38 Annex A controls decided" in text
     assert re.search(r"Deployment\s+1\b", text)
-    assert re.search(r"High risk:\s*1", text)
+    assert re.search(r"Limited risk:\s*1", text)
     assert re.search(r"Implemented\s+1\b", text)
     assert "Nothing is waiting" in text  # the accepted risk needs no decision any more
     heat = page.locator("table.heatmap").first

@@ -47,6 +47,10 @@ SYSTEMS = [
         "technique": "Gradient-boosted trees (LightGBM) with monotonic constraints",
         "organization_role": OrganizationRole.DEVELOPER,
         "risk_tier": RiskTier.HIGH,
+        # Went live as limited risk; reclassified high risk in operation (EU AI Act Annex III
+        # 5(b), creditworthiness). The stage gates guard moving forward, so it stays in
+        # operation while the high-risk obligations are put in place.
+        "went_live_as": RiskTier.LIMITED,
         "automation": Automation.HUMAN_ON_LOOP,
         "human_oversight": "Underwriters review every referral and a 2% random sample of "
         "automated approvals each week; the credit risk committee can switch the engine to "

@@ -132,7 +132,10 @@ def load_demo(*, username: str = "demo", password: str = DEMO_PASSWORD):
 
     systems = {}
     for spec in SYSTEMS:
-        fields = {k: v for k, v in spec.items() if k not in ("key", "owner", "stages")}
+        fields = {
+            k: v for k, v in spec.items() if k not in ("key", "owner", "stages", "went_live_as")
+        }
+        fields["risk_tier"] = spec.get("went_live_as", spec["risk_tier"])
         system = save_system(
             AISystem(organization=org, owner=people[spec["owner"]], **fields), actor=manager
         )
@@ -203,6 +206,10 @@ def load_demo(*, username: str = "demo", password: str = DEMO_PASSWORD):
             if stage == Stage.DEPLOYMENT and system.affects_individuals:
                 _validate_fairness(system, actor=people[spec["owner"]])
             move_to_stage(system, to_stage=stage, actor=manager, reason=reason)
+        if "went_live_as" in spec:
+            system.refresh_from_db()
+            system.risk_tier = spec["risk_tier"]
+            save_system(system, actor=manager)
 
     entries = {
         e.control.ref: e

@@ -30,7 +30,11 @@ class SystemIn(InputSchema):
     foreseeable_misuse: text_of(AISystem, "foreseeable_misuse") = ""
     technique: text_of(AISystem, "technique") = ""
     organization_role: OrganizationRole = OrganizationRole.DEVELOPER
-    risk_tier: RiskTier = RiskTier.MINIMAL
+    risk_tier: RiskTier = Field(
+        RiskTier.UNCLASSIFIED,
+        description="EU AI Act tier. An unclassified system cannot leave planning; a prohibited "
+        "one cannot move past planning; a high-risk one has more deployment requirements.",
+    )
     automation: Automation = Automation.ADVISORY
     human_oversight: text_of(AISystem, "human_oversight") = ""
     affected_stakeholders: text_of(AISystem, "affected_stakeholders") = ""

@@ -111,8 +111,10 @@ class SystemForm(forms.ModelForm):
             help_text="A member of this organization. An owner is required before development.",
         )
         self.fields["risk_tier"].help_text = (
-            "Prohibited practices may not be placed on the EU market; high-risk systems carry "
-            "the Act's obligations (risk management, data governance, human oversight, logs)."
+            "A system not yet classified cannot leave planning. Prohibited practices (Art. 5) "
+            "may not be placed on the EU market and cannot move past planning; high-risk "
+            "systems carry the Act's obligations (impact assessment, human oversight, technical "
+            "documentation, logs), which their deployment gate asks for."
         )
 
     def fieldsets(self):

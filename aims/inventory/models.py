@@ -13,12 +13,14 @@ class OrganizationRole(models.TextChoices):
 
 
 class RiskTier(models.TextChoices):
-    """Risk classification under the EU AI Act."""
+    """Risk classification under the EU AI Act; a new system is not classified yet, and cannot
+    leave planning until it is (the stage gate, :mod:`aims.inventory.gates`)."""
 
     PROHIBITED = "prohibited", "Prohibited"
     HIGH = "high", "High risk"
     LIMITED = "limited", "Limited risk"
     MINIMAL = "minimal", "Minimal risk"
+    UNCLASSIFIED = "unclassified", "Not yet classified"
 
 
 class Automation(models.TextChoices):
@@ -102,7 +104,10 @@ class AISystem(models.Model):
         default=OrganizationRole.DEVELOPER,
     )
     risk_tier = models.CharField(
-        "EU AI Act risk tier", max_length=20, choices=RiskTier.choices, default=RiskTier.MINIMAL
+        "EU AI Act risk tier",
+        max_length=20,
+        choices=RiskTier.choices,
+        default=RiskTier.UNCLASSIFIED,
     )
     automation = models.CharField(
         "level of automation",

@@ -14,11 +14,12 @@ from aims.api.lookups import Errors, apply, clean, many, member
 from aims.api.pagination import Page
 from aims.api.schemas import InputSchema, Name, text_of, username_of
 from aims.catalog.lookups import controls_named, risk_source_named
-from aims.inventory.api import systems_named
+from aims.inventory.api import get_system, systems_named
+from aims.inventory.models import Stage
 
 from . import services
 from .filters import filtered
-from .models import Category, Level, Risk, RiskAcceptance, Treatment
+from .models import Category, Level, Risk, RiskAcceptance, RiskAssessmentSignOff, Treatment
 from .models import Status as RiskStatus
 
 
@@ -288,3 +289,70 @@ def accept_risk(request, ref: Name, payload: AcceptanceIn):
         risk, actor=request.user, rationale=payload.rationale, expires_on=payload.expires_on
     )
     return Status(201, acceptance)
+
+
+class SignOffIn(InputSchema):
+    conclusion: text_of(RiskAssessmentSignOff, "conclusion") = Field(
+        description="What was assessed, how, and why no risk is significant."
+    )
+
+
+class SignOffOut(Schema):
+    system: str = Field(description="The system's slug.")
+    signed_by: str | None
+    authority: str
+    conclusion: str
+    stage_at_signing: Stage
+    signed_at: dt.datetime
+    current: bool = Field(
+        description="Whether it counts at the deployment gate now: signed in the system's "
+        "present stage, with no stage change since."
+    )
+
+    @staticmethod
+    def resolve_system(obj) -> str:
+        return obj.system.slug
+
+    @staticmethod
+    def resolve_signed_by(obj) -> str | None:
+        return username_of(obj.signed_by)
+
+    @staticmethod
+    def resolve_current(obj) -> bool:
+        annotated = getattr(obj, "is_current", None)  # a list answers it in its own query
+        if annotated is not None:
+            return annotated
+        current = RiskAssessmentSignOff.objects.current_for(obj.system)
+        return current is not None and current.pk == obj.pk
+
+
+@router.get(
+    "/systems/{slug}/risk-sign-offs",
+    auth=READ,
+    response=responses(200, list[SignOffOut], 404, 422),
+    summary="List the signed risk assessments of an AI system",
+    description="Each signed “no significant risks identified” of the system, newest first.",
+)
+@paginate(Page)
+def list_signoffs(request, slug: Name):
+    system = get_system(request, slug)
+    return RiskAssessmentSignOff.objects.with_current(system).select_related("system", "signed_by")
+
+
+@router.post(
+    "/systems/{slug}/risk-sign-offs",
+    auth=DECIDE,
+    response=responses(201, SignOffOut, 403, 404, 409, *BODY_ERRORS),
+    summary="Sign that an AI system's risk assessment found no significant risks",
+    description="Records, with the caller's name and authority, that assessing the system's "
+    "risks in its present stage found none significant. It stands in for assessed risks at the "
+    "deployment gate until the system changes stage. Needs authority: an Owner, an AIMS "
+    "Manager or top management (403 otherwise); a retired system answers 409; an empty "
+    "conclusion 422.",
+)
+def sign_off(request, slug: Name, payload: SignOffIn):
+    system = get_system(request, slug)
+    signoff = services.sign_no_significant_risks(
+        system, actor=request.user, conclusion=payload.conclusion
+    )
+    return Status(201, signoff)

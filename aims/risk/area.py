@@ -2,12 +2,13 @@ from django.db.models import Count, IntegerField, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
 
 from aims.core.areas import Area, Column, NavLink, RecordLink, Section, hook, register
+from aims.inventory.models import Stage
+from aims.organizations.models import Access
 
-from . import (
-    dashboard,
-    gates,  # noqa: F401  (registers its stage-gate requirement)
-)
-from .models import Risk
+from . import dashboard
+from .gates import ASSESSMENT_ENTERING  # and registers the risk area's gate requirements
+from .models import Risk, RiskAssessmentSignOff
+from .signoff.views import form_for
 
 
 def set_up_organization(organization) -> None:
@@ -69,6 +70,32 @@ def system_risks(system, request) -> Section:
         .select_related("organization__risk_matrix", "owner")
     )
     return Section("risk/_system_risks.html", {"risks": risks}, order=10)
+
+
+@hook("system_page", order=11)
+def system_risk_assessment(system, request) -> Section:
+    """Whether the system's risk assessment is done for the deployment gate: assessed risks
+    of the register, or a signed "no significant risks identified" in its present stage; the
+    form to sign one for those with authority."""
+    signoffs = list(
+        RiskAssessmentSignOff.objects.filter(system=system).select_related("signed_by")[:6]
+    )
+    current = RiskAssessmentSignOff.objects.current_for(system)
+    following = system.next_stage()
+    context = {
+        "system": system,
+        "assessed": Risk.objects.assessed_for(system).count(),
+        "current": current,
+        "stale": signoffs[0] if signoffs and current is None else None,
+        "earlier": [s for s in signoffs if current is None or s.pk != current.pk][:5],
+        "can_decide": request.membership.can(Access.DECIDE),
+        "retired": system.stage == Stage.RETIRED,
+        # whether the next gate asks for it: the form opens by itself then
+        "asked": following is not None and following in ASSESSMENT_ENTERING,
+    }
+    if context["can_decide"] and not context["retired"]:
+        context["form"] = form_for(system, request.membership)
+    return Section("risk/_system_assessment.html", context, order=11)
 
 
 @hook("evidence_links", order=30)

@@ -3,9 +3,11 @@ import datetime as dt
 from django.conf import settings
 from django.core.validators import MaxLengthValidator
 from django.db import models
-from django.db.models import Case, Exists, F, OuterRef, Q, When
+from django.db.models import BooleanField, Case, Exists, F, OuterRef, Q, Value, When
 from django.urls import reverse
 from django.utils import timezone
+
+from aims.inventory.models import LifecycleTransition, Stage
 
 DEFAULT_LIKELIHOOD = ["Rare", "Unlikely", "Possible", "Likely", "Almost certain"]
 DEFAULT_IMPACT = ["Negligible", "Minor", "Moderate", "Major", "Severe"]
@@ -184,6 +186,13 @@ class RiskQuerySet(models.QuerySet):
     def needs_decision(self, matrix: RiskMatrix):
         """Open risks above appetite with no current acceptance decision."""
         return self.above_appetite(matrix).with_acceptance().filter(has_current_acceptance=False)
+
+    def assessed_for(self, system):
+        """Risks of the register naming ``system`` with their likelihood and impact assessed:
+        they show its risk assessment was made (the deployment gate)."""
+        return self.filter(
+            systems=system, inherent_likelihood__isnull=False, inherent_impact__isnull=False
+        )
 
     def blocking_deployment(self, system):
         matrix = RiskMatrix.objects.get(organization_id=system.organization_id)
@@ -399,3 +408,67 @@ class RiskAcceptance(models.Model):
 
     def covers(self, score: int, today: dt.date) -> bool:
         return self.expires_on >= today and self.accepted_score >= score
+
+
+class SignOffQuerySet(models.QuerySet):
+    def current_for(self, system):
+        """The newest sign-off of ``system`` made in its present stage and since its last
+        transition, or None: a stage change asks for a new assessment."""
+        last_moved = (
+            LifecycleTransition.objects.filter(system=system)
+            .order_by("-created_at", "-pk")
+            .values_list("created_at", flat=True)
+            .first()
+        )
+        signed = self.filter(system=system, stage_at_signing=system.stage)
+        if last_moved is not None:
+            signed = signed.filter(signed_at__gte=last_moved)
+        return signed.order_by("-signed_at", "-pk").first()
+
+    def with_current(self, system):
+        """``system``'s sign-offs, each annotated ``is_current``: whether it counts now."""
+        current = self.current_for(system)
+        if current is None:
+            is_current = Value(False, output_field=BooleanField())
+        else:
+            is_current = Case(
+                When(pk=current.pk, then=Value(True)),
+                default=Value(False),
+                output_field=BooleanField(),
+            )
+        return self.filter(system=system).annotate(is_current=is_current)
+
+
+class RiskAssessmentSignOff(models.Model):
+    """A signed conclusion, by someone with authority, that assessing an AI system's risks found
+    none significant (6.1.2, 8.2). It counts for the deployment gate in place of assessed risks
+    only in the stage it was signed in: once the system moves, it is assessed and signed again.
+    (An AI system has no version of its own; its stage is what marks a change.)"""
+
+    system = models.ForeignKey(
+        "inventory.AISystem", on_delete=models.CASCADE, related_name="risk_signoffs"
+    )
+    signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    authority = models.CharField(max_length=100)
+    conclusion = models.TextField(
+        max_length=10_000,
+        validators=[MaxLengthValidator(10_000)],
+        help_text="What was assessed, how, and why no risk is significant.",
+    )
+    stage_at_signing = models.CharField(max_length=20, choices=Stage.choices)
+    signed_at = models.DateTimeField(default=timezone.now)
+
+    objects = SignOffQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-signed_at", "-pk"]
+        verbose_name = "risk assessment sign-off"
+
+    def __str__(self) -> str:
+        return f"No significant risks: {self.system} ({self.get_stage_at_signing_display()})"
+
+    @property
+    def organization(self):
+        return self.system.organization

@@ -4,16 +4,25 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from aims.core.errors import Refused
+from aims.inventory.models import AISystem, Stage
 from aims.organizations.models import Membership
 from aims.trail.models import Action
 from aims.trail.services import record, save_governed
 
-from .models import LEVEL_LABEL_MAX_LENGTH, Level, Risk, RiskAcceptance, RiskMatrix
+from .models import (
+    LEVEL_LABEL_MAX_LENGTH,
+    Level,
+    Risk,
+    RiskAcceptance,
+    RiskAssessmentSignOff,
+    RiskMatrix,
+)
 
 
 def next_ref(organization) -> str:
@@ -177,3 +186,52 @@ def update_matrix(matrix: RiskMatrix, *, actor) -> RiskMatrix:
     if errors:
         raise ValidationError(errors)
     return save_governed(matrix, actor=actor)
+
+
+@transaction.atomic
+def sign_no_significant_risks(system: AISystem, *, actor, conclusion: str) -> RiskAssessmentSignOff:
+    """Record, signed by someone with authority, that assessing ``system``'s risks in its present
+    stage found none significant. It stands in for assessed risks at the deployment gate until
+    the system changes stage (:meth:`RiskAssessmentSignOff.objects.current_for`)."""
+    system = AISystem.objects.select_for_update().get(pk=system.pk)
+    membership = Membership.objects.filter(user=actor, organization=system.organization).first()
+    if membership is None or not membership.has_authority:
+        raise PermissionDenied(
+            "Only an Owner, an AIMS Manager or top management can sign that a system's risk "
+            "assessment found no significant risks."
+        )
+    if system.stage == Stage.RETIRED:
+        raise Refused("The system is retired: move it back to planning before assessing it again.")
+    conclusion = conclusion.strip()
+    if not conclusion:
+        raise ValidationError(
+            {"conclusion": "Say what was assessed, how, and why no risk is significant."}
+        )
+    longest = RiskAssessmentSignOff._meta.get_field("conclusion").max_length
+    if len(conclusion) > longest:
+        raise ValidationError({"conclusion": f"Keep the conclusion to {longest} characters."})
+    signoff = RiskAssessmentSignOff.objects.create(
+        system=system,
+        signed_by=actor,
+        authority=authority_of(membership),
+        conclusion=conclusion,
+        stage_at_signing=system.stage,
+    )
+    record(
+        system.organization,
+        actor=actor,
+        instance=system,
+        action=Action.DECISION,
+        changes={
+            "risk_assessment": [
+                None,
+                {
+                    "conclusion": "no significant risks identified",
+                    "stage": system.stage,
+                    "authority": signoff.authority,
+                },
+            ]
+        },
+        note=conclusion,
+    )
+    return signoff

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import views
+from .signoff import views as signoff_views
 
 urlpatterns = [
     path("", views.risk_list, name="risk_list"),
@@ -12,4 +13,5 @@ urlpatterns = [
     path("<int:risk_id>/edit/", views.risk_edit, name="risk_edit"),
     path("<int:risk_id>/accept/", views.risk_accept, name="risk_accept"),
     path("<int:risk_id>/delete/", views.risk_delete, name="risk_delete"),
+    path("systems/<int:system_id>/sign-off/", signoff_views.system_signoff, name="risk_signoff"),
 ]

@@ -1,9 +1,17 @@
 from django import template
 from django.urls import NoReverseMatch, reverse
 
+from ..models import RiskTier
+
 register = template.Library()
 
-TIER_BADGES = {"prohibited": "badge-prohibited", "high": "badge-bad", "limited": "badge-warn"}
+TIER_BADGES = {
+    RiskTier.UNCLASSIFIED: "",  # plain grey: no verdict yet, neither good nor bad
+    RiskTier.PROHIBITED: "badge-prohibited",
+    RiskTier.HIGH: "badge-bad",
+    RiskTier.LIMITED: "badge-warn",
+    RiskTier.MINIMAL: "badge-ok",
+}
 
 
 @register.simple_tag
@@ -18,4 +26,4 @@ def optional_url(name: str, **kwargs) -> str:
 @register.filter
 def tier_badge(tier: str) -> str:
     """The badge class for an EU AI Act risk tier."""
-    return TIER_BADGES.get(tier, "badge-ok")
+    return TIER_BADGES.get(tier, "")
