@@ -41,6 +41,7 @@ EXPECTED_ACCESS = {
     ("GET", "/systems/{slug}"): Access.READ,
     ("PATCH", "/systems/{slug}"): Access.CONTRIBUTE,
     ("POST", "/systems/{slug}/transition"): Access.CONTRIBUTE,
+    ("POST", "/systems/{slug}/transition-proposals"): Access.CONTRIBUTE,
     ("GET", "/systems/{slug}/gate"): Access.READ,
     ("GET", "/systems/{slug}/risk-sign-offs"): Access.READ,
     ("POST", "/systems/{slug}/risk-sign-offs"): Access.DECIDE,
@@ -152,6 +153,10 @@ WRITE_BODIES = {
     ("POST", "/systems"): {"name": "Another", "purpose": "Something"},
     ("PATCH", "/systems/{slug}"): {"name": "Renamed"},
     ("POST", "/systems/{slug}/transition"): {"to_stage": "retired", "reason": "Done"},
+    ("POST", "/systems/{slug}/transition-proposals"): {
+        "to_stage": "deployment",
+        "reason": "Validated",
+    },
     ("POST", "/risks"): {
         "title": "Another",
         "category": "privacy",

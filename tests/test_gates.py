@@ -94,7 +94,7 @@ def test_an_assessed_risk_of_the_register_is_a_risk_assessment(world):
 
     assert results["risks_assessed"].met
     assert risk.ref in results["risks_assessed"].detail
-    assert transition(world, world.contributor, system, Stage.DEPLOYMENT).status_code == 302
+    assert transition(world, world.manager, system, Stage.DEPLOYMENT).status_code == 302
     assert_stays(system, Stage.DEPLOYMENT, 3)
 
 
@@ -108,7 +108,7 @@ def test_a_signed_no_significant_risks_lets_it_pass_until_the_stage_changes(worl
     assert detail.met
     assert "signed by tina.topmgmt, Top management" in detail.detail
     assert "in Verification and validation" in detail.detail
-    assert transition(world, world.contributor, system, Stage.DEPLOYMENT).status_code == 302
+    assert transition(world, world.manager, system, Stage.DEPLOYMENT).status_code == 302
     assert_stays(system, Stage.DEPLOYMENT, 3)
 
     # In deployment, that assessment no longer counts: operation needs a new one.
@@ -123,7 +123,7 @@ def test_a_signed_no_significant_risks_lets_it_pass_until_the_stage_changes(worl
     assert_stays(system, Stage.DEPLOYMENT, 3)
 
     sign_off(system, actor=world.manager)
-    assert transition(world, world.contributor, system, Stage.OPERATION).status_code == 302
+    assert transition(world, world.manager, system, Stage.OPERATION).status_code == 302
     assert_stays(system, Stage.OPERATION, 4)
 
 

@@ -249,3 +249,91 @@ def test_the_api_refuses_a_contributors_soa_decision_with_the_rule(world):
         ).status_code
         == 200
     )
+
+
+# --- Stage changes into deployment and operation need authority ----------------------------
+
+
+def ready_for_deployment(world):
+    from helpers import make_system, move_through, sign_off
+
+    system = move_through(
+        make_system(world.org, actor=world.owner, name="Loan pricing"),
+        Stage.VALIDATION,
+        actor=world.owner,
+    )
+    sign_off(system, actor=world.owner)
+    return system
+
+
+def test_a_contributor_cannot_move_a_system_into_deployment(world):
+    from aims.core.errors import NeedsAuthority
+    from aims.inventory.services import move_to_stage
+
+    system = ready_for_deployment(world)
+    with pytest.raises(NeedsAuthority, match="into Deployment needs an Owner, an AIMS Manager"):
+        move_to_stage(system, to_stage=Stage.DEPLOYMENT, actor=world.contributor, reason="Go")
+    system.refresh_from_db()
+    assert system.stage == Stage.VALIDATION
+    api = ApiClient.for_member(world.contributor, world.org)
+    response = api.post(
+        f"/api/v1/systems/{system.slug}/transition", {"to_stage": "deployment", "reason": "Go"}
+    )
+    assert response.status_code == 403 and "Propose it instead" in response.json()["detail"]
+    system.refresh_from_db()
+    assert system.stage == Stage.VALIDATION
+    # Moving back stays theirs to do, with its reason.
+    move_to_stage(system, to_stage=Stage.DEVELOPMENT, actor=world.contributor, reason="Retrain")
+
+
+def test_a_contributors_move_into_deployment_is_proposed_and_a_manager_approves_it(world):
+    system = ready_for_deployment(world)
+    response = world.client(world.contributor).post(
+        reverse("system_transition", kwargs={"org": world.org.slug, "system_id": system.pk}),
+        {"to_stage": "deployment", "reason": "Validation signed off"},
+        follow=True,
+    )
+    assert "Proposed: Move “Loan pricing” to Deployment" in response.content.decode()
+    system.refresh_from_db()
+    assert system.stage == Stage.VALIDATION
+    proposal = Proposal.objects.get(kind=TRANSITION)
+    assert proposal.payload == {"to_stage": "deployment"}
+    assert "Proposals waiting for a decision" in response.content.decode()
+    decided = world.client(world.manager).post(
+        reverse("proposal_decide", kwargs={"org": world.org.slug, "proposal_id": proposal.pk}),
+        {"decision": "approve", "reason": "Go live on Monday"},
+    )
+    assert decided.status_code == 302
+    system.refresh_from_db()
+    assert system.stage == Stage.DEPLOYMENT
+    assert LifecycleTransition.objects.filter(system=system).latest("pk").actor == world.manager
+
+
+def test_a_proposal_for_a_blocked_move_is_refused_with_the_gate(world):
+    from helpers import make_system, move_through
+
+    from aims.inventory.services import GateBlocked, propose_transition
+
+    system = move_through(
+        make_system(world.org, actor=world.owner, name="No risks yet"),
+        Stage.VALIDATION,
+        actor=world.owner,
+    )
+    with pytest.raises(GateBlocked):
+        propose_transition(
+            system, to_stage=Stage.DEPLOYMENT, actor=world.contributor, reason="Please"
+        )
+    assert not Proposal.objects.exists()
+
+
+def test_the_api_proposes_a_move_into_deployment(world):
+    system = ready_for_deployment(world)
+    api = ApiClient.for_member(world.contributor, world.org)
+    url = f"/api/v1/systems/{system.slug}/transition-proposals"
+    response = api.post(url, {"to_stage": "deployment", "reason": "Validated"})
+    assert response.status_code == 201, response.content
+    assert response.json()["status"] == "open" and response.json()["kind"] == TRANSITION
+    again = api.post(url, {"to_stage": "deployment", "reason": "Validated"})
+    assert again.status_code == 409 and "already waiting" in again.json()["detail"]
+    back = api.post(url, {"to_stage": "development", "reason": "Retrain"})
+    assert back.status_code == 422 and "needs no decision" in back.content.decode()

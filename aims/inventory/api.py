@@ -13,6 +13,7 @@ from aims.api.errors import BODY_ERRORS, GateBlockedOut, responses
 from aims.api.lookups import Errors, apply, clean, many, member
 from aims.api.pagination import Page
 from aims.api.schemas import InputSchema, Name, text_of, username_of
+from aims.proposals.api import ProposalOut
 
 from . import services
 from .models import AISystem, Automation, LifecycleTransition, OrganizationRole, RiskTier, Stage
@@ -219,7 +220,9 @@ def update_system(request, slug: Name, payload: PatchDict[SystemIn]):
     response=responses(201, TransitionOut, 403, 404, 409, *BODY_ERRORS, conflict=GateBlockedOut),
     summary="Move an AI system to another life-cycle stage",
     description="Forward one stage (when the gate's requirements are met), back to any earlier "
-    "stage, or to retired. A blocked gate answers 409 with the requirements not met.",
+    "stage, or to retired. A blocked gate answers 409 with the requirements not met. Moving "
+    "into deployment or operation needs decision authority (403 otherwise: propose it with "
+    "`transition-proposals`).",
 )
 def transition_system(request, slug: Name, payload: TransitionIn):
     system = get_system(request, slug)
@@ -227,6 +230,23 @@ def transition_system(request, slug: Name, payload: TransitionIn):
         system, to_stage=payload.to_stage, actor=request.user, reason=payload.reason
     )
     return Status(201, transition)
+
+
+@router.post(
+    "/systems/{slug}/transition-proposals",
+    auth=CONTRIBUTE,
+    response=responses(201, ProposalOut, 403, 404, 409, *BODY_ERRORS, conflict=GateBlockedOut),
+    summary="Propose moving an AI system into deployment or operation",
+    description="For members without decision authority: the move (its gate met now) is "
+    "recorded as a proposal that an Owner, an AIMS Manager or top management approves (the "
+    "move is then made) or refuses: see `/proposals`. 422 for a stage that needs no decision.",
+)
+def propose_system_transition(request, slug: Name, payload: TransitionIn):
+    system = get_system(request, slug)
+    proposal = services.propose_transition(
+        system, to_stage=payload.to_stage, actor=request.user, reason=payload.reason
+    )
+    return Status(201, proposal)
 
 
 class GateQuery(Schema):

@@ -3,9 +3,9 @@
 from aims.proposals.kinds import ProposalKind
 
 from .models import AISystem, Stage
-from .services import move_to_stage
+from .services import TRANSITION, move_to_stage
 
-TRANSITION = "inventory.transition"
+__all__ = ["TRANSITION", "transition_kind"]
 
 
 def _system(proposal) -> AISystem | None:

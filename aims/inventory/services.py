@@ -6,11 +6,14 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.text import slugify
 
-from aims.core.errors import Refused
+from aims.core.errors import NeedsAuthority, Refused
+from aims.proposals.services import DECIDERS, may_decide, propose
 from aims.trail.models import Action
 from aims.trail.services import delete_governed, record, save_governed
 
 from .models import AISystem, LifecycleTransition, Stage
+
+TRANSITION = "inventory.transition"  # the kind of proposal a stage change is
 
 
 class GateBlocked(Refused):
@@ -83,10 +86,14 @@ def allowed_targets(system: AISystem) -> list[Stage]:
     return targets
 
 
-@transaction.atomic
-def move_to_stage(system: AISystem, *, to_stage: str, actor, reason: str) -> LifecycleTransition:
-    """Record a life-cycle transition after checking it is allowed and its gate is met."""
-    system = AISystem.objects.select_for_update().get(pk=system.pk)
+# Stages a system enters only by a decision of someone with authority (clause 5.3, A.6.2.5):
+# moving forward into them needs an Owner, an AIMS Manager or top management; others propose it.
+DECIDED_STAGES = frozenset({Stage.DEPLOYMENT, Stage.OPERATION})
+
+
+def _checked_target(system: AISystem, to_stage: str, reason: str) -> tuple[Stage, bool]:
+    """The stage asked for, after the rules every transition follows; and whether it is a move
+    forward (which the stage gate guards)."""
     target = Stage(to_stage)
     if not reason.strip():
         raise ValidationError({"reason": "Say why the system moves to this stage."})
@@ -101,6 +108,26 @@ def move_to_stage(system: AISystem, *, to_stage: str, actor, reason: str) -> Lif
         results = system.gate(target)
         if not all(r.met for r in results):
             raise GateBlocked(target, results)
+    return target, moving_forward
+
+
+def needs_decision(system: AISystem, to_stage: str) -> bool:
+    """Whether moving ``system`` to ``to_stage`` needs decision authority."""
+    target = Stage(to_stage)
+    return target in DECIDED_STAGES and target.index > Stage(system.stage).index
+
+
+@transaction.atomic
+def move_to_stage(system: AISystem, *, to_stage: str, actor, reason: str) -> LifecycleTransition:
+    """Record a life-cycle transition after checking it is allowed, its gate is met and, into
+    deployment or operation, that ``actor`` has decision authority."""
+    system = AISystem.objects.select_for_update().get(pk=system.pk)
+    target, _ = _checked_target(system, to_stage, reason)
+    if needs_decision(system, target) and not may_decide(system.organization, actor):
+        raise NeedsAuthority(
+            f"Moving “{system.name}” into {target.label} needs {DECIDERS}. "
+            "Propose it instead; they approve or refuse it."
+        )
     transition = LifecycleTransition.objects.create(
         system=system, from_stage=system.stage, to_stage=target, actor=actor, reason=reason
     )
@@ -115,6 +142,27 @@ def move_to_stage(system: AISystem, *, to_stage: str, actor, reason: str) -> Lif
     system.stage = target
     system.save(update_fields=["stage", "updated_at"])
     return transition
+
+
+@transaction.atomic
+def propose_transition(system: AISystem, *, to_stage: str, actor, reason: str):
+    """Ask those with authority to move ``system`` into deployment or operation. The move must
+    be possible now (its gate met); it is made, by the approver, when they approve."""
+    system = AISystem.objects.select_for_update().get(pk=system.pk)
+    target, _ = _checked_target(system, to_stage, reason)
+    if not needs_decision(system, target):
+        raise ValidationError(
+            {"to_stage": f"Moving to {target.label} needs no decision: make the move itself."}
+        )
+    return propose(
+        system.organization,
+        actor=actor,
+        kind=TRANSITION,
+        record_of=system,
+        summary=f"Move “{system.name}” to {target.label}",
+        payload={"to_stage": str(target)},
+        reason=reason.strip(),
+    )
 
 
 def deletion_blockers(system: AISystem) -> list[str]:

@@ -17,7 +17,15 @@ from aims.trail.models import AuditEvent
 
 from .forms import SystemFilterForm, SystemForm, TransitionForm
 from .models import AISystem, Stage
-from .services import GateBlocked, delete_system, deletion_blockers, move_to_stage, save_system
+from .services import (
+    GateBlocked,
+    delete_system,
+    deletion_blockers,
+    move_to_stage,
+    needs_decision,
+    propose_transition,
+    save_system,
+)
 
 
 def get_system(request, system_id: int) -> AISystem:
@@ -164,6 +172,7 @@ def render_detail(request, system: AISystem, *, transition_form=None, blocked=No
     transitions = list(system.transitions.select_related("actor"))
     following = system.next_stage()
     context = {
+        "may_decide": request.membership.can(Access.DECIDE),
         "system": system,
         "steps": stepper(system, transitions),
         "next_stage": following,
@@ -192,22 +201,34 @@ def system_transition(request, system_id: int):
     system = get_system(request, system_id)
     form = TransitionForm(request.POST, system=system)
     if form.is_valid():
+        to_stage, reason = form.cleaned_data["to_stage"], form.cleaned_data["reason"]
+        proposing = needs_decision(system, to_stage) and not request.membership.can(
+            Access.DECIDE
+        )
         try:
-            transition = move_to_stage(
-                system,
-                to_stage=form.cleaned_data["to_stage"],
-                actor=request.user,
-                reason=form.cleaned_data["reason"],
-            )
+            if proposing:
+                proposal = propose_transition(
+                    system, to_stage=to_stage, actor=request.user, reason=reason
+                )
+            else:
+                transition = move_to_stage(
+                    system, to_stage=to_stage, actor=request.user, reason=reason
+                )
         except GateBlocked as blocked:
             return render_detail(request, system, transition_form=form, blocked=blocked, status=409)
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(
-                request,
-                f"“{system.name}” moved to {transition.get_to_stage_display()}.",
-            )
+            if proposing:
+                messages.success(
+                    request,
+                    f"Proposed: {proposal.summary}. An Owner, an AIMS Manager or top "
+                    "management approves or refuses it.",
+                )
+            else:
+                messages.success(
+                    request, f"“{system.name}” moved to {transition.get_to_stage_display()}."
+                )
             return redirect("system_detail", org=request.org.slug, system_id=system.pk)
     return render_detail(request, system, transition_form=form, status=422)
 

@@ -3,9 +3,9 @@
 from aims.proposals.kinds import ProposalKind
 
 from .models import SoAEntry
-from .services import update_entry
+from .services import DECISION, update_entry
 
-DECISION = "soa.decision"
+__all__ = ["DECISION", "decision_kind"]
 
 
 def _entry(proposal) -> SoAEntry | None:

@@ -35,6 +35,7 @@ def ensure_soa_entries_for_all() -> int:
 
 
 DECISION_FIELDS = ("applicability", "justification")
+DECISION = "soa.decision"  # the kind of proposal a decision on a control is
 
 
 def decision_changes(entry: SoAEntry) -> dict:
@@ -97,7 +98,7 @@ def propose_decision(entry: SoAEntry, *, actor, risks=None):
     return propose(
         entry.organization,
         actor=actor,
-        kind="soa.decision",
+        kind=DECISION,
         record_of=entry,
         summary=f"Decide {entry.ref}: {label}",
         payload={"applicability": applicability, "justification": justification},
