@@ -50,6 +50,7 @@ EXPECTED_ACCESS = {
     ("GET", "/risks/{ref}"): Access.READ,
     ("PATCH", "/risks/{ref}"): Access.CONTRIBUTE,
     ("POST", "/risks/{ref}/acceptances"): Access.DECIDE,
+    ("POST", "/risks/{ref}/plan-approval"): Access.DECIDE,
     ("GET", "/soa"): Access.READ,
     ("GET", "/soa/{control_ref}"): Access.READ,
     ("PATCH", "/soa/{control_ref}"): Access.CONTRIBUTE,
@@ -164,6 +165,7 @@ WRITE_BODIES = {
         "inherent_impact": 1,
     },
     ("PATCH", "/risks/{ref}"): {"title": "Renamed"},
+    ("POST", "/risks/{ref}/plan-approval"): {},
     ("POST", "/systems/{slug}/risk-sign-offs"): {"conclusion": "Assessed; nothing significant."},
     ("POST", "/risks/{ref}/acceptances"): {
         "rationale": "Business need",

@@ -337,3 +337,88 @@ def test_the_api_proposes_a_move_into_deployment(world):
     assert again.status_code == 409 and "already waiting" in again.json()["detail"]
     back = api.post(url, {"to_stage": "development", "reason": "Retrain"})
     assert back.status_code == 422 and "needs no decision" in back.content.decode()
+
+
+# --- Treatment plans are approved by someone with authority ---------------------------------
+
+
+def planned_risk(world):
+    from aims.risk.models import Category, Risk
+    from aims.risk.services import save_risk
+
+    return save_risk(
+        Risk(
+            organization=world.org,
+            title="Unfair refusals",
+            category=Category.FAIRNESS,
+            inherent_likelihood=4,
+            inherent_impact=4,
+            treatment="modify",
+            treatment_plan="Reweigh the training data; add an age-band fairness check.",
+        ),
+        actor=world.owner,
+    )
+
+
+def test_a_treatment_plan_is_approved_by_authority_and_a_change_clears_it(world):
+    from aims.core.errors import NeedsAuthority
+    from aims.risk.services import approve_treatment_plan, save_risk
+
+    risk = planned_risk(world)
+    with pytest.raises(NeedsAuthority, match="needs an Owner, an AIMS Manager"):
+        approve_treatment_plan(risk, actor=world.contributor)
+    approve_treatment_plan(risk, actor=world.manager)
+    risk.refresh_from_db()
+    assert risk.plan_approved_by == world.manager and risk.plan_approved_at is not None
+    event = AuditEvent.objects.for_record(risk).order_by("-sequence").first()
+    assert event.action == Action.DECISION
+    with pytest.raises(Refused, match="approved already"):
+        approve_treatment_plan(risk, actor=world.owner)
+    # A change to anything else keeps the approval; a change to the plan clears it.
+    risk.description = "Seen in the 2026 review"
+    save_risk(risk, actor=world.contributor)
+    risk.refresh_from_db()
+    assert risk.plan_approved_by == world.manager
+    risk.treatment_plan += " And monitor monthly."
+    save_risk(risk, actor=world.contributor)
+    risk.refresh_from_db()
+    assert risk.plan_approved_by is None and risk.plan_approved_at is None
+
+
+def test_a_contributor_asks_for_the_plans_approval_and_the_owner_gives_it(world):
+    risk = planned_risk(world)
+    client = world.client(world.contributor)
+    page = client.get(risk.get_absolute_url()).content.decode()
+    assert "Ask for approval" in page and "Approve the plan" not in page
+    client.post(
+        reverse("risk_plan_propose", kwargs={"org": world.org.slug, "risk_id": risk.pk}),
+        {"reason": "Ready to start in Q1"},
+    )
+    proposal = Proposal.objects.get(kind="risk.treatment_plan")
+    approve(proposal, actor=world.owner)
+    risk.refresh_from_db()
+    assert risk.plan_approved_by == world.owner
+
+
+def test_a_plan_changed_after_the_request_is_not_approved_unseen(world):
+    from aims.risk.services import propose_plan_approval, save_risk
+
+    risk = planned_risk(world)
+    proposal = propose_plan_approval(risk, actor=world.contributor, reason="Please")
+    risk.treatment_plan = "Something else entirely."
+    save_risk(risk, actor=world.contributor)
+    with pytest.raises(Refused, match="changed since the approval was asked for"):
+        approve(proposal, actor=world.manager)
+    risk.refresh_from_db()
+    assert risk.plan_approved_at is None and Proposal.objects.get().is_open
+
+
+def test_the_api_approves_a_plan_with_authority_only(world):
+    risk = planned_risk(world)
+    contributor = ApiClient.for_member(world.contributor, world.org)
+    assert contributor.post(f"/api/v1/risks/{risk.ref}/plan-approval", {}).status_code == 403
+    manager = ApiClient.for_member(world.manager, world.org)
+    done = manager.post(f"/api/v1/risks/{risk.ref}/plan-approval", {})
+    assert done.status_code == 200 and done.json()["plan_approved_by"] == "max.manager"
+    again = manager.post(f"/api/v1/risks/{risk.ref}/plan-approval", {})
+    assert again.status_code == 409

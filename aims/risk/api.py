@@ -87,6 +87,11 @@ class RiskOut(Schema):
     controls: list[str]
     treatment_plan: str
     treatment_due: dt.date | None
+    plan_approved_by: str | None = Field(
+        description="Who approved the treatment plan; null until approved, and again after the "
+        "plan changes."
+    )
+    plan_approved_at: dt.datetime | None
     residual_likelihood: int | None
     residual_impact: int | None
     residual_score: int | None
@@ -110,6 +115,10 @@ class RiskOut(Schema):
     @staticmethod
     def resolve_source(obj) -> str | None:
         return obj.source.ref if obj.source_id else None
+
+    @staticmethod
+    def resolve_plan_approved_by(obj) -> str | None:
+        return username_of(obj.plan_approved_by)
 
     @staticmethod
     def resolve_owner(obj) -> str | None:
@@ -155,7 +164,7 @@ router = Router(tags=["Risks"])
 def risks_of(org):
     return (
         Risk.objects.for_org(org)
-        .select_related("organization__risk_matrix", "owner", "source")
+        .select_related("organization__risk_matrix", "owner", "source", "plan_approved_by")
         .prefetch_related("systems", "controls", "acceptances__decided_by")
         .with_acceptance()
     )
@@ -356,3 +365,18 @@ def sign_off(request, slug: Name, payload: SignOffIn):
         system, actor=request.user, conclusion=payload.conclusion
     )
     return Status(201, signoff)
+
+
+@router.post(
+    "/risks/{ref}/plan-approval",
+    auth=DECIDE,
+    response=responses(200, RiskOut, 403, 404, 409, *BODY_ERRORS),
+    summary="Approve a risk's treatment plan",
+    description="Records the approval of the treatment plan as it stands (6.1.3), in your name. "
+    "Needs authority: an Owner, an AIMS Manager or top management. 422 when no option or plan "
+    "is written; 409 when it is approved already. A later change to the plan clears it.",
+)
+def approve_plan(request, ref: Name):
+    risk = get_risk(request, ref)
+    services.approve_treatment_plan(risk, actor=request.user)
+    return get_risk(request, ref)

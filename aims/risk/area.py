@@ -8,6 +8,7 @@ from aims.organizations.models import Access
 from . import dashboard
 from .gates import ASSESSMENT_ENTERING  # and registers the risk area's gate requirements
 from .models import Risk, RiskAssessmentSignOff
+from .proposals import plan_approval_kind
 from .signoff.views import form_for
 
 
@@ -114,6 +115,8 @@ def evidence_risks() -> RecordLink:
 
 
 hook("dashboard")(dashboard.part)
+
+hook("proposal_kinds")(plan_approval_kind)
 
 register(
     Area(

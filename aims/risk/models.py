@@ -282,6 +282,17 @@ class Risk(models.Model):
         blank=True, max_length=20_000, validators=[MaxLengthValidator(20_000)]
     )
     treatment_due = models.DateField("treatment due", null=True, blank=True)
+    # The treatment plan as approved by someone with authority (6.1.3 f); any change to the
+    # plan after it clears the approval.
+    plan_approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name="plan approved by",
+    )
+    plan_approved_at = models.DateTimeField("plan approved at", null=True, blank=True)
     residual_likelihood = models.PositiveSmallIntegerField(null=True, blank=True)
     residual_impact = models.PositiveSmallIntegerField(null=True, blank=True)
     next_review = models.DateField("next review", null=True, blank=True)

@@ -9,9 +9,10 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from aims.core.errors import Refused
+from aims.core.errors import NeedsAuthority, Refused
 from aims.inventory.models import AISystem, Stage
 from aims.organizations.models import Membership
+from aims.proposals.services import DECIDERS, may_decide, propose
 from aims.trail.models import Action
 from aims.trail.services import record, save_governed
 
@@ -49,9 +50,26 @@ def validate_scores(risk: Risk, matrix: RiskMatrix) -> None:
         raise ValidationError(errors)
 
 
+# What a treatment plan is made of: changing any of it after approval clears the approval.
+PLAN_FIELDS = ("treatment", "treatment_plan", "treatment_due")
+PLAN_APPROVAL = "risk.treatment_plan"  # the kind of proposal asking for a plan's approval
+
+
+def _plan_changed(risk: Risk, controls) -> bool:
+    stored = Risk.objects.filter(pk=risk.pk).first() if risk.pk else None
+    if stored is None:
+        return False
+    if any(getattr(stored, name) != getattr(risk, name) for name in PLAN_FIELDS):
+        return True
+    return controls is not None and {c.pk for c in controls} != set(
+        stored.controls.values_list("pk", flat=True)
+    )
+
+
 @transaction.atomic
 def save_risk(risk: Risk, *, actor, systems=None, controls=None) -> Risk:
-    """Create or update a risk with its links to AI systems and Annex A controls."""
+    """Create or update a risk with its links to AI systems and Annex A controls. A change to
+    an approved treatment plan (option, plan, due date, controls) clears its approval."""
     validate_scores(risk, RiskMatrix.objects.get(organization_id=risk.organization_id))
     if not risk.ref:
         risk.ref = next_ref(risk.organization)
@@ -63,7 +81,56 @@ def save_risk(risk: Risk, *, actor, systems=None, controls=None) -> Risk:
         m2m["systems"] = systems
     if controls is not None:
         m2m["controls"] = controls
+    if risk.plan_approved_at is not None and _plan_changed(risk, controls):
+        risk.plan_approved_by, risk.plan_approved_at = None, None
     return save_governed(risk, actor=actor, m2m=m2m)
+
+
+@transaction.atomic
+def approve_treatment_plan(risk: Risk, *, actor, note: str = "") -> Risk:
+    """Approve the risk's treatment plan (6.1.3 f), as someone with decision authority."""
+    risk = Risk.objects.select_for_update().get(pk=risk.pk)
+    if not may_decide(risk.organization, actor):
+        raise NeedsAuthority(
+            f"Approving the treatment plan of {risk.ref} needs {DECIDERS}. "
+            "Ask for their approval instead."
+        )
+    if not risk.treatment or not risk.treatment_plan.strip():
+        raise ValidationError(
+            {"treatment_plan": "Choose the treatment option and write the plan before approval."}
+        )
+    if risk.plan_approved_at is not None:
+        raise Refused(f"The treatment plan of {risk.ref} is approved already.")
+    risk.plan_approved_by, risk.plan_approved_at = actor, timezone.now()
+    risk.save(update_fields=["plan_approved_by", "plan_approved_at", "updated_at"])
+    record(
+        risk.organization,
+        actor=actor,
+        instance=risk,
+        action=Action.DECISION,
+        changes={"plan_approved_by": [None, actor.get_username()]},
+        note=note or "Treatment plan approved.",
+    )
+    return risk
+
+
+def propose_plan_approval(risk: Risk, *, actor, reason: str):
+    """Ask those with authority to approve the risk's treatment plan as it stands."""
+    if not risk.treatment or not risk.treatment_plan.strip():
+        raise ValidationError(
+            {"treatment_plan": "Choose the treatment option and write the plan first."}
+        )
+    if risk.plan_approved_at is not None:
+        raise Refused(f"The treatment plan of {risk.ref} is approved already.")
+    return propose(
+        risk.organization,
+        actor=actor,
+        kind=PLAN_APPROVAL,
+        record_of=risk,
+        summary=f"Approve the treatment plan of {risk.ref} {risk.title}"[:500],
+        payload={"treatment": risk.treatment, "treatment_plan": risk.treatment_plan},
+        reason=reason,
+    )
 
 
 def authority_of(membership: Membership) -> str:

@@ -307,6 +307,37 @@ def risk_detail(request, risk_id: int):
 
 
 @org_view(Access.DECIDE)
+@require_POST
+def risk_plan_approve(request, risk_id: int):
+    risk = get_risk(request, risk_id)
+    try:
+        services.approve_treatment_plan(risk, actor=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, f"The treatment plan of {risk.ref} is approved.")
+    return redirect("risk_detail", org=request.org.slug, risk_id=risk.pk)
+
+
+@org_view(Access.CONTRIBUTE)
+@require_POST
+def risk_plan_propose(request, risk_id: int):
+    risk = get_risk(request, risk_id)
+    reason = request.POST.get("reason", "").strip()[:10_000]
+    try:
+        services.propose_plan_approval(risk, actor=request.user, reason=reason)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(
+            request,
+            f"Asked for the approval of the treatment plan of {risk.ref}: an Owner, an AIMS "
+            "Manager or top management approves or refuses it.",
+        )
+    return redirect("risk_detail", org=request.org.slug, risk_id=risk.pk)
+
+
+@org_view(Access.DECIDE)
 @require_http_methods(["GET", "POST"])
 def risk_accept(request, risk_id: int):
     risk = get_risk(request, risk_id)
