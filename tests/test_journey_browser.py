@@ -1,8 +1,9 @@
 """The AIMS manager's first journey, in headless Chromium against a live server.
 
 Log in, register an AI system, add a risk above appetite, see the deployment gate blocked,
-record an acceptance, move the system on, decide an SoA control with a justification, upload
-evidence, and see the dashboard reflect all of it.
+record an acceptance, move the system on, approve a Contributor's proposal to put it into
+operation, decide an SoA control with a justification, upload evidence, and see the dashboard
+reflect all of it.
 """
 
 from __future__ import annotations
@@ -16,7 +17,9 @@ from conftest import BROWSER, PASSWORD, choose, make_user
 from aims.catalog.loader import load_catalog
 from aims.evidence.models import Evidence
 from aims.inventory.models import AISystem, Stage
+from aims.organizations.models import Membership, Role
 from aims.organizations.services import create_organization
+from aims.proposals.models import Proposal
 from aims.risk.models import Risk
 from aims.soa.models import Applicability, SoAEntry
 from aims.trail.services import verify_chain
@@ -25,7 +28,7 @@ pytestmark = BROWSER
 
 
 @pytest.mark.django_db(transaction=True)
-def test_manager_journey_from_registration_to_dashboard(page, tmp_path):
+def test_manager_journey_from_registration_to_dashboard(page, browser, live_server, tmp_path):
     load_catalog()
     manager = make_user("ada.manager")
     org = create_organization(name="Acme Lending", owner=manager)
@@ -105,6 +108,42 @@ def test_manager_journey_from_registration_to_dashboard(page, tmp_path):
     system.refresh_from_db()
     assert system.stage == Stage.DEPLOYMENT
 
+    # A Contributor asks to move it into operation: without decision authority, that is a
+    # proposal, which the AIMS manager approves; the move is then made, in the manager's name.
+    contributor = make_user("carl.contributor")
+    Membership.objects.create(user=contributor, organization=org, role=Role.CONTRIBUTOR)
+    context = browser.new_context(base_url=live_server.url)
+    carl = context.new_page()
+    try:
+        carl.goto("/login/")
+        carl.fill("#id_username", "carl.contributor")
+        carl.fill("#id_password", PASSWORD)
+        carl.click("button[type=submit]")
+        carl.wait_for_url(re.compile(rf"{base}/$"))
+        carl.goto(system_url)
+        carl.select_option("#id_to_stage", "operation")
+        carl.fill("#id_reason", "Pilot branch live since Monday")
+        carl.click("button:has-text('Record the transition')")
+        carl.wait_for_url(system_url)
+        assert carl.get_by_text("Proposed: Move “Credit scoring” to Operation").is_visible()
+    finally:
+        context.close()
+    system.refresh_from_db()
+    assert system.stage == Stage.DEPLOYMENT
+    proposal = Proposal.objects.get(organization=org)
+    page.goto(f"{base}/")
+    assert page.get_by_text("Proposals waiting for a decision").is_visible()
+    page.click(f"text={proposal.summary}")
+    page.wait_for_url(f"**{base}/proposals/{proposal.pk}/")
+    page.fill("#id_reason", "Pilot results reviewed")
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.click("button:has-text('Approve and make the change')")
+    page.wait_for_url(f"**{base}/proposals/{proposal.pk}/")
+    assert page.get_by_text("Approved", exact=True).first.is_visible()
+    system.refresh_from_db()
+    assert system.stage == Stage.OPERATION
+    assert system.transitions.latest("created_at").actor == manager
+
     # Mark an SoA control applicable, with its justification.
     entry = SoAEntry.objects.get(organization=org, control__ref="A.6.2.4")
     page.goto(f"{base}/soa/{entry.pk}/edit/")
@@ -137,7 +176,7 @@ def test_manager_journey_from_registration_to_dashboard(page, tmp_path):
     text = page.locator("main").inner_text()
     assert "4 of 5 done" in text  # only the scope statement is left to write
     assert "1 of 38 Annex A controls decided" in text
-    assert re.search(r"Deployment\s+1\b", text)
+    assert re.search(r"Operation and monitoring\s+1\b", text)
     assert re.search(r"Limited risk:\s*1", text)
     assert re.search(r"Implemented\s+1\b", text)
     assert "Nothing is waiting" in text  # the accepted risk needs no decision any more
