@@ -17,8 +17,7 @@ import os
 import subprocess
 import sys
 
-DEMO_USERNAME = "demo"
-DEMO_PASSWORD = "northwind-demo-2026"
+from aims.demo import DEMO_PASSWORD, DEMO_USERNAME  # no Django needed to read them
 
 
 def _setup(debug_default: str | None = None) -> None:

@@ -50,16 +50,27 @@ def test_it_builds_northwind_credit_through_the_services(db):
         "event_logging",
     ]
     risks = Risk.objects.filter(organization=org)
-    assert risks.count() == 12
+    assert risks.count() == 13
     matrix = org.risk_matrix
     assert risks.needs_decision(matrix).count() == 1
     assert risks.above_appetite(matrix).count() == 3  # two accepted, one awaiting a decision
     entries = SoAEntry.objects.filter(organization=org)
     decided = entries.exclude(applicability=Applicability.UNDECIDED).count()
     assert 15 <= decided <= 23 and entries.count() == 38
-    # five documents, and the evidence of the fairness check run before deployment
-    assert Evidence.objects.filter(organization=org).count() == 6
-    assert credit.checks.get().runs.get().status == "passed"
+    # five documents, and the evidence of the two fairness checks run before deployment
+    assert Evidence.objects.filter(organization=org).count() == 7
+    checks = {check.name: check for check in credit.checks.all()}
+    assert sorted(checks) == ["Approval parity by age band", "Approval parity by sex"]
+    assert {check.runs.get().status for check in checks.values()} == {"passed"}
+    # Each check is linked to the risk about what it measures (the model card tests both).
+    assert [r.title for r in checks["Approval parity by sex"].risks.all()] == [
+        "Approval rates differ between women and men"
+    ]
+    assert [r.title for r in checks["Approval parity by age band"].risks.all()] == [
+        "Credit scores disadvantage younger applicants"
+    ]
+    societal = entries.filter(control__ref__in=["A.5.5", "A.10.4"])
+    assert set(societal.values_list("applicability", flat=True)) == {Applicability.APPLICABLE}
     assert Evidence.objects.filter(organization=org).expired().count() == 1
 
     checked, chain_break = verify_chain(org)

@@ -43,3 +43,10 @@ def test_every_setting_read_from_the_environment_is_documented():
     assert read and read <= set(re.findall(r"`(AIMS_[A-Z_]+)`", table)), sorted(
         read - set(re.findall(r"`(AIMS_[A-Z_]+)`", table))
     )
+
+
+def test_the_readme_gives_the_demo_login_the_app_uses():
+    from aims.demo import DEMO_PASSWORD, DEMO_USERNAME
+
+    intro = (ROOT / "README.md").read_text().split("## What it is", 1)[0]
+    assert f"demo user `{DEMO_USERNAME}`, password `{DEMO_PASSWORD}`" in intro

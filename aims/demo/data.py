@@ -8,7 +8,6 @@ from aims.risk.models import Category, Status, Treatment
 from aims.soa.models import Applicability, Implementation
 
 DEMO_SLUG = "northwind-credit"
-DEMO_PASSWORD = "northwind-demo-2024"
 
 SCOPE = """\
 The AI management system of Northwind Credit covers the design, development, validation, \
@@ -155,8 +154,26 @@ RISKS = [
         Status.IN_TREATMENT,
         "accept",
         60,
-        "Approval rates for applicants under 25 are 18 points lower than for comparable older "
-        "applicants with similar repayment outcomes; thin credit files drive the gap.",
+        "Thin credit files could lower approval rates for applicants under 25 compared with "
+        "older applicants of similar repayment outcomes. The age-band parity check on the "
+        "validation log found the gap within 0.1; it is re-run monthly on live decisions.",
+    ),
+    (
+        "credit",
+        "Approval rates differ between women and men",
+        Category.FAIRNESS,
+        "C.3.4",
+        ["A.5.4", "A.6.2.4"],
+        "priya.shah",
+        3,
+        4,
+        Treatment.MODIFY,
+        (2, 3),
+        Status.TREATED,
+        None,
+        30,
+        "Historic lending data under-represents women with thin files; the sex parity check "
+        "compares approval rates before each release.",
     ),
     (
         "credit",
@@ -394,11 +411,11 @@ SOA_DECISIONS = {
         "Credit and hiring decisions affect individuals' access to finance and work.",
     ),
     "A.5.5": (
-        Applicability.EXCLUDED,
-        Implementation.NOT_STARTED,
+        Applicability.APPLICABLE,
+        Implementation.PLANNED,
         "priya.shah",
-        "Our systems serve individual customers and applicants only; societal-scale impacts "
-        "are assessed at group level, outside this AIMS.",
+        "Credit and hiring decisions at our scale shape access to finance and work for whole "
+        "groups and regions: their societal impacts are assessed with the individual ones.",
     ),
     "A.6.2.4": (
         Applicability.APPLICABLE,
@@ -449,10 +466,11 @@ SOA_DECISIONS = {
         "Human oversight processes are needed for every system in scope.",
     ),
     "A.10.4": (
-        Applicability.EXCLUDED,
-        Implementation.NOT_STARTED,
+        Applicability.APPLICABLE,
+        Implementation.PARTIAL,
         "priya.shah",
-        "We do not supply AI systems or components to customers; they only use our services.",
+        "Our customers are affected by our AI systems (credit decisions, the assistant): they "
+        "are told how AI is used, what it means for them and how to contest a decision.",
     ),
 }
 

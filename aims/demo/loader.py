@@ -31,9 +31,9 @@ from aims.risk.services import accept_risk, save_risk
 from aims.soa.models import Applicability, SoAEntry
 from aims.soa.services import update_entry
 
+from . import DEMO_PASSWORD, DEMO_USERNAME
 from .data import (
     COLLEAGUES,
-    DEMO_PASSWORD,
     DEMO_SLUG,
     MODEL_CARD,
     OLD_TEST_REPORT,
@@ -77,42 +77,51 @@ def _users(password: str, username: str):
     return people
 
 
+# The fairness checks run on the validation log before deployment: each sensitive feature
+# the model card says is tested, linked to the risk about it (by the words of its title).
+FAIRNESS_CHECKS = [
+    ("Approval parity by sex", "sex", "sex=Male", "women and men"),
+    ("Approval parity by age band", "age_band", "age_band=26-40", "younger applicants"),
+]
+
+
 @transaction.atomic
 def _validate_fairness(system, *, actor) -> None:
-    """Before deployment: a fairness check on the validation log, run and passed."""
+    """Before deployment: the fairness checks on the validation log, run and passed."""
     with FAIR_SAMPLE.open("rb") as fh:
         blob, name = store_data_file(
             SimpleUploadedFile(FAIR_SAMPLE.name, fh.read(), content_type="application/octet-stream")
         )
-    check = save_check(
-        Check(
-            organization=system.organization,
-            system=system,
-            name="Approval parity by sex",
-            kind=CheckKind.FAIRNESS,
-            source_type=SourceType.UPLOAD,
-            data_blob=blob,
-            data_name=name,
-            options={
-                "label": "repaid",
-                "prediction": "approved",
-                "sensitive": ["sex"],
-                "reference_group": "sex=Male",
-                "min_group_size": 30,
-            },
-            thresholds=[
-                {"metric": "demographic_parity_difference", "op": "max", "limit": 0.1},
-                {"metric": "disparate_impact_ratio", "op": "min", "limit": 0.8},
-            ],
-        ),
-        actor=actor,
-        controls=list(Control.objects.filter(ref__in=["A.5.4", "A.6.2.4", "A.7.4"])),
-        risks=list(system.risks.filter(category="fairness")),
-    )
-    run_check(check, actor=actor)
+    for check_name, feature, reference, risk_words in FAIRNESS_CHECKS:
+        check = save_check(
+            Check(
+                organization=system.organization,
+                system=system,
+                name=check_name,
+                kind=CheckKind.FAIRNESS,
+                source_type=SourceType.UPLOAD,
+                data_blob=blob,
+                data_name=name,
+                options={
+                    "label": "repaid",
+                    "prediction": "approved",
+                    "sensitive": [feature],
+                    "reference_group": reference,
+                    "min_group_size": 30,
+                },
+                thresholds=[
+                    {"metric": "demographic_parity_difference", "op": "max", "limit": 0.1},
+                    {"metric": "disparate_impact_ratio", "op": "min", "limit": 0.8},
+                ],
+            ),
+            actor=actor,
+            controls=list(Control.objects.filter(ref__in=["A.5.4", "A.6.2.4", "A.7.4"])),
+            risks=list(system.risks.filter(category="fairness", title__contains=risk_words)),
+        )
+        run_check(check, actor=actor)
 
 
-def load_demo(*, username: str = "demo", password: str = DEMO_PASSWORD):
+def load_demo(*, username: str = DEMO_USERNAME, password: str = DEMO_PASSWORD):
     """Create the Northwind Credit demo organization; return ``(org, owner, created)``.
 
     Does nothing when an organization with the slug ``northwind-credit`` already exists.

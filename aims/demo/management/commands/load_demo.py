@@ -1,7 +1,8 @@
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from aims.demo.loader import DEMO_PASSWORD, load_demo
+from aims.demo import DEMO_PASSWORD
+from aims.demo.loader import load_demo
 
 
 class Command(BaseCommand):
