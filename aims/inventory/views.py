@@ -202,9 +202,7 @@ def system_transition(request, system_id: int):
     form = TransitionForm(request.POST, system=system)
     if form.is_valid():
         to_stage, reason = form.cleaned_data["to_stage"], form.cleaned_data["reason"]
-        proposing = needs_decision(system, to_stage) and not request.membership.can(
-            Access.DECIDE
-        )
+        proposing = needs_decision(system, to_stage) and not request.membership.can(Access.DECIDE)
         try:
             if proposing:
                 proposal = propose_transition(

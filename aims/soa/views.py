@@ -137,9 +137,7 @@ def soa_edit(request, entry_id: int):
                 services.update_entry(form.instance, actor=request.user, risks=risks)
                 proposal = None
             else:
-                proposal = services.propose_decision(
-                    form.instance, actor=request.user, risks=risks
-                )
+                proposal = services.propose_decision(form.instance, actor=request.user, risks=risks)
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
