@@ -4,6 +4,7 @@ import csv
 import datetime as dt
 import io
 
+import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -415,3 +416,32 @@ def test_only_owner_edits_matrix(world):
         assert world.client(user).post(edit, matrix_data()).status_code == 403
     assert world.client(world.outsider).get(edit).status_code == 404
     assert RiskMatrix.objects.get(organization=world.org).medium_max == 9
+
+
+def test_a_risk_with_history_or_links_is_not_deleted_but_closed(world):
+    from aims.core.errors import Refused
+    from aims.evidence.models import Evidence
+    from aims.evidence.services import create_evidence
+
+    risk = make_risk(world)
+    assert services.deletion_blockers(risk) == []
+    create_evidence(
+        Evidence(
+            organization=world.org,
+            title="Bias review",
+            kind="link",
+            url="https://example.test/review",
+            effective_from=dt.date(2026, 1, 1),
+        ),
+        actor=world.owner,
+        links={"risks": [risk]},
+    )
+    assert services.deletion_blockers(risk) == ["1 evidence names it"]
+    client = world.client(world.manager)
+    page = client.get(url(world, "risk_detail", risk_id=risk.pk)).content.decode()
+    assert "btn btn-danger" not in page
+    response = client.post(url(world, "risk_delete", risk_id=risk.pk), follow=True)
+    assert "cannot be deleted: 1 evidence names it" in response.content.decode()
+    assert Risk.objects.filter(pk=risk.pk).exists()
+    with pytest.raises(Refused, match="Close it instead"):
+        services.delete_risk(risk, actor=world.owner)

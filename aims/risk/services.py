@@ -14,7 +14,7 @@ from aims.inventory.models import AISystem, Stage
 from aims.organizations.models import Membership
 from aims.proposals.services import DECIDERS, may_decide, propose
 from aims.trail.models import Action
-from aims.trail.services import record, save_governed
+from aims.trail.services import delete_governed, record, save_governed
 
 from .models import (
     LEVEL_LABEL_MAX_LENGTH,
@@ -84,6 +84,39 @@ def save_risk(risk: Risk, *, actor, systems=None, controls=None) -> Risk:
     if risk.plan_approved_at is not None and _plan_changed(risk, controls):
         risk.plan_approved_by, risk.plan_approved_at = None, None
     return save_governed(risk, actor=actor, m2m=m2m)
+
+
+def deletion_blockers(risk: Risk) -> list[str]:
+    """Why deleting ``risk`` would lose governed history; empty when it may be deleted.
+
+    A risk with a recorded decision, or that other records name (evidence, SoA entries, checks:
+    any many-to-many link to it), is closed instead, which keeps it for audits (clause 7.5.3).
+    """
+    reasons = []
+    decisions = risk.acceptances.count()
+    if decisions:
+        reasons.append(f"{decisions} acceptance decision{'s' if decisions != 1 else ''} recorded")
+    for relation in Risk._meta.related_objects:
+        if not relation.many_to_many or relation.related_model is Risk:
+            continue
+        linked = getattr(risk, relation.get_accessor_name()).count()
+        if linked:
+            meta = relation.related_model._meta
+            name = meta.verbose_name if linked == 1 else meta.verbose_name_plural
+            reasons.append(f"{linked} {name} name{'s' if linked == 1 else ''} it")
+    return reasons
+
+
+@transaction.atomic
+def delete_risk(risk: Risk, *, actor) -> None:
+    """Delete a risk recorded by mistake; refused while :func:`deletion_blockers` objects."""
+    reasons = deletion_blockers(risk)
+    if reasons:
+        raise Refused(
+            f"{risk.ref} cannot be deleted: " + "; ".join(reasons) + ". Close it instead: its "
+            "status Closed keeps it, with its history, for audits."
+        )
+    delete_governed(risk, actor=actor)
 
 
 @transaction.atomic

@@ -17,7 +17,6 @@ from aims.organizations.access import org_view
 from aims.organizations.models import Access
 from aims.trail.cache import cached_for
 from aims.trail.models import AuditEvent
-from aims.trail.services import delete_governed
 
 from . import services
 from .filters import filtered
@@ -301,6 +300,9 @@ def risk_detail(request, risk_id: int):
         "assessment": assessment_of(risk, matrix),
         "events": AuditEvent.objects.for_record(risk)[:20],
         "can_decide": request.membership.can(Access.DECIDE),
+        "deletion_blockers": services.deletion_blockers(risk)
+        if request.membership.can(Access.MANAGE)
+        else [],
         "today": timezone.localdate(),
     }
     return render(request, "risk/risk_detail.html", context)
@@ -372,8 +374,12 @@ def risk_accept(request, risk_id: int):
 def risk_delete(request, risk_id: int):
     risk = get_risk(request, risk_id)
     label = str(risk)
-    delete_governed(risk, actor=request.user)
-    messages.success(request, f"Risk {label} deleted.")
+    try:
+        services.delete_risk(risk, actor=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("risk_detail", org=request.org.slug, risk_id=risk.pk)
+    messages.success(request, f"Risk {label} deleted. The audit trail keeps its record.")
     return redirect("risk_list", org=request.org.slug)
 
 
