@@ -2,7 +2,7 @@
 
 import datetime as dt
 
-from django.db.models import Prefetch, Q
+from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 from ninja import Field, File, Form, PatchDict, Query, Router, Schema
 from ninja.files import UploadedFile
@@ -228,20 +228,12 @@ class EvidenceFilters(Schema):
 )
 @paginate(Page)
 def list_evidence(request, filters: Query[EvidenceFilters]):
-    items = evidence_of(request.org)
-    if filters.expired is True:
-        items = items.expired()
-    elif filters.expired is False:
-        items = items.exclude(pk__in=Evidence.objects.for_org(request.org).expired().values("pk"))
-    if filters.kind:
-        items = items.filter(kind=filters.kind)
-    if filters.damaged is True:
-        items = items.damaged()
-    elif filters.damaged is False:
-        items = items.undamaged()
-    if filters.q:
-        q = filters.q.replace("\x00", "").strip()
-        items = items.filter(Q(title__icontains=q) | Q(description__icontains=q))
+    items = evidence_of(request.org).filtered(
+        q=filters.q or "",
+        kind=filters.kind or "",
+        damaged=filters.damaged,
+        expired=filters.expired,
+    )
     return items
 
 

@@ -59,6 +59,41 @@ class EvidenceQuerySet(models.QuerySet):
         or not checked yet."""
         return self.exclude(pk__in=self._with_damaged_files())
 
+    def filtered(
+        self,
+        *,
+        q: str = "",
+        state: str = "",
+        kind: str = "",
+        damaged: bool | None = None,
+        expired: bool | None = None,
+        linked: dict | None = None,
+        today: dt.date | None = None,
+    ):
+        """The evidence list's filters, one rule for the page and the API: a search word in
+        the title or description, a :class:`State`, a :class:`Kind`, damaged or not, expired
+        or not, and records it supports (``{"systems__slug": "credit"}``, by subquery so the
+        links prefetched for the list are not narrowed)."""
+        items = self
+        text = (q or "").replace("\x00", "").strip()
+        if text:
+            items = items.filter(Q(title__icontains=text) | Q(description__icontains=text))
+        if state in State.values:
+            items = items.in_state(state, today)
+        if kind in Kind.values:
+            items = items.filter(kind=kind)
+        if damaged is True:
+            items = items.damaged()
+        elif damaged is False:
+            items = items.undamaged()
+        if expired is True:
+            items = items.expired(today)
+        elif expired is False:
+            items = items.exclude(pk__in=Evidence.objects.expired(today).values("pk"))
+        for lookup, value in (linked or {}).items():
+            items = items.filter(pk__in=Evidence.objects.filter(**{lookup: value}).values("pk"))
+        return items
+
     def with_file_damage(self):
         """Annotate ``files_altered`` and ``files_missing``: whether a stored file of any
         revision was found so by the last re-hash (one query for a whole list)."""

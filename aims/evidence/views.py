@@ -6,7 +6,7 @@ import logging
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Max, Prefetch, Q
+from django.db.models import Max, Prefetch
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -79,29 +79,21 @@ def evidence_list(request):
         .prefetch_related(*_linked(columns))
         .order_by("-effective_from", "-pk")
     )
-    q = request.GET.get("q", "").strip()
+    q = request.GET.get("q", "").strip()[:200]
     state = request.GET.get("state", "")
     kind = request.GET.get("kind", "")
     link_filters = _link_filters(request, links)
     damaged = request.GET.get("damaged") == "1"
-    if q:
-        evidence = evidence.filter(Q(title__icontains=q) | Q(description__icontains=q))
-    if state in State.values:
-        evidence = evidence.in_state(state, today)
-    if kind in Kind.values:
-        evidence = evidence.filter(kind=kind)
-    # Filter through subqueries so the joins do not narrow the prefetched links.
+    linked = {}
     for found in link_filters:
         value, link = found["value"], found["link"]
         if value.isdigit():
-            linked = {f"{link.name}__pk": value}
+            linked[f"{link.name}__pk"] = value
         elif value and link.by_text:
-            linked = {f"{link.name}__{link.by_text}": value}
-        else:
-            continue
-        evidence = evidence.filter(pk__in=Evidence.objects.filter(**linked).values("pk"))
-    if damaged:
-        evidence = evidence.damaged()
+            linked[f"{link.name}__{link.by_text}"] = value
+    evidence = evidence.filtered(
+        q=q, state=state, kind=kind, damaged=True if damaged else None, linked=linked, today=today
+    )
     page = paginate(request, evidence, PAGE_SIZE)
     for item in page.object_list:
         item.state_now = item.state(today)

@@ -2,7 +2,6 @@
 
 import datetime as dt
 
-from django.db.models import Q
 from django.shortcuts import get_object_or_404
 from ninja import Field, PatchDict, Query, Router, Schema
 from ninja.pagination import paginate
@@ -155,17 +154,9 @@ class SystemFilters(Schema):
 )
 @paginate(Page)
 def list_systems(request, filters: Query[SystemFilters]):
-    systems = systems_of(request.org)
-    if filters.stage:
-        systems = systems.filter(stage=filters.stage)
-    if filters.risk_tier:
-        systems = systems.filter(risk_tier=filters.risk_tier)
-    if filters.q:
-        q = filters.q.replace("\x00", "").strip()
-        systems = systems.filter(
-            Q(name__icontains=q) | Q(slug__icontains=q) | Q(purpose__icontains=q)
-        )
-    return systems
+    return systems_of(request.org).filtered(
+        q=filters.q or "", stage=filters.stage or "", tier=filters.risk_tier or ""
+    )
 
 
 def _save(request, system: AISystem, data: dict) -> AISystem:

@@ -188,15 +188,9 @@ class SystemFilterForm(forms.Form):
         if not self.is_valid():
             return systems
         data = self.cleaned_data
-        systems = systems.search(data["q"])
-        if data["stage"]:
-            systems = systems.filter(stage=data["stage"])
-        if data["tier"]:
-            systems = systems.filter(risk_tier=data["tier"])
-        if data["owner"] == "none":
-            systems = systems.filter(owner__isnull=True)
-        elif data["owner"]:
-            systems = systems.filter(owner_id=int(data["owner"]))
+        systems = systems.filtered(
+            q=data["q"], stage=data["stage"], tier=data["tier"], owner=data["owner"]
+        )
         if data["attention"] == "decision":
             systems = systems.filter(needs_decision_count__gt=0)
         return systems

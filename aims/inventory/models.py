@@ -55,12 +55,26 @@ class AISystemQuerySet(models.QuerySet):
         return self.exclude(stage=Stage.RETIRED)
 
     def search(self, text: str):
-        text = text.strip()
+        text = text.replace("\x00", "").strip()
         if not text:
             return self
         return self.filter(
             Q(name__icontains=text) | Q(purpose__icontains=text) | Q(slug__icontains=text)
         )
+
+    def filtered(self, *, q: str = "", stage: str = "", tier: str = "", owner=None):
+        """The inventory's list filters, one rule for the page and the API: a search word, a
+        stage, an EU AI Act tier, and an owner (a user id, or "none" for systems without)."""
+        systems = self.search(q or "")
+        if stage:
+            systems = systems.filter(stage=stage)
+        if tier:
+            systems = systems.filter(risk_tier=tier)
+        if owner == "none":
+            systems = systems.filter(owner__isnull=True)
+        elif owner:
+            systems = systems.filter(owner_id=int(owner))
+        return systems
 
 
 class AISystem(models.Model):
