@@ -1,4 +1,5 @@
-"""What tests share beyond conftest's fixtures: AI systems that meet the stage gates.
+"""What tests share beyond conftest's fixtures: an API client with a token, risks, and AI
+systems that meet the stage gates.
 
 The gates ask, besides an owner and an intended use, for an EU AI Act tier that is classified
 (not prohibited; a high-risk system has more requirements) and, from deployment on, a risk
@@ -8,10 +9,13 @@ its present stage. A test about something else gets there through these helpers.
 
 from __future__ import annotations
 
+from django.test import Client
+
 from aims.inventory.models import AISystem, RiskTier, Stage
 from aims.inventory.services import move_to_stage, save_system
-from aims.risk.models import Risk, RiskAssessmentSignOff
-from aims.risk.services import sign_no_significant_risks
+from aims.organizations.tokens import issue_token
+from aims.risk.models import Category, Risk, RiskAssessmentSignOff
+from aims.risk.services import save_risk, sign_no_significant_risks
 
 CONCLUSION = (
     "Data, model, intended use and the people affected were assessed in a workshop with the "
@@ -62,3 +66,80 @@ def move_through(
         move_to_stage(system, to_stage=target, actor=actor, reason=reason)
         system.refresh_from_db()
     return system
+
+
+def make_risk(
+    organization,
+    *,
+    actor,
+    likelihood: int = 2,
+    impact: int = 2,
+    title: str = "Unfair refusals",
+    category: str = Category.FAIRNESS,
+    systems=None,
+    **fields,
+) -> Risk:
+    """A risk of the register, scored ``likelihood`` × ``impact``, saved by ``actor``."""
+    risk = Risk(
+        organization=organization,
+        title=title,
+        category=category,
+        inherent_likelihood=likelihood,
+        inherent_impact=impact,
+        **fields,
+    )
+    return save_risk(risk, actor=actor, systems=systems)
+
+
+class ApiClient:
+    """A Django test client that calls the API with a personal token.
+
+    api = ApiClient.for_member(user, organization)
+    response = api.post("/api/v1/systems", {"name": "Credit scoring", "purpose": "…"})
+    """
+
+    def __init__(self, secret: str | None):
+        self.secret = secret
+        self.client = Client()
+
+    @classmethod
+    def for_member(cls, user, organization, *, name: str = "test") -> ApiClient:
+        _, secret = issue_token(user=user, organization=organization, name=name)
+        return cls(secret)
+
+    def headers(self) -> dict:
+        return {"HTTP_AUTHORIZATION": f"Bearer {self.secret}"} if self.secret else {}
+
+    def get(self, path: str, params: dict | None = None):
+        return self.client.get(path, params or {}, **self.headers())
+
+    def post(self, path: str, data=None):
+        return self.client.post(
+            path,
+            data if data is not None else {},
+            content_type="application/json",
+            **self.headers(),
+        )
+
+    def patch(self, path: str, data=None):
+        return self.client.patch(
+            path,
+            data if data is not None else {},
+            content_type="application/json",
+            **self.headers(),
+        )
+
+    def post_form(self, path: str, data: dict):
+        """A multipart POST, e.g. evidence with files."""
+        return self.client.post(path, data, **self.headers())
+
+    def raw(self, method: str, path: str, body: str, content_type: str = "application/json"):
+        return self.client.generic(method, path, body, content_type=content_type, **self.headers())
+
+    def call(self, method: str, path: str, data=None):
+        """Any operation, e.g. from :func:`aims.api.urls.operation_access`."""
+        if method == "GET":
+            return self.get(path)
+        if method == "POST":
+            return self.post(path, data)
+        return self.patch(path, data)

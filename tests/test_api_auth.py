@@ -4,8 +4,8 @@ import re
 
 import pytest
 from django.test import override_settings
+from helpers import ApiClient
 
-from aims.api.testing import ApiClient
 from aims.api.urls import operation_access
 from aims.checks.models import Check, Kind, SourceType
 from aims.checks.services import record_pipeline_run, save_check

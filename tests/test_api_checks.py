@@ -11,9 +11,9 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from helpers import ApiClient
 
 import aims.metrics as metrics
-from aims.api.testing import ApiClient
 from aims.catalog.loader import load_catalog
 from aims.checks.models import Alert, Check, CheckRun, Kind, Origin, RunStatus, SourceType
 from aims.checks.samples import BIASED, FAIR

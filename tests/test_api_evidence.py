@@ -8,8 +8,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
+from helpers import ApiClient
 
-from aims.api.testing import ApiClient
 from aims.evidence.models import Blob, Evidence, EvidenceFile
 from aims.evidence.services import create_evidence
 from aims.inventory.models import AISystem

@@ -6,8 +6,8 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
+from helpers import ApiClient
 
-from aims.api.testing import ApiClient
 from aims.inventory.models import AISystem
 from aims.inventory.services import save_system
 from aims.risk.models import Risk, RiskAcceptance

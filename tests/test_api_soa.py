@@ -1,12 +1,12 @@
 """The Statement of Applicability through the API."""
 
+import helpers
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from helpers import ApiClient
 
-from aims.api.testing import ApiClient
 from aims.risk.models import Risk
-from aims.risk.services import save_risk
 from aims.soa.models import SoAEntry
 from aims.trail.models import Action, AuditEvent
 
@@ -19,10 +19,7 @@ def api(world):
 
 
 def make_risk(org, actor, title="Bias") -> Risk:
-    risk = Risk(
-        organization=org, title=title, category="fairness", inherent_likelihood=2, inherent_impact=2
-    )
-    return save_risk(risk, actor=actor)
+    return helpers.make_risk(org, actor=actor, title=title)
 
 
 def entry(world, ref="A.6.2.4") -> SoAEntry:

@@ -3,8 +3,8 @@
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from helpers import ApiClient
 
-from aims.api.testing import ApiClient
 from aims.inventory.models import AISystem, LifecycleTransition, Stage
 from aims.inventory.services import save_system
 from aims.trail.models import Action, AuditEvent

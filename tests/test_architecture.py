@@ -156,7 +156,7 @@ def test_a_new_areas_routes_are_walked_by_the_authorization_test():
 
 
 def test_a_new_areas_api_is_in_the_schema_and_checks_its_token(world):
-    from aims.api.testing import ApiClient
+    from helpers import ApiClient
 
     document = api.get_openapi_schema()
     operation = document["paths"]["/api/v1/lessons"]["get"]

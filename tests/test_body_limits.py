@@ -12,8 +12,8 @@ from django.test import RequestFactory
 from django.test.client import ClientHandler, encode_multipart
 from django.urls import reverse
 from django.utils.module_loading import import_string
+from helpers import ApiClient
 
-from aims.api.testing import ApiClient
 from aims.core import limits
 from aims.evidence.models import Blob, Evidence, EvidenceFile
 from aims.risk.models import Risk

@@ -12,8 +12,8 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.urls import reverse
 from django.utils import timezone
+from helpers import ApiClient
 
-from aims.api.testing import ApiClient
 from aims.cli import main as aims_main
 from aims.evidence import storage
 from aims.evidence.models import Blob, Evidence, EvidenceFile, Integrity, Kind

@@ -8,9 +8,8 @@ where it was, with no transition recorded.
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
-from helpers import make_system, move_through, sign_off
+from helpers import ApiClient, make_system, move_through, sign_off
 
-from aims.api.testing import ApiClient
 from aims.checks.models import Check, Kind, SourceType
 from aims.checks.samples import BIASED, FAIR
 from aims.checks.services import run_check, save_check, store_data_file

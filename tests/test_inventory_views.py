@@ -3,6 +3,7 @@
 import csv
 import io
 
+import helpers
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -12,7 +13,7 @@ from helpers import gate_ready
 from aims.evidence.models import Evidence
 from aims.inventory.models import AISystem, RiskTier, Stage
 from aims.inventory.services import move_to_stage, save_system
-from aims.risk.models import Category, Risk
+from aims.risk.models import Risk
 from aims.risk.services import save_risk
 from aims.trail.models import Action, AuditEvent
 
@@ -24,14 +25,14 @@ def make_system(world, name="Credit scoring", org=None, **fields):
 
 
 def make_risk(world, system, *, likelihood=5, impact=5, title="Unfair refusals"):
-    risk = Risk(
-        organization=world.org,
+    return helpers.make_risk(
+        world.org,
+        actor=world.owner,
+        likelihood=likelihood,
+        impact=impact,
         title=title,
-        category=Category.FAIRNESS,
-        inherent_likelihood=likelihood,
-        inherent_impact=impact,
+        systems=[system],
     )
-    return save_risk(risk, actor=world.owner, systems=[system])
 
 
 def url(name, world, **kwargs):

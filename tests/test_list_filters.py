@@ -3,9 +3,8 @@ page and the API: the same filter gives the same records in both."""
 
 import datetime as dt
 
-from helpers import make_system
+from helpers import ApiClient, make_system
 
-from aims.api.testing import ApiClient
 from aims.evidence.models import Evidence
 from aims.evidence.services import create_evidence
 from aims.inventory.models import RiskTier

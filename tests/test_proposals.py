@@ -4,8 +4,8 @@
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
+from helpers import ApiClient
 
-from aims.api.testing import ApiClient
 from aims.core.errors import Refused
 from aims.dashboard.summary import summarize
 from aims.inventory.models import AISystem, LifecycleTransition, RiskTier, Stage

@@ -8,8 +8,8 @@ import io
 import pytest
 from django.urls import reverse
 from django.utils import timezone
+from helpers import ApiClient
 
-from aims.api.testing import ApiClient
 from aims.inventory.models import AISystem
 from aims.risk import services
 from aims.risk.models import Risk

@@ -2,6 +2,7 @@
 
 import datetime as dt
 
+import helpers
 import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
@@ -14,15 +15,10 @@ TODAY = timezone.localdate()
 
 
 def make_risk(world, likelihood, impact, **fields):
-    risk = Risk(
-        organization=world.org,
-        title=fields.pop("title", f"Risk {likelihood}x{impact}"),
-        category=fields.pop("category", "fairness"),
-        inherent_likelihood=likelihood,
-        inherent_impact=impact,
-        **fields,
+    fields.setdefault("title", f"Risk {likelihood}x{impact}")
+    return helpers.make_risk(
+        world.org, actor=world.owner, likelihood=likelihood, impact=impact, **fields
     )
-    return services.save_risk(risk, actor=world.owner)
 
 
 def fresh(risk):

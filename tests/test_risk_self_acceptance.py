@@ -5,8 +5,8 @@ import datetime as dt
 
 from django.urls import reverse
 from django.utils import timezone
+from helpers import ApiClient
 
-from aims.api.testing import ApiClient
 from aims.risk import services
 from aims.risk.models import Risk, RiskAcceptance
 from aims.trail.models import Action, AuditEvent

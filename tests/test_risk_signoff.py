@@ -4,9 +4,8 @@ the system's page or through the API, kept in the change trail, and valid in its
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
-from helpers import CONCLUSION, make_system, move_through, sign_off
+from helpers import CONCLUSION, ApiClient, make_system, move_through, sign_off
 
-from aims.api.testing import ApiClient
 from aims.core.errors import Refused
 from aims.inventory.models import Stage
 from aims.inventory.services import move_to_stage

@@ -4,6 +4,7 @@ import csv
 import datetime as dt
 import io
 
+import helpers
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -28,15 +29,15 @@ def make_system(org, name="Credit scoring"):
 
 
 def make_risk(world, likelihood=4, impact=4, *, org=None, systems=None, **fields):
-    risk = Risk(
-        organization=org or world.org,
-        title=fields.pop("title", "Unfair credit decisions"),
-        category=fields.pop("category", "fairness"),
-        inherent_likelihood=likelihood,
-        inherent_impact=impact,
+    fields.setdefault("title", "Unfair credit decisions")
+    return helpers.make_risk(
+        org or world.org,
+        actor=world.owner,
+        likelihood=likelihood,
+        impact=impact,
+        systems=systems,
         **fields,
     )
-    return services.save_risk(risk, actor=world.owner, systems=systems)
 
 
 def form_data(**overrides):

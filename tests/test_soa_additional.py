@@ -9,8 +9,8 @@ import io
 import pytest
 from django.urls import reverse
 from django.utils import timezone
+from helpers import ApiClient
 
-from aims.api.testing import ApiClient
 from aims.evidence.models import Evidence, Kind
 from aims.soa import services
 from aims.soa.models import (

@@ -6,8 +6,8 @@ import io
 
 import pytest
 from django.urls import reverse
+from helpers import ApiClient
 
-from aims.api.testing import ApiClient
 from aims.dashboard.summary import summarize
 from aims.soa import services
 from aims.soa.models import (
