@@ -6,7 +6,7 @@ from django.utils.text import slugify
 
 from aims.core import areas
 from aims.trail.models import Action
-from aims.trail.services import record, save_governed
+from aims.trail.services import delete_governed, record, save_governed
 
 from .models import Access, Membership, Organization, Role
 
@@ -106,8 +106,6 @@ def change_member(membership, *, actor, role: str, is_top_management: bool):
 
 @transaction.atomic
 def remove_member(membership, *, actor):
-    from aims.trail.services import delete_governed
-
     if membership.role == Role.OWNER:
         _ensure_another_owner(membership)
     delete_governed(membership, actor=actor)

@@ -22,6 +22,8 @@ from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 
+from aims.evidence.models import Evidence
+
 
 class Implementation(models.TextChoices):
     NOT_STARTED = "not_started", "Not started"
@@ -81,8 +83,6 @@ class SoAEntryQuerySet(models.QuerySet):
         return self.annotate(control_ref=Coalesce("control__ref", "additional_control__ref"))
 
     def with_evidence_flags(self):
-        from aims.evidence.models import Evidence
-
         linked = Evidence.objects.filter(soa_entries=OuterRef("pk"))
         return self.annotate(
             has_evidence=Exists(linked),
@@ -121,8 +121,6 @@ class SoAEntryQuerySet(models.QuerySet):
         )
 
     def with_evidence_count(self):
-        from aims.evidence.models import Evidence
-
         links = (
             Evidence.soa_entries.through.objects.filter(soaentry_id=OuterRef("pk"))
             .order_by()

@@ -1,6 +1,7 @@
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
+from aims.catalog.models import Control
 from aims.demo import DEMO_PASSWORD
 from aims.demo.loader import load_demo
 
@@ -20,8 +21,6 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, username, password, **options):
-        from aims.catalog.models import Control
-
         if not Control.objects.exists():
             raise CommandError("The catalog is empty. Run `manage.py catalog_load` first.")
         try:
