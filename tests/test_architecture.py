@@ -178,3 +178,25 @@ def test_a_new_area_adds_its_figure_to_the_dashboard(world):
     )
     # An empty organization shows the welcome; once it has records the figures show.
     assert "Welcome to your AI management system" in content
+
+
+def test_no_import_of_another_app_hides_inside_a_function():
+    """A dependency is declared where a reader looks for it: at the top of the module."""
+    packages = app_packages()
+    hidden = []
+    for path in sorted((ROOT / "aims").rglob("*.py")):
+        if "migrations" in path.parts:
+            continue
+        module = ".".join(path.relative_to(ROOT).with_suffix("").parts).removesuffix(".__init__")
+        source = owner(module, packages)
+        if source is None or module in PROJECT:
+            continue
+        for function in ast.walk(ast.parse(path.read_text(), str(path))):
+            if not isinstance(function, ast.FunctionDef | ast.AsyncFunctionDef):
+                continue
+            for node in ast.walk(function):
+                if isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                    target = owner(node.module, packages)
+                    if target not in (None, source):
+                        hidden.append(f"{path.relative_to(ROOT)}:{node.lineno} -> {target}")
+    assert hidden == []
