@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from aims.trail.models import GENESIS_HASH, Action, AuditEvent
 from bench.scale import seed
+from tests.routes import list_pages
 
 PAGES = ["dashboard", "system_list", "risk_list", "soa_list", "evidence_list", "audit_log"]
 
@@ -48,5 +49,17 @@ def test_page_query_count_does_not_grow_with_records(world, page):
     small = count_queries(client, url)
     seed(world.org, systems=990, risks_per_system=1, evidence=990, owner=world.owner)
     add_events(world, 990)
+    large = count_queries(client, url)
+    assert small == large, f"{page}: {small} queries for 10 records, {large} for 1,000"
+
+
+@pytest.mark.parametrize("page,module", list_pages(), ids=[p for p, _ in list_pages()])
+def test_area_list_query_count_does_not_grow_with_records(world, page, module):
+    client = world.client(world.owner)
+    url = reverse(page, kwargs={"org": world.org.slug})
+    module.seed(world, 10)
+    client.get(url)
+    small = count_queries(client, url)
+    module.seed(world, 990)
     large = count_queries(client, url)
     assert small == large, f"{page}: {small} queries for 10 records, {large} for 1,000"

@@ -33,6 +33,7 @@ from aims.proposals.services import propose
 from aims.risk.models import Risk
 from aims.risk.services import save_risk
 from aims.soa.models import SoAEntry
+from tests.routes import add_area_records
 
 QUEUED = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 # The only pages an anonymous visitor may open: the invitation page sends them to log in too,
@@ -123,31 +124,34 @@ def records(world):
         payload={"to_stage": "development"},
         reason="Ready to build",
     )
-    return {
-        "org": org.slug,
-        "proposal_id": proposal.pk,
-        "system_id": system.pk,
-        "risk_id": risk.pk,
-        "entry_id": SoAEntry.objects.filter(organization=org).first().pk,
-        "evidence_id": evidence.pk,
-        "revision_id": evidence.revisions.get().pk,
-        "file_id": EvidenceFile.objects.get(revision__evidence=evidence).pk,
-        "member_id": Membership.objects.get(user=world.contributor, organization=org).pk,
-        "token_id": token.pk,
-        "invitation_id": invitation.pk,
-        "check_id": check.pk,
-        "run_id": run.pk,
-        "alert_id": run.alert.pk,
-        "task_id": queued.id,
-        "name": "credit-scoring-predictions",
-        "objects": {
-            "system": system,
-            "risk": risk,
-            "evidence": evidence,
-            "check": check,
-            "run": run,
+    return add_area_records(
+        world,
+        {
+            "org": org.slug,
+            "proposal_id": proposal.pk,
+            "system_id": system.pk,
+            "risk_id": risk.pk,
+            "entry_id": SoAEntry.objects.filter(organization=org).first().pk,
+            "evidence_id": evidence.pk,
+            "revision_id": evidence.revisions.get().pk,
+            "file_id": EvidenceFile.objects.get(revision__evidence=evidence).pk,
+            "member_id": Membership.objects.get(user=world.contributor, organization=org).pk,
+            "token_id": token.pk,
+            "invitation_id": invitation.pk,
+            "check_id": check.pk,
+            "run_id": run.pk,
+            "alert_id": run.alert.pk,
+            "task_id": queued.id,
+            "name": "credit-scoring-predictions",
+            "objects": {
+                "system": system,
+                "risk": risk,
+                "evidence": evidence,
+                "check": check,
+                "run": run,
+            },
         },
-    }
+    )
 
 
 PARAM = re.compile(r"<(?:(?P<conv>[^>:]+):)?(?P<name>[^>]+)>")
@@ -260,6 +264,7 @@ def api_operations():
 def fill_api(path: str, records: dict) -> str:
     objects = records["objects"]
     values = {
+        **records.get("api", {}),
         "slug": objects["system"].slug,
         "ref": objects["risk"].ref,
         "control_ref": "A.2.2",

@@ -44,6 +44,19 @@ HOOKS = {
     "catalog_loaded": "fn(): after the catalog changed (new controls, say).",
     "proposal_kinds": "fn() -> aims.proposals.kinds.ProposalKind: a change that needs decision "
     "authority, which a member without it may propose.",
+    "control_records": "fn() -> ControlRecords: a kind of record that addresses clauses and "
+    "Annex A controls (a document, an objective, ...); the SoA counts a control with a current "
+    "one as evidenced and its pages list them.",
+    "due": "fn(organization, today) -> [DueItem]: what falls due (reviews, deadlines, expiring "
+    "training), for the reminders list, the daily digest and the top-management page.",
+    "involvement": "fn(organization, since) -> [Involvement]: what members did that shows "
+    "leadership (approvals, acceptances, meetings attended, decisions), for clause 5.1.",
+    "measures": "fn() -> [Measure]: a figure the app computes from its own data that a KPI can "
+    "follow (share of training complete, overdue actions, ...).",
+    "template_values": "fn(organization) -> {name: text}: values a document template may use "
+    "({{ scope }}, {{ roles }}, ...).",
+    "periodic": "fn(now) -> [str]: work the background worker does each round (it decides "
+    "itself whether it is due); returns lines for the worker's log.",
 }
 
 
@@ -130,6 +143,83 @@ class RecordLink:
         if any(f.name == "organization" for f in queryset.model._meta.concrete_fields):
             queryset = queryset.filter(organization=organization)
         return queryset
+
+
+@dataclass(frozen=True)
+class ControlRecords:
+    """A kind of record that addresses requirements of the standard: ``model`` has
+    ``organization``, ``clauses`` and ``controls`` (many-to-many to the catalog) and
+    ``get_absolute_url``; ``current`` is the condition (a ``Q``) under which a record counts for
+    the SoA ("approved", "not past its review date", ...)."""
+
+    label: str  # what the records are called in a list: "Documents"
+    model: Any
+    current: Any  # django.db.models.Q
+    order: int = 100
+
+    def current_records(self, organization):
+        return self.model.objects.filter(self.current, organization=organization)
+
+
+@dataclass(frozen=True)
+class DueItem:
+    """Something that falls due: shown in the reminders list of ``people`` (user ids; empty
+    means every member who may act on it: ``access``) and in their daily digest."""
+
+    title: str
+    due: Any  # datetime.date
+    url: str
+    kind: str  # "Document review", "Training expiry", ...
+    people: frozenset[int] = frozenset()
+    access: str = "manage"  # aims.organizations.models.Access, when ``people`` is empty
+    needs_decision: bool = False  # shown on the top-management page
+
+    def overdue(self, today) -> bool:
+        return self.due is not None and self.due < today
+
+
+@dataclass(frozen=True)
+class Involvement:
+    """A member's act of leadership (clause 5.1), for the top-management page."""
+
+    user_id: int
+    when: Any  # datetime.date or datetime
+    kind: str  # "Approval", "Risk acceptance", "Meeting attended", "Decision"
+    title: str
+    url: str = ""
+
+
+@dataclass(frozen=True)
+class Measure:
+    """A figure computed from the app's own data, which a KPI can follow: ``compute(
+    organization, today)`` gives the value (or None when there is nothing to measure)."""
+
+    key: str
+    label: str
+    unit: str
+    compute: Callable[[Any, Any], float | None]
+    direction: str = "up"  # "up": higher is better; "down": lower is better
+
+
+def control_records() -> list[ControlRecords]:
+    return sorted((fn() for fn in hooks("control_records")), key=lambda kind: kind.order)
+
+
+def due_items(organization, today) -> list[DueItem]:
+    """Everything that falls due in the organization, soonest first."""
+    items = [item for fn in hooks("due") for item in fn(organization, today)]
+    return sorted(items, key=lambda item: (item.due is None, item.due or today, item.title))
+
+
+def measures() -> dict[str, Measure]:
+    return {m.key: m for fn in hooks("measures") for m in fn()}
+
+
+def template_values(organization) -> dict[str, str]:
+    values: dict[str, str] = {}
+    for fn in hooks("template_values"):
+        values.update(fn(organization))
+    return values
 
 
 def record_links() -> list[RecordLink]:

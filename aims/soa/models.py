@@ -1,7 +1,9 @@
 """The Statement of Applicability (6.1.3 d): the organization's decision on each Annex A control
 of ISO/IEC 42001, and on each additional control it takes from another source (6.1.3 c)."""
 
+import operator
 import re
+from functools import reduce
 
 from django.conf import settings
 from django.core.validators import MaxLengthValidator, RegexValidator
@@ -22,6 +24,7 @@ from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 
+from aims.core.areas import control_records
 from aims.evidence.models import Evidence
 
 
@@ -83,10 +86,26 @@ class SoAEntryQuerySet(models.QuerySet):
         return self.annotate(control_ref=Coalesce("control__ref", "additional_control__ref"))
 
     def with_evidence_flags(self):
+        """Each entry with ``has_evidence`` (evidence is linked) and ``has_current_evidence``
+        (current evidence is linked, or a current record of another area addresses the
+        control: an approved document, say; hook ``control_records``)."""
         linked = Evidence.objects.filter(soa_entries=OuterRef("pk"))
+        records = [
+            Exists(
+                kind.model.objects.filter(
+                    kind.current, organization=OuterRef("organization"), controls=OuterRef("control")
+                )
+            )
+            for kind in control_records()
+        ]
         return self.annotate(
-            has_evidence=Exists(linked),
-            has_current_evidence=Exists(linked.current()),
+            has_evidence=ExpressionWrapper(
+                reduce(operator.or_, [Exists(linked), *records]), output_field=BooleanField()
+            ),
+            has_current_evidence=ExpressionWrapper(
+                reduce(operator.or_, [Exists(linked.current()), *records]),
+                output_field=BooleanField(),
+            ),
         )
 
     def with_flags(self):

@@ -14,6 +14,7 @@ from django.utils.text import slugify
 from django.views.decorators.http import require_http_methods
 
 from aims.catalog.models import ControlObjective
+from aims.core.areas import control_records
 from aims.core.errors import Refused
 from aims.core.forms import add_service_errors
 from aims.evidence.models import Evidence
@@ -91,6 +92,20 @@ def _entry(request, entry_id: int) -> SoAEntry:
     return get_object_or_404(SoAEntry.objects.for_org(request.org).for_list(), pk=entry_id)
 
 
+def addressed_by(entry: SoAEntry) -> list[tuple[str, list]]:
+    """The current records of other areas that address the entry's control, by kind."""
+    if entry.control_id is None:
+        return []
+    found = []
+    for kind in control_records():
+        records = list(
+            kind.current_records(entry.organization).filter(controls=entry.control).order_by("pk")
+        )
+        if records:
+            found.append((kind.label, records))
+    return found
+
+
 def _events(entry: SoAEntry):
     """The entry's changes, and its additional control's."""
     events = AuditEvent.objects.for_record(entry)
@@ -119,6 +134,7 @@ def soa_detail(request, entry_id: int):
             "additional": entry.additional_control,
             "risks": entry.risks.order_by("ref"),
             "evidence": evidence,
+            "records": addressed_by(entry),
             "events": _events(entry),
         },
     )

@@ -1,0 +1,1 @@
+"""Registered by this area: see aims/core/areas.py."""

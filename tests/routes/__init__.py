@@ -1,0 +1,38 @@
+"""Each area's share of the route-walking tests, so a new area adds a module here and edits no
+shared test.
+
+A module ``tests/routes/<area>.py`` has:
+
+* ``make(world, records) -> dict``: records of the area in ``world.org``, returned as the URL
+  parameters that name them (``{"document_id": 3}``), plus ``"api"``: the API path parameters
+  (``{"document_id": 3}``) and ``"objects"``: the records themselves, by name;
+* optionally ``LIST_PAGES`` (URL names of list pages) and ``seed(world, n)``, which adds ``n``
+  records to each of them, for the query-count test.
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+from types import ModuleType
+
+
+def area_modules() -> list[ModuleType]:
+    return [
+        importlib.import_module(f"{__name__}.{info.name}")
+        for info in sorted(pkgutil.iter_modules(__path__), key=lambda info: info.name)
+    ]
+
+
+def add_area_records(world, records: dict) -> dict:
+    records.setdefault("api", {})
+    for module in area_modules():
+        made = dict(module.make(world, records))
+        records["api"].update(made.pop("api", {}))
+        records["objects"].update(made.pop("objects", {}))
+        records.update(made)
+    return records
+
+
+def list_pages() -> list[tuple[str, ModuleType]]:
+    return [(page, m) for m in area_modules() for page in getattr(m, "LIST_PAGES", ())]
