@@ -67,7 +67,9 @@ def addresses_requirements(model, *, label: str, current: Q | None = None, order
         )
 
     hook("control_records", order=order)(records)
-    hook("control_page", order=order)(lambda control, request: listing("controls", control, request))
+    hook("control_page", order=order)(
+        lambda control, request: listing("controls", control, request)
+    )
     hook("clause_page", order=order)(lambda clause, request: listing("clauses", clause, request))
 
 

@@ -93,7 +93,9 @@ class SoAEntryQuerySet(models.QuerySet):
         records = [
             Exists(
                 kind.model.objects.filter(
-                    kind.current, organization=OuterRef("organization"), controls=OuterRef("control")
+                    kind.current,
+                    organization=OuterRef("organization"),
+                    controls=OuterRef("control"),
                 )
             )
             for kind in control_records()

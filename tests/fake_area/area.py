@@ -1,6 +1,10 @@
+from django.db.models import Q
+
+from aims.catalog.links import addresses_requirements
 from aims.core.areas import Area, NavLink, hook, register
 from aims.core.dashboard import Part, Stat
 
+from .models import Lesson
 from .views import LESSONS
 
 
@@ -22,3 +26,5 @@ register(
         order=95,
     )
 )
+
+addresses_requirements(Lesson, label="Lessons learned", current=Q(current=True), order=95)
