@@ -286,6 +286,10 @@ EMAIL_HOST_PASSWORD = os.environ.get("AIMS_EMAIL_PASSWORD", "")
 EMAIL_USE_TLS = _flag("AIMS_EMAIL_USE_TLS", True)
 EMAIL_TIMEOUT = 10
 DEFAULT_FROM_EMAIL = os.environ.get("AIMS_EMAIL_FROM", "OpenAIMS <aims@localhost>")
+# Absolute links in e-mails sent by the worker (the daily reminder digest), which has no request.
+AIMS_BASE_URL = os.environ.get("AIMS_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+# The daily reminder digest goes out at the worker's first round after this hour (local time).
+AIMS_DIGEST_HOUR = int(os.environ.get("AIMS_DIGEST_HOUR", "7"))
 
 # Security headers. The CSP allows no inline script or style: every asset is served by the app.
 SECURE_CONTENT_TYPE_NOSNIFF = True

@@ -9,6 +9,8 @@ its present stage. A test about something else gets there through these helpers.
 
 from __future__ import annotations
 
+import json
+
 from django.test import Client
 
 from aims.inventory.models import AISystem, RiskTier, Stage
@@ -142,4 +144,6 @@ class ApiClient:
             return self.get(path)
         if method == "POST":
             return self.post(path, data)
-        return self.patch(path, data)
+        if method == "PATCH":
+            return self.patch(path, data)
+        return self.raw(method, path, json.dumps(data if data is not None else {}))

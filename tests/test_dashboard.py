@@ -1,4 +1,5 @@
 import datetime as dt
+from importlib import import_module
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -6,15 +7,17 @@ from django.urls import reverse
 from django.utils import timezone
 
 from aims.dashboard.summary import summarize
+from aims.documents.services import approve_version, create_from_starter, submit_for_review
 from aims.evidence.models import Evidence
 from aims.evidence.services import create_evidence
 from aims.inventory.models import AISystem, RiskTier
 from aims.inventory.services import save_system
+from aims.leadership.models import Activity, AIMSRole
+from aims.leadership.services import save_role, set_cell
 from aims.risk.models import Category, Risk
 from aims.risk.services import save_risk
 from aims.soa.models import Applicability, Implementation, SoAEntry
 from aims.soa.services import update_entry
-from aims.trail.services import save_governed
 
 
 def url(world):
@@ -87,27 +90,71 @@ def test_an_outsider_gets_404_and_an_anonymous_visitor_is_sent_to_log_in(world):
 
 
 def test_an_empty_organization_gets_a_welcome_not_a_wall_of_zeros(world):
+    steps = len(summarize(world.org).steps)
+    assert steps >= 9  # one step per area that has one: context, documents, roles, ...
     response = world.client(world.owner).get(url(world))
     content = response.content.decode()
     assert "Welcome to your AI management system" in content
-    assert "0 of 5 done" in content
+    assert f"0 of {steps} done" in content
     assert "Risk heat maps" not in content
     assert "0 of 38 controls decided" in content
 
 
+PLAN_AND_SUPPORT_STEPS = [
+    "Define the scope and context",
+    "Approve the AI policy",
+    "Assign AIMS roles",
+    "Set AI objectives and KPIs",
+    "Plan communication",
+    "Record competence and training",
+]
+
+
+def done(summary) -> dict[str, bool]:
+    return {step.title: step.done for step in summary.steps}
+
+
+def complete_plan_and_support(world):
+    """What the remaining plan-and-support steps ask for, made through each area's services: an
+    AI policy approved by top management, one
+    Accountable per activity, an objective with a KPI, a communication plan, competence and
+    training."""
+    org, actor = world.org, world.owner
+    policy = create_from_starter(org, "ai-policy", actor=world.manager)
+    submit_for_review(policy.latest_version, actor=world.manager)
+    approve_version(policy.latest_version, actor=world.top_manager)
+    role = save_role(AIMSRole(organization=org, name="AIMS lead"), actor=actor, holders=[actor])
+    for activity in Activity.objects.for_org(org):
+        set_cell(activity, actor=actor, letter="A", role=role)
+    for area in ("objectives", "communication", "competence"):
+        records_of(area, world, {"objects": {}})
+
+
+def records_of(area: str, world, records: dict) -> dict:
+    return import_module(f"tests.routes.{area}").make(world, records)
+
+
 def test_the_checklist_ticks_itself_from_the_data(world):
     org = world.org
-    summary = summarize(org)
-    assert [s.done for s in summary.steps] == [False] * 5
+    assert set(done(summarize(org)).values()) == {False}
 
-    org.scope = "Lending AI at head office."
-    save_governed(org, actor=world.owner, organization=org)
     add_records(world, 1)
+    system = AISystem.objects.get(organization=org)
+    risk = Risk.objects.get(organization=org)
+    steps = done(summarize(org))
+    assert [title for title, ok in steps.items() if not ok] == [
+        t for t in steps if t in PLAN_AND_SUPPORT_STEPS
+    ]
+    # the context's route records: an approved scope, an issue and an interested party
+    records_of("context", world, {"objects": {"system": system, "risk": risk}})
+    assert done(summarize(org))["Define the scope and context"] is True
+    complete_plan_and_support(world)
 
     summary = summarize(org)
-    assert [s.done for s in summary.steps] == [True] * 5
+    assert set(done(summary).values()) == {True}
     assert summary.getting_started_complete
-    assert summary.steps[3].detail == "1 of 38 controls decided."
+    soa_step = next(s for s in summary.steps if s.url_name == "soa_list")
+    assert soa_step.detail == "1 of 38 controls decided."
     content = world.client(world.owner).get(url(world)).content.decode()
     assert "Getting started" not in content  # complete: the checklist steps aside
     assert "Risk heat maps" in content
@@ -115,8 +162,11 @@ def test_the_checklist_ticks_itself_from_the_data(world):
 
 def test_the_checklist_shows_progress_in_between(world):
     add_records(world, 2)
+    summary = summarize(world.org)
+    ticked = sum(step.done for step in summary.steps)
+    assert ticked == 4  # the AI systems, risks, SoA and evidence steps
     content = world.client(world.viewer).get(url(world)).content.decode()
-    assert "4 of 5 done" in content
+    assert f"{ticked} of {len(summary.steps)} done" in content
     assert "2 of 38 controls decided" in content
     assert "Welcome to your AI management system" not in content
 

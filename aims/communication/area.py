@@ -1,1 +1,58 @@
-"""Registered by this area: see aims/core/areas.py."""
+"""Communication (7.4): registered with the ground floor."""
+
+from aims.catalog.links import addresses_requirements
+from aims.core.areas import Area, DueItem, NavLink, hook, register
+from aims.organizations.models import Access
+
+from . import dashboard
+from .models import Communication, PlanEntry
+
+addresses_requirements(PlanEntry, label="Communication plan", order=65)
+
+
+@hook("due", order=65)
+def communication_due(organization, today) -> list[DueItem]:
+    """Each planned communication's next due date (overdue ones included): to the
+    communicator, or to those who manage when nobody is named."""
+    entries = (
+        PlanEntry.objects.for_org(organization)
+        .filter(next_due__isnull=False)
+        .only("pk", "topic", "next_due", "communicator_id", "organization_id")
+        .order_by("next_due", "pk")
+    )
+    items = []
+    for entry in entries:
+        entry.organization = organization
+        items.append(
+            DueItem(
+                title=f"Communicate: {entry.topic}",
+                due=entry.next_due,
+                url=entry.get_absolute_url(),
+                kind="Planned communication",
+                people=frozenset({entry.communicator_id}) if entry.communicator_id else frozenset(),
+                access=Access.MANAGE,
+            )
+        )
+    return items
+
+
+hook("dashboard")(dashboard.part)
+
+register(
+    Area(
+        label="communication",
+        prefix="communication/",
+        urls="aims.communication.urls",
+        nav=(NavLink("Communication", "communication_plan_list", "Plan", order=19),),
+        api_router="aims.communication.api.router",
+        api_path_records={
+            "plan_entry_id": lambda org, v: (
+                str(v).isdigit() and PlanEntry.objects.for_org(org).filter(pk=int(v)).exists()
+            ),
+            "communication_id": lambda org, v: (
+                str(v).isdigit() and Communication.objects.for_org(org).filter(pk=int(v)).exists()
+            ),
+        },
+        order=65,
+    )
+)

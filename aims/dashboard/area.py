@@ -4,7 +4,7 @@ register(
     Area(
         label="dashboard",
         urls="aims.dashboard.urls",
-        nav=(NavLink("Dashboard", "dashboard", "Overview"),),
+        nav=(NavLink("Dashboard", "dashboard", "Overview", order=0),),
         order=0,
     )
 )

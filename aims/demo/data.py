@@ -510,16 +510,6 @@ fairness,age_under_25,approval_rate_difference,0.11,0.10,fail
 fairness,sex,approval_rate_difference,0.02,0.10,pass
 """
 
-POLICY = """# Northwind Credit AI policy (v1.3)
-
-Approved by the board. Applies to every AI system developed, provided or deployed by Northwind.
-
-1. AI supports people's decisions about customers; it does not replace accountability.
-2. Every AI system has a named owner and is registered in the AIMS before development starts.
-3. Risks are assessed before deployment and reviewed at least yearly; risks above appetite need
-   a recorded decision by the CFO or the AIMS Manager.
-4. Customers are told when they interact with AI and can always reach a person.
-"""
 
 OLD_TEST_REPORT = """# Chatbot red-team test report (2023)
 

@@ -32,12 +32,17 @@ from aims.soa.models import Applicability, SoAEntry
 from aims.soa.services import update_entry
 
 from . import DEMO_PASSWORD, DEMO_USERNAME
+from . import communication as demo_communication
+from . import competence as demo_competence
+from . import context as demo_context
+from . import documents as demo_documents
+from . import leadership as demo_leadership
+from . import objectives as demo_objectives
 from .data import (
     COLLEAGUES,
     DEMO_SLUG,
     MODEL_CARD,
     OLD_TEST_REPORT,
-    POLICY,
     RISKS,
     SCOPE,
     SOA_DECISIONS,
@@ -241,21 +246,6 @@ def load_demo(*, username: str = DEMO_USERNAME, password: str = DEMO_PASSWORD):
     create_evidence(
         Evidence(
             organization=org,
-            title="AI policy v1.3 (board approved)",
-            description="The approved AI policy.",
-            effective_from=today - dt.timedelta(days=200),
-            valid_until=today + dt.timedelta(days=165),
-        ),
-        actor=manager,
-        files=[_file("ai-policy-v1.3.md", POLICY, "text/markdown")],
-        links={
-            "soa_entries": [entries["A.2.2"]],
-            "clauses": list(Clause.objects.filter(ref="5.2")),
-        },
-    )
-    create_evidence(
-        Evidence(
-            organization=org,
             title="Model card: credit-pd v4.2",
             description="Model card of the credit scoring model in operation.",
             effective_from=today - dt.timedelta(days=40),
@@ -306,4 +296,17 @@ def load_demo(*, username: str = DEMO_USERNAME, password: str = DEMO_PASSWORD):
         files=[_file("red-team-report-2023.md", OLD_TEST_REPORT, "text/markdown")],
         links={"systems": [chat], "risks": [risks[8]]},
     )
+
+    # Plan and support: each area's records, in the order they build on one another (the
+    # documents' templates name the approved scope and the roles; the KPIs follow the checks,
+    # the training and the policy's acknowledgements).
+    for area in (
+        demo_context,
+        demo_leadership,
+        demo_documents,
+        demo_competence,
+        demo_communication,
+        demo_objectives,
+    ):
+        area.load(org, people=people, systems=systems, risks=risks, today=today)
     return org, owner, True

@@ -1,9 +1,7 @@
-from aims.core.areas import Area, NavLink, hook, register
+from aims.core.areas import Area, NavLink, register
 
-from . import dashboard
-
-hook("dashboard")(dashboard.part)
-
+# The scope's step of the dashboard's checklist belongs to the context area (aims.context),
+# which holds the scope as a versioned, approved record.
 register(
     Area(
         label="organizations",

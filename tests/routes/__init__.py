@@ -7,7 +7,10 @@ A module ``tests/routes/<area>.py`` has:
   parameters that name them (``{"document_id": 3}``), plus ``"api"``: the API path parameters
   (``{"document_id": 3}``) and ``"objects"``: the records themselves, by name;
 * optionally ``LIST_PAGES`` (URL names of list pages) and ``seed(world, n)``, which adds ``n``
-  records to each of them, for the query-count test.
+  records to each of them, for the query-count test;
+* ``API_ACCESS``: the access each of its API operations declares, ``{(method, path): Access}``,
+  and ``API_BODIES``: a valid body for each write, ``{(method, path): dict}``
+  (``tests/test_api_auth.py``).
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ def area_modules() -> list[ModuleType]:
 
 def add_area_records(world, records: dict) -> dict:
     records.setdefault("api", {})
+    records.setdefault("objects", {})
     for module in area_modules():
         made = dict(module.make(world, records))
         records["api"].update(made.pop("api", {}))
@@ -36,3 +40,13 @@ def add_area_records(world, records: dict) -> dict:
 
 def list_pages() -> list[tuple[str, ModuleType]]:
     return [(page, m) for m in area_modules() for page in getattr(m, "LIST_PAGES", ())]
+
+
+def api_access() -> dict:
+    return {
+        key: access for m in area_modules() for key, access in getattr(m, "API_ACCESS", {}).items()
+    }
+
+
+def api_bodies() -> dict:
+    return {key: body for m in area_modules() for key, body in getattr(m, "API_BODIES", {}).items()}

@@ -3,8 +3,9 @@
 One loop: queue again the tasks whose worker died (their lease ran out), enqueue the scheduled
 checks whose time has come, run every queued task (django-tasks' database worker, in batch mode,
 each task holding a lease its heartbeat renews), prune old task records, re-hash the stored
-evidence files once a week, sleep. ``--once`` does one round and
-exits, for cron or tests. Stop it with Ctrl+C or SIGTERM: a running task finishes first.
+evidence files once a week, do the areas' periodic work (hook ``periodic``: the daily digest),
+sleep. ``--once`` does one round and exits, for cron or tests. Stop it with Ctrl+C or SIGTERM:
+a running task finishes first.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult
 
 from aims.checks.tasks import Lease, enqueue_due_checks, reclaim_abandoned
+from aims.core.areas import hooks
 from aims.evidence.services import last_integrity_check, verify_evidence
 
 log = logging.getLogger(__name__)
@@ -86,6 +88,7 @@ class Command(BaseCommand):
             try:
                 stop, last_prune = self._round(worker_id, interval, queued, last_prune)
                 last_verify = self._verify_evidence(last_verify)
+                self._periodic()
             except DatabaseError as error:
                 # A locked SQLite file or a dropped PostgreSQL connection: wait and go on, a
                 # worker that dies here would leave every later run queued for nobody.
@@ -129,6 +132,21 @@ class Command(BaseCommand):
             prune_task_results(now)
             last_prune = now
         return not worker.running, last_prune  # not running: asked to stop while a task ran
+
+    def _periodic(self):
+        """The areas' periodic work (hook ``periodic``: the daily digest, ...); each decides
+        itself whether it is due. One that fails is logged and the others still run."""
+        now = timezone.now()
+        for fn in hooks("periodic"):
+            try:
+                lines = fn(now)
+            except DatabaseError:
+                raise  # the round is retried, as for the worker's own work
+            except Exception:
+                log.exception("Periodic work %s failed", getattr(fn, "__qualname__", fn))
+                continue
+            for line in lines:
+                self.stdout.write(line)
 
     def _verify_evidence(self, last_verify):
         """Re-hash every stored evidence file every AIMS_EVIDENCE_VERIFY_DAYS days."""

@@ -1,0 +1,1 @@
+"""Pages of the context area, one module per kind of record."""

@@ -1,0 +1,35 @@
+"""The objectives area's demo content loads through the services onto the Northwind demo."""
+
+from __future__ import annotations
+
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+
+from aims.demo import objectives as demo
+from aims.demo.data import COLLEAGUES, SYSTEMS
+from aims.demo.loader import load_demo
+from aims.inventory.models import AISystem
+from aims.objectives.models import KPI, KPISource, KPIStatus, Objective
+from aims.risk.models import Risk
+
+
+def test_the_demo_sets_objectives_and_kpis_for_northwind(db):
+    org, owner, _ = load_demo()
+    users = get_user_model().objects
+    people = {"demo": owner, **{name: users.get(username=name) for name, *_ in COLLEAGUES}}
+    systems = {
+        spec["key"]: AISystem.objects.get(organization=org, name=spec["name"]) for spec in SYSTEMS
+    }
+    risks = list(Risk.objects.filter(organization=org))
+    demo.load(org, people=people, systems=systems, risks=risks, today=timezone.localdate())
+
+    assert Objective.objects.filter(organization=org).count() == 4
+    kpis = {k.name: k for k in KPI.objects.filter(organization=org)}
+    assert len(kpis) >= 4
+    parity = kpis["Approval parity gap by sex (credit scoring)"]
+    assert parity.source == KPISource.CHECK and parity.measurements.count() >= 1
+    assert parity.status == KPIStatus.ON_TARGET  # the validation log passed before deployment
+    resolve = kpis["Median days to resolve AI incidents"]
+    assert resolve.measurements.count() == 6 and resolve.status == KPIStatus.AT_RISK
+    assert kpis["Releases with passed fairness checks"].measurements.count() == 3
+    assert all(k.objectives.exists() for k in kpis.values())
