@@ -488,7 +488,7 @@ def test_deleting_a_training_record_asks_first(world, setup):
     client = world.client(world.manager)
     url = reverse("training_delete", kwargs={"org": world.org.slug, "training_id": record.pk})
     confirm = client.get(url)
-    assert confirm.status_code == 200 and "Delete training record?" in confirm.content.decode()
+    assert confirm.status_code == 200 and "Delete this training record?" in confirm.content.decode()
     assert TrainingRecord.objects.filter(pk=record.pk).exists()
     assert client.post(url).status_code == 302
     assert not TrainingRecord.objects.filter(pk=record.pk).exists()

@@ -1,8 +1,17 @@
 from django.core.management import call_command
+from django.utils import timezone
 
+from aims.communication.models import PlanEntry
+from aims.competence.models import TrainingRecord
+from aims.context.models import Obligation, ScopeStatus, ScopeVersion
+from aims.core.areas import due_items
 from aims.demo.loader import load_demo
+from aims.documents.models import Document
+from aims.documents.models import Status as DocumentStatus
 from aims.evidence.models import Evidence
 from aims.inventory.models import AISystem, RiskTier, Stage
+from aims.leadership.models import Activity, Meeting
+from aims.objectives.models import KPI, KPISource
 from aims.organizations.models import Membership, Role
 from aims.risk.models import Risk
 from aims.soa.models import Applicability, SoAEntry
@@ -57,8 +66,9 @@ def test_it_builds_northwind_credit_through_the_services(db):
     entries = SoAEntry.objects.filter(organization=org)
     decided = entries.exclude(applicability=Applicability.UNDECIDED).count()
     assert 15 <= decided <= 23 and entries.count() == 38
-    # five documents, and the evidence of the two fairness checks run before deployment
-    assert Evidence.objects.filter(organization=org).count() == 7
+    # four documents, and the evidence of the two fairness checks run before deployment (the
+    # AI policy is a document of the documents area, approved by top management)
+    assert Evidence.objects.filter(organization=org).count() == 6
     checks = {check.name: check for check in credit.checks.all()}
     assert sorted(checks) == ["Approval parity by age band", "Approval parity by sex"]
     assert {check.runs.get().status for check in checks.values()} == {"passed"}
@@ -107,3 +117,29 @@ def test_the_command_prints_the_login(db, capsys):
     call_command("load_demo")
     assert "already exists" in capsys.readouterr().out
     assert Membership.objects.get(user__username="demo-owner").role == Role.OWNER
+
+
+def test_the_demo_holds_the_plan_and_support_records(db):
+    """Each plan-and-support area's demo content, loaded through its services: enough for every
+    page to show something real and every dashboard step of the plan to be under way."""
+    org, _user, _ = load_demo()
+    assert org.context_issues.count() >= 5
+    assert ScopeVersion.objects.filter(organization=org, status=ScopeStatus.APPROVED).count() == 1
+    assert Obligation.objects.filter(organization=org).count() >= 6
+
+    policy = Document.objects.get(organization=org, is_ai_policy=True)
+    assert policy.status == DocumentStatus.APPROVED and policy.approved_version.number == 2
+    approver = Membership.objects.get(organization=org, user=policy.approved_version.approved_by)
+    assert approver.is_top_management
+    entry = SoAEntry.objects.filter(organization=org, control__ref="A.2.2").with_flags().get()
+    assert entry.has_current_evidence  # the approved AI policy evidences its control
+
+    assert Activity.objects.for_org(org).count() >= 10
+    assert Meeting.objects.filter(organization=org).count() == 3
+    assert KPI.objects.filter(organization=org, source=KPISource.CHECK).exists()
+    assert TrainingRecord.objects.filter(organization=org).count() >= 5
+    assert PlanEntry.objects.filter(organization=org).count() >= 5
+
+    # what falls due comes from every area: document reviews, actions, training, communication
+    kinds = {item.kind for item in due_items(org, timezone.localdate())}
+    assert len(kinds) >= 5, kinds

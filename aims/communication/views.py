@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
-from aims.core.exports import safe_csv_writer
 from aims.core.forms import add_service_errors, person_label
+from aims.core.pages import confirm_delete, csv_download, form_page, is_filtered, with_organization
 from aims.core.pagination import paginate, query_without_page
 from aims.organizations.access import org_view
 from aims.organizations.models import Access
@@ -22,41 +21,8 @@ from .forms import CommunicationForm, LogFilterForm, PlanEntryForm, PlanFilterFo
 from .models import Communication, PlanEntry
 
 
-def _csv_response(request, name: str):
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    stamp = timezone.localdate().isoformat()
-    response["Content-Disposition"] = (
-        f'attachment; filename="{name}-{request.org.slug}-{stamp}.csv"'
-    )
-    return response, safe_csv_writer(response)
-
-
-def _filtered(request) -> bool:
-    return any(v for k, v in request.GET.items() if k != "page")
-
-
-def _with_org(records, organization):
-    for record in records:
-        record.organization = organization
-    return records
-
-
 def _name(user) -> str:
     return person_label(user) if user is not None else ""
-
-
-def _confirm_delete(request, record, *, what: str, delete, back: str, done: str, consequence=""):
-    if request.method == "POST":
-        label = str(record)
-        try:
-            delete(record, actor=request.user)
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-            return redirect(back)
-        messages.success(request, f"Deleted {what} “{label}”. The change trail keeps its record.")
-        return redirect(done)
-    context = {"record": record, "what": what, "back": back, "consequence": consequence}
-    return render(request, "communication/confirm_delete.html", context)
 
 
 # --- The plan --------------------------------------------------------------------------------
@@ -80,9 +46,9 @@ def plan_list(request):
     today = timezone.localdate()
     context = {
         "page_obj": page,
-        "entries": _with_org(page.object_list, request.org),
+        "entries": with_organization(page.object_list, request.org),
         "filters": filters,
-        "filtered": _filtered(request),
+        "filtered": is_filtered(request),
         "querystring": query_without_page(request),
         "today": today,
         "overdue_count": PlanEntry.objects.for_org(request.org).overdue(today).count(),
@@ -94,7 +60,7 @@ def plan_list(request):
 def plan_export_csv(request):
     entries, _ = _plan(request)
     today = timezone.localdate()
-    response, writer = _csv_response(request, "communication-plan")
+    response, writer = csv_download("communication-plan", request.org)
     writer.writerow(
         [
             "What",
@@ -141,7 +107,7 @@ def plan_detail(request, plan_entry_id: int):
     logged = entry.communications.select_related("communicated_by")
     context = {
         "entry": entry,
-        "communications": _with_org(list(logged[:20]), request.org),
+        "communications": with_organization(list(logged[:20]), request.org),
         "communication_count": logged.count(),
         "overdue": entry.is_overdue(),
         "events": AuditEvent.objects.for_record(entry)[:20],
@@ -153,23 +119,24 @@ def _plan_form(request, entry: PlanEntry):
     form = PlanEntryForm(
         request.POST if request.method == "POST" else None, instance=entry, organization=request.org
     )
-    if request.method == "POST" and form.is_valid():
+
+    def save(form):
         changed = form.save(commit=False)
-        try:
-            services.save_plan_entry(
-                changed,
-                actor=request.user,
-                clauses=list(form.cleaned_data["clauses"]),
-                controls=list(form.cleaned_data["controls"]),
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, f"Plan entry “{changed.topic}” saved.")
-            return redirect(changed.get_absolute_url())
-    status = 422 if request.method == "POST" else 200
-    return render(
-        request, "communication/plan_form.html", {"form": form, "entry": entry}, status=status
+        services.save_plan_entry(
+            changed,
+            actor=request.user,
+            clauses=list(form.cleaned_data["clauses"]),
+            controls=list(form.cleaned_data["controls"]),
+        )
+        return changed
+
+    return form_page(
+        request,
+        form,
+        save=save,
+        template="communication/plan_form.html",
+        saved=lambda changed: f"Plan entry “{changed.topic}” saved.",
+        context={"entry": entry},
     )
 
 
@@ -189,7 +156,7 @@ def plan_edit(request, plan_entry_id: int):
 @require_http_methods(["GET", "POST"])
 def plan_delete(request, plan_entry_id: int):
     entry = get_entry(request, plan_entry_id)
-    return _confirm_delete(
+    return confirm_delete(
         request,
         entry,
         what="plan entry",
@@ -217,7 +184,7 @@ def _log(request):
 def log_list(request):
     found, filters = _log(request)
     page = paginate(request, found)
-    records = _with_org(page.object_list, request.org)
+    records = with_organization(page.object_list, request.org)
     for record in records:
         if record.plan_entry is not None:
             record.plan_entry.organization = request.org
@@ -225,7 +192,7 @@ def log_list(request):
         "page_obj": page,
         "communications": records,
         "filters": filters,
-        "filtered": _filtered(request),
+        "filtered": is_filtered(request),
         "querystring": query_without_page(request),
     }
     return render(request, "communication/log_list.html", context)
@@ -234,7 +201,7 @@ def log_list(request):
 @org_view()
 def log_export_csv(request):
     found, _ = _log(request)
-    response, writer = _csv_response(request, "communication-log")
+    response, writer = csv_download("communication-log", request.org)
     writer.writerow(["Date", "Summary", "With whom", "How", "By whom", "Planned entry"])
     for c in found:
         writer.writerow(
@@ -338,7 +305,7 @@ def log_edit(request, communication_id: int):
 @require_http_methods(["GET", "POST"])
 def log_delete(request, communication_id: int):
     communication = get_communication(request, communication_id)
-    return _confirm_delete(
+    return confirm_delete(
         request,
         communication,
         what="communication",

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
-from aims.core.exports import safe_csv_writer
 from aims.core.forms import add_service_errors, person_label
+from aims.core.pages import confirm_delete, csv_download, form_page, is_filtered, with_organization
 from aims.core.pagination import paginate, query_without_page
 from aims.organizations.access import org_view
 from aims.organizations.models import Access
@@ -31,26 +30,6 @@ from .forms import (
 from .matrix import competence_matrix
 from .models import Competence, Course, TrainingRecord
 
-
-def _csv_response(request, name: str) -> tuple[HttpResponse, object]:
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    stamp = timezone.localdate().isoformat()
-    response["Content-Disposition"] = (
-        f'attachment; filename="{name}-{request.org.slug}-{stamp}.csv"'
-    )
-    return response, safe_csv_writer(response)
-
-
-def _filtered(request) -> bool:
-    return any(v for k, v in request.GET.items() if k != "page")
-
-
-def _with_org(records, organization):
-    for record in records:
-        record.organization = organization  # get_absolute_url without a query per row
-    return records
-
-
 # --- The matrix ------------------------------------------------------------------------------
 
 
@@ -59,11 +38,11 @@ def matrix_page(request):
     form = MatrixFilterForm(request.GET)
     today = timezone.localdate()
     matrix = competence_matrix(request.org, today=today, role=form.role_value())
-    _with_org([c.competence for c in matrix.columns], request.org)
+    with_organization([c.competence for c in matrix.columns], request.org)
     context = {
         "matrix": matrix,
         "filters": form,
-        "filtered": _filtered(request),
+        "filtered": is_filtered(request),
         "querystring": query_without_page(request),
         "today": today,
     }
@@ -74,7 +53,7 @@ def matrix_page(request):
 def matrix_csv(request):
     form = MatrixFilterForm(request.GET)
     matrix = competence_matrix(request.org, today=timezone.localdate(), role=form.role_value())
-    response, writer = _csv_response(request, "competence-matrix")
+    response, writer = csv_download("competence-matrix", request.org)
     writer.writerow(
         ["Person", "Username", "Role", *[c.competence.name for c in matrix.columns], "Gaps"]
     )
@@ -117,9 +96,9 @@ def competence_list(request):
     page = paginate(request, competences)
     context = {
         "page_obj": page,
-        "competences": _with_org(page.object_list, request.org),
+        "competences": with_organization(page.object_list, request.org),
         "filters": filters,
-        "filtered": _filtered(request),
+        "filtered": is_filtered(request),
         "querystring": query_without_page(request),
     }
     return render(request, "competence/competence_list.html", context)
@@ -128,7 +107,7 @@ def competence_list(request):
 @org_view()
 def competence_export_csv(request):
     competences, _ = _competences(request)
-    response, writer = _csv_response(request, "competences")
+    response, writer = csv_download("competences", request.org)
     writer.writerow(
         [
             "Name",
@@ -175,7 +154,7 @@ def competence_detail(request, competence_id: int):
     context = {
         "competence": competence,
         "requirements": competence.requirements.select_related("person"),
-        "courses": _with_org(list(competence.courses.all()), request.org),
+        "courses": with_organization(list(competence.courses.all()), request.org),
         "people": people,
         "events": AuditEvent.objects.for_record(competence)[:20],
     }
@@ -226,26 +205,11 @@ def competence_edit(request, competence_id: int):
     return _competence_form(request, get_competence(request, competence_id))
 
 
-def _confirm_delete(request, record, *, what: str, delete, back: str, done: str, consequence=""):
-    """A confirmation page (GET) and the deletion (POST) of one record."""
-    if request.method == "POST":
-        label = str(record)
-        try:
-            delete(record, actor=request.user)
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-            return redirect(back)
-        messages.success(request, f"Deleted {what} “{label}”. The change trail keeps its record.")
-        return redirect(done)
-    context = {"record": record, "what": what, "back": back, "consequence": consequence}
-    return render(request, "competence/confirm_delete.html", context)
-
-
 @org_view(Access.MANAGE)
 @require_http_methods(["GET", "POST"])
 def competence_delete(request, competence_id: int):
     competence = get_competence(request, competence_id)
-    return _confirm_delete(
+    return confirm_delete(
         request,
         competence,
         what="competence",
@@ -275,9 +239,9 @@ def course_list(request):
     page = paginate(request, courses)
     context = {
         "page_obj": page,
-        "courses": _with_org(page.object_list, request.org),
+        "courses": with_organization(page.object_list, request.org),
         "filters": filters,
-        "filtered": _filtered(request),
+        "filtered": is_filtered(request),
         "querystring": query_without_page(request),
     }
     return render(request, "competence/course_list.html", context)
@@ -286,7 +250,7 @@ def course_list(request):
 @org_view()
 def course_export_csv(request):
     courses, _ = _courses(request)
-    response, writer = _csv_response(request, "courses")
+    response, writer = csv_download("courses", request.org)
     writer.writerow(["Title", "Provider", "Competences", "Validity (months)", "Description"])
     for course in courses:
         writer.writerow(
@@ -313,8 +277,8 @@ def course_detail(request, course_id: int):
     records = course.training_records.select_related("person")
     context = {
         "course": course,
-        "competences": _with_org(list(course.competences.all()), request.org),
-        "records": _with_org(list(records[:50]), request.org),
+        "competences": with_organization(list(course.competences.all()), request.org),
+        "records": with_organization(list(records[:50]), request.org),
         "record_count": records.count(),
         "today": timezone.localdate(),
         "events": AuditEvent.objects.for_record(course)[:20],
@@ -328,20 +292,21 @@ def _course_form(request, course: Course):
         instance=course,
         organization=request.org,
     )
-    if request.method == "POST" and form.is_valid():
+
+    def save(form):
         changed = form.save(commit=False)
-        try:
-            services.save_course(
-                changed, actor=request.user, competences=list(form.cleaned_data["competences"])
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, f"Course “{changed.title}” saved.")
-            return redirect(changed.get_absolute_url())
-    status = 422 if request.method == "POST" else 200
-    return render(
-        request, "competence/course_form.html", {"form": form, "course": course}, status=status
+        services.save_course(
+            changed, actor=request.user, competences=list(form.cleaned_data["competences"])
+        )
+        return changed
+
+    return form_page(
+        request,
+        form,
+        save=save,
+        template="competence/course_form.html",
+        saved=lambda changed: f"Course “{changed.title}” saved.",
+        context={"course": course},
     )
 
 
@@ -361,7 +326,7 @@ def course_edit(request, course_id: int):
 @require_http_methods(["GET", "POST"])
 def course_delete(request, course_id: int):
     course = get_course(request, course_id)
-    return _confirm_delete(
+    return confirm_delete(
         request,
         course,
         what="course",
@@ -390,9 +355,9 @@ def training_list(request):
     page = paginate(request, records)
     context = {
         "page_obj": page,
-        "records": _with_org(page.object_list, request.org),
+        "records": with_organization(page.object_list, request.org),
         "filters": filters,
-        "filtered": _filtered(request),
+        "filtered": is_filtered(request),
         "querystring": query_without_page(request),
         "today": timezone.localdate(),
     }
@@ -403,7 +368,7 @@ def training_list(request):
 def training_export_csv(request):
     records, _ = _training(request)
     today = timezone.localdate()
-    response, writer = _csv_response(request, "training-records")
+    response, writer = csv_download("training-records", request.org)
     writer.writerow(
         ["Person", "Username", "Course", "Completed on", "Expires on", "State", "Evidence", "Note"]
     )
@@ -438,7 +403,7 @@ def training_detail(request, training_id: int):
     record.course.organization = request.org
     context = {
         "record": record,
-        "competences": _with_org(list(record.course.competences.all()), request.org),
+        "competences": with_organization(list(record.course.competences.all()), request.org),
         "state": record.state(),
         "events": AuditEvent.objects.for_record(record)[:20],
     }
@@ -457,18 +422,19 @@ def _training_form(request, record: TrainingRecord):
         organization=request.org,
         initial=initial,
     )
-    if request.method == "POST" and form.is_valid():
+
+    def save(form):
         changed = form.save(commit=False)
-        try:
-            services.record_training(changed, actor=request.user)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, "Training recorded.")
-            return redirect(changed.get_absolute_url())
-    status = 422 if request.method == "POST" else 200
-    return render(
-        request, "competence/training_form.html", {"form": form, "record": record}, status=status
+        services.record_training(changed, actor=request.user)
+        return changed
+
+    return form_page(
+        request,
+        form,
+        save=save,
+        template="competence/training_form.html",
+        saved=lambda changed: "Training recorded.",
+        context={"record": record},
     )
 
 
@@ -488,7 +454,7 @@ def training_edit(request, training_id: int):
 @require_http_methods(["GET", "POST"])
 def training_delete(request, training_id: int):
     record = get_training(request, training_id)
-    return _confirm_delete(
+    return confirm_delete(
         request,
         record,
         what="training record",

@@ -7,14 +7,14 @@ import difflib
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Exists, OuterRef, Q
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
-from aims.core.exports import safe_csv_writer
 from aims.core.forms import add_service_errors
+from aims.core.pages import csv_download
 from aims.core.pagination import paginate, query_without_page
 from aims.evidence import storage
 from aims.organizations.access import org_view
@@ -86,12 +86,7 @@ def document_list(request):
 @org_view()
 def document_export_csv(request):
     documents, _ = filtered_documents(request)
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    stamp = timezone.localdate().isoformat()
-    response["Content-Disposition"] = (
-        f'attachment; filename="documents-{request.org.slug}-{stamp}.csv"'
-    )
-    writer = safe_csv_writer(response)
+    response, writer = csv_download("documents", request.org)
     writer.writerow(
         [
             "Title",

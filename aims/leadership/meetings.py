@@ -6,11 +6,12 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
-from aims.core.exports import safe_csv_writer
 from aims.core.forms import add_service_errors, person_label
+from aims.core.pages import confirm_delete, csv_download, form_page
 from aims.core.pagination import paginate, query_without_page
 from aims.organizations.access import org_view
 from aims.organizations.models import Access
@@ -19,7 +20,7 @@ from aims.trail.models import AuditEvent, record_type_of
 from . import services
 from .forms import ActionForm, DecisionForm, MeetingFilterForm, MeetingForm
 from .models import CommitteeAction, Decision, Meeting
-from .views import csv_response
+from .views import TABS
 
 
 def get_meeting(request, meeting_id: int) -> Meeting:
@@ -54,8 +55,7 @@ def meeting_list(request):
 @org_view()
 def meeting_export_csv(request):
     meetings, _ = filtered_meetings(request)
-    response = csv_response("committee-meetings", request.org)
-    writer = safe_csv_writer(response)
+    response, writer = csv_download("committee-meetings", request.org)
     writer.writerow(
         ["Date", "Title", "Status", "Attendees", "Agenda", "Minutes", "Decisions", "Open actions"]
     )
@@ -81,20 +81,20 @@ def meeting_form_page(request, meeting: Meeting):
         instance=meeting,
         organization=request.org,
     )
-    if request.method == "POST" and form.is_valid():
+
+    def save(form):
         changed = form.save(commit=False)
-        try:
-            services.save_meeting(
-                changed, actor=request.user, attendees=form.cleaned_data["attendees"]
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, f"Meeting “{changed.title}” saved.")
-            return redirect(changed.get_absolute_url())
-    status = 422 if request.method == "POST" else 200
-    context = {"form": form, "meeting": meeting, "tab": "meetings"}
-    return render(request, "leadership/meeting_form.html", context, status=status)
+        services.save_meeting(changed, actor=request.user, attendees=form.cleaned_data["attendees"])
+        return changed
+
+    return form_page(
+        request,
+        form,
+        save=save,
+        template="leadership/meeting_form.html",
+        saved=lambda changed: f"Meeting “{changed.title}” saved.",
+        context={"meeting": meeting, "tab": "meetings"},
+    )
 
 
 @org_view(Access.CONTRIBUTE)
@@ -155,22 +155,16 @@ def meeting_detail(request, meeting_id: int):
 @require_http_methods(["GET", "POST"])
 def meeting_delete(request, meeting_id: int):
     meeting = get_meeting(request, meeting_id)
-    if request.method == "POST":
-        title = meeting.title
-        try:
-            services.delete_meeting(meeting, actor=request.user)
-        except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
-            return redirect(meeting.get_absolute_url())
-        messages.success(request, f"Meeting “{title}” deleted. The audit trail keeps its record.")
-        return redirect("leadership_meeting_list", org=request.org.slug)
-    context = {
-        "what": f"the meeting “{meeting}”",
-        "consequence": "Only a meeting without decisions or actions can be deleted.",
-        "cancel": meeting.get_absolute_url(),
-        "tab": "meetings",
-    }
-    return render(request, "leadership/confirm_delete.html", context)
+    return confirm_delete(
+        request,
+        meeting,
+        delete=services.delete_meeting,
+        what="meeting",
+        back=meeting.get_absolute_url(),
+        done=reverse("leadership_meeting_list", kwargs={"org": request.org.slug}),
+        consequence="Only a meeting without decisions or actions can be deleted.",
+        context=TABS | {"tab": "meetings"},
+    )
 
 
 def decision_form_page(request, decision: Decision):

@@ -7,15 +7,14 @@ import datetime as dt
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import F
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from aims.core.areas import due_items
-from aims.core.exports import safe_csv_writer
 from aims.core.forms import add_service_errors, person_label
+from aims.core.pages import confirm_delete, csv_download, form_page
 from aims.core.pagination import paginate, query_without_page
 from aims.organizations.access import org_view
 from aims.organizations.models import Access
@@ -31,13 +30,8 @@ from .models import Activity, AIMSRole, Assignment, CommitteeAction
 YEAR = dt.timedelta(days=365)
 
 
-def csv_response(name: str, organization) -> HttpResponse:
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    stamp = timezone.localdate().isoformat()
-    response["Content-Disposition"] = (
-        f'attachment; filename="{name}-{organization.slug}-{stamp}.csv"'
-    )
-    return response
+# The leadership pages' tabs, above a page of the shared templates (core/confirm_delete.html).
+TABS = {"tabs": "leadership/_tabs.html"}
 
 
 # --- Roles ------------------------------------------------------------------------------------
@@ -82,8 +76,7 @@ def role_list(request):
 @org_view()
 def role_export_csv(request):
     roles, _ = filtered_roles(request)
-    response = csv_response("aims-roles", request.org)
-    writer = safe_csv_writer(response)
+    response, writer = csv_download("aims-roles", request.org)
     writer.writerow(
         ["Role", "Description", "Responsibilities", "Authorities", "Held by", "Addresses"]
     )
@@ -107,23 +100,26 @@ def role_form_page(request, role: AIMSRole):
         instance=role,
         organization=request.org,
     )
-    if request.method == "POST" and form.is_valid():
+
+    def save(form):
         changed = form.save(commit=False)
-        try:
-            services.save_role(
-                changed,
-                actor=request.user,
-                holders=form.cleaned_data["holders"],
-                clauses=form.cleaned_data["clauses"],
-                controls=form.cleaned_data["controls"],
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, f"Role “{changed.name}” saved.")
-            return redirect(changed.get_absolute_url())
-    status = 422 if request.method == "POST" else 200
-    return render(request, "leadership/role_form.html", {"form": form, "role": role}, status=status)
+        services.save_role(
+            changed,
+            actor=request.user,
+            holders=form.cleaned_data["holders"],
+            clauses=form.cleaned_data["clauses"],
+            controls=form.cleaned_data["controls"],
+        )
+        return changed
+
+    return form_page(
+        request,
+        form,
+        save=save,
+        template="leadership/role_form.html",
+        saved=lambda changed: f"Role “{changed.name}” saved.",
+        context={"role": role},
+    )
 
 
 @org_view(Access.MANAGE)
@@ -162,19 +158,17 @@ def role_detail(request, aims_role_id: int):
 @require_http_methods(["GET", "POST"])
 def role_delete(request, aims_role_id: int):
     role = get_role(request, aims_role_id)
-    if request.method == "POST":
-        name = role.name
-        services.delete_role(role, actor=request.user)
-        messages.success(request, f"Role “{name}” deleted. The audit trail keeps its record.")
-        return redirect("leadership_role_list", org=request.org.slug)
-    context = {
-        "what": f"the role “{role.name}”",
-        "consequence": f"Its {role.assignments.count()} cell(s) of the RACI matrix are removed "
+    return confirm_delete(
+        request,
+        role,
+        delete=services.delete_role,
+        what="role",
+        back=role.get_absolute_url(),
+        done=reverse("leadership_role_list", kwargs={"org": request.org.slug}),
+        consequence=f"Its {role.assignments.count()} cell(s) of the RACI matrix are removed "
         "with it.",
-        "cancel": role.get_absolute_url(),
-        "tab": "roles",
-    }
-    return render(request, "leadership/confirm_delete.html", context)
+        context=TABS | {"tab": "roles"},
+    )
 
 
 # --- The RACI matrix --------------------------------------------------------------------------
@@ -305,8 +299,7 @@ def raci_person(request):
 def raci_export_csv(request):
     roles, people = raci_columns(request.org)
     cells = raci_cells(request.org)
-    response = csv_response("raci-matrix", request.org)
-    writer = safe_csv_writer(response)
+    response, writer = csv_download("raci-matrix", request.org)
     writer.writerow(
         ["Activity", *[r.name for r in roles], *[person_label(p) for p in people], "Check"]
     )
@@ -356,18 +349,16 @@ def activity_edit(request, raci_activity_id: int):
 @require_http_methods(["GET", "POST"])
 def activity_delete(request, raci_activity_id: int):
     activity = get_activity(request, raci_activity_id)
-    if request.method == "POST":
-        name = activity.name
-        services.delete_activity(activity, actor=request.user)
-        messages.success(request, f"Activity “{name}” deleted. The audit trail keeps its record.")
-        return redirect("leadership_raci", org=request.org.slug)
-    context = {
-        "what": f"the activity “{activity.name}”",
-        "consequence": "Its row of the RACI matrix goes with it.",
-        "cancel": reverse("leadership_raci", kwargs={"org": request.org.slug}),
-        "tab": "raci",
-    }
-    return render(request, "leadership/confirm_delete.html", context)
+    return confirm_delete(
+        request,
+        activity,
+        delete=services.delete_activity,
+        what="activity",
+        back=reverse("leadership_raci", kwargs={"org": request.org.slug}),
+        done=reverse("leadership_raci", kwargs={"org": request.org.slug}),
+        consequence="Its row of the RACI matrix goes with it.",
+        context=TABS | {"tab": "raci"},
+    )
 
 
 # --- Top management -----------------------------------------------------------------------------

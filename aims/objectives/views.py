@@ -5,14 +5,13 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
-from aims.core.exports import safe_csv_writer
 from aims.core.forms import add_service_errors, person_label
+from aims.core.pages import confirm_delete, csv_download, form_page, with_organization
 from aims.core.pagination import paginate, query_without_page
 from aims.organizations.access import org_view
 from aims.organizations.models import Access
@@ -32,12 +31,6 @@ from .models import KPI, KPISource, KPIStatus, Measurement, Objective, format_va
 
 CHART_POINTS = 60  # the newest measurements the chart draws
 TABLE_ROWS = 50  # the newest measurements the table lists
-
-
-def _with_org(records, organization):
-    for record in records:
-        record.organization = organization
-    return records
 
 
 def get_objective(request, objective_id: int) -> Objective:
@@ -82,7 +75,7 @@ def objective_list(request):
     all_objectives = Objective.objects.for_org(request.org)
     context = {
         "page_obj": page,
-        "objectives": _with_org(list(page.object_list), request.org),
+        "objectives": with_organization(list(page.object_list), request.org),
         "filters": filters,
         "filtered": any(v for k, v in request.GET.items() if k != "page"),
         "querystring": query_without_page(request),
@@ -99,12 +92,7 @@ def objective_list(request):
 def objective_export_csv(request):
     objectives, _ = filtered_objectives(request)
     objectives = objectives.prefetch_related("annex_objectives", "clauses", "controls")
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    stamp = timezone.localdate().isoformat()
-    response["Content-Disposition"] = (
-        f'attachment; filename="ai-objectives-{request.org.slug}-{stamp}.csv"'
-    )
-    writer = safe_csv_writer(response)
+    response, writer = csv_download("ai-objectives", request.org)
     writer.writerow(
         [
             "Number",
@@ -147,27 +135,25 @@ def objective_form_page(request, objective: Objective):
         instance=objective,
         organization=request.org,
     )
-    if request.method == "POST" and form.is_valid():
+
+    def save(form):
         changed = form.save(commit=False)
-        try:
-            services.save_objective(
-                changed,
-                actor=request.user,
-                annex_objectives=list(form.cleaned_data["annex_objectives"]),
-                clauses=list(form.cleaned_data["clauses"]),
-                controls=list(form.cleaned_data["controls"]),
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, f"Objective “{changed.title}” saved.")
-            return redirect("objective_detail", org=request.org.slug, objective_id=changed.pk)
-    status = 422 if request.method == "POST" else 200
-    return render(
+        services.save_objective(
+            changed,
+            actor=request.user,
+            annex_objectives=list(form.cleaned_data["annex_objectives"]),
+            clauses=list(form.cleaned_data["clauses"]),
+            controls=list(form.cleaned_data["controls"]),
+        )
+        return changed
+
+    return form_page(
         request,
-        "objectives/objective_form.html",
-        {"form": form, "objective": objective},
-        status=status,
+        form,
+        save=save,
+        template="objectives/objective_form.html",
+        saved=lambda changed: f"Objective “{changed.title}” saved.",
+        context={"objective": objective},
     )
 
 
@@ -189,7 +175,7 @@ def objective_detail(request, objective_id: int):
     today = timezone.localdate()
     context = {
         "objective": objective,
-        "kpis": _with_org(list(objective.kpis.select_related("owner")), request.org),
+        "kpis": with_organization(list(objective.kpis.select_related("owner")), request.org),
         "annex_objectives": objective.annex_objectives.all(),
         "clauses": objective.clauses.all(),
         "controls": objective.controls.all(),
@@ -204,21 +190,15 @@ def objective_detail(request, objective_id: int):
 @require_http_methods(["GET", "POST"])
 def objective_delete(request, objective_id: int):
     objective = get_objective(request, objective_id)
-    if request.method == "POST":
-        title = objective.title
-        services.delete_objective(objective, actor=request.user)
-        messages.success(request, f"Objective “{title}” deleted. The audit trail keeps its record.")
-        return redirect("objective_list", org=request.org.slug)
-    context = {
-        "what": "objective",
-        "record": objective,
-        "consequence": "Its KPIs stay; they no longer name it.",
-        "cancel_url": objective.get_absolute_url(),
-        "action_url": reverse(
-            "objective_delete", kwargs={"org": request.org.slug, "objective_id": objective.pk}
-        ),
-    }
-    return render(request, "objectives/confirm_delete.html", context)
+    return confirm_delete(
+        request,
+        objective,
+        delete=services.delete_objective,
+        what="objective",
+        back=objective.get_absolute_url(),
+        done=reverse("objective_list", kwargs={"org": request.org.slug}),
+        consequence="Its KPIs stay; they no longer name it.",
+    )
 
 
 # --- KPIs --------------------------------------------------------------------------------------
@@ -246,7 +226,7 @@ def kpi_list(request):
     )
     context = {
         "page_obj": page,
-        "kpis": _with_org(list(page.object_list), request.org),
+        "kpis": with_organization(list(page.object_list), request.org),
         "filters": filters,
         "filtered": any(v for k, v in request.GET.items() if k != "page"),
         "querystring": query_without_page(request),
@@ -261,10 +241,7 @@ def kpi_list(request):
 @org_view()
 def kpi_export_csv(request):
     kpis, _ = filtered_kpis(request)
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    stamp = timezone.localdate().isoformat()
-    response["Content-Disposition"] = f'attachment; filename="kpis-{request.org.slug}-{stamp}.csv"'
-    writer = safe_csv_writer(response)
+    response, writer = csv_download("kpis", request.org)
     writer.writerow(
         [
             "Number",
@@ -310,19 +287,22 @@ def kpi_form_page(request, kpi: KPI, *, initial=None):
         organization=request.org,
         initial=initial,
     )
-    if request.method == "POST" and form.is_valid():
+
+    def save(form):
         changed = form.save(commit=False)
-        try:
-            services.save_kpi(
-                changed, actor=request.user, objectives=list(form.cleaned_data["objectives"])
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, f"KPI “{changed.name}” saved.")
-            return redirect("kpi_detail", org=request.org.slug, kpi_id=changed.pk)
-    status = 422 if request.method == "POST" else 200
-    return render(request, "objectives/kpi_form.html", {"form": form, "kpi": kpi}, status=status)
+        services.save_kpi(
+            changed, actor=request.user, objectives=list(form.cleaned_data["objectives"])
+        )
+        return changed
+
+    return form_page(
+        request,
+        form,
+        save=save,
+        template="objectives/kpi_form.html",
+        saved=lambda changed: f"KPI “{changed.name}” saved.",
+        context={"kpi": kpi},
+    )
 
 
 @org_view(Access.CONTRIBUTE)
@@ -354,7 +334,7 @@ def kpi_page(request, kpi: KPI, *, measurement_form=None, import_form=None, stat
         "chart": kpi_chart(kpi, points),
         "measurements": newest[:TABLE_ROWS],
         "measurement_count": kpi.measurements.count(),
-        "objectives": _with_org(list(kpi.objectives.all()), request.org),
+        "objectives": with_organization(list(kpi.objectives.all()), request.org),
         "measurement_form": measurement_form
         or MeasurementForm(initial={"date": timezone.localdate()}),
         "import_form": import_form or ImportForm(),
@@ -378,20 +358,16 @@ def kpi_detail(request, kpi_id: int):
 @require_http_methods(["GET", "POST"])
 def kpi_delete(request, kpi_id: int):
     kpi = get_kpi(request, kpi_id)
-    if request.method == "POST":
-        name = kpi.name
-        services.delete_kpi(kpi, actor=request.user)
-        messages.success(request, f"KPI “{name}” deleted. The audit trail keeps its record.")
-        return redirect("kpi_list", org=request.org.slug)
     count = kpi.measurements.count()
-    context = {
-        "what": "KPI",
-        "record": kpi,
-        "consequence": f"Its {count} measurement{'s' if count != 1 else ''} go with it.",
-        "cancel_url": kpi.get_absolute_url(),
-        "action_url": reverse("kpi_delete", kwargs={"org": request.org.slug, "kpi_id": kpi.pk}),
-    }
-    return render(request, "objectives/confirm_delete.html", context)
+    return confirm_delete(
+        request,
+        kpi,
+        delete=services.delete_kpi,
+        what="KPI",
+        back=kpi.get_absolute_url(),
+        done=reverse("kpi_list", kwargs={"org": request.org.slug}),
+        consequence=f"Its {count} measurement{'s' if count != 1 else ''} go with it.",
+    )
 
 
 @org_view(Access.CONTRIBUTE)
@@ -474,22 +450,12 @@ def measurement_delete(request, kpi_id: int, measurement_id: int):
     kpi = get_kpi(request, kpi_id)
     measurement = get_object_or_404(Measurement.objects.filter(kpi=kpi), pk=measurement_id)
     measurement.kpi = kpi
-    if request.method == "POST":
-        try:
-            services.delete_measurement(measurement, actor=request.user)
-        except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
-        else:
-            messages.success(request, "Measurement deleted. The audit trail keeps its record.")
-        return redirect("kpi_detail", org=request.org.slug, kpi_id=kpi.pk)
-    context = {
-        "what": "measurement",
-        "record": measurement,
-        "consequence": "The KPI's status follows its latest remaining measurement.",
-        "cancel_url": kpi.get_absolute_url(),
-        "action_url": reverse(
-            "measurement_delete",
-            kwargs={"org": request.org.slug, "kpi_id": kpi.pk, "measurement_id": measurement.pk},
-        ),
-    }
-    return render(request, "objectives/confirm_delete.html", context)
+    return confirm_delete(
+        request,
+        measurement,
+        delete=services.delete_measurement,
+        what="measurement",
+        back=kpi.get_absolute_url(),
+        done=kpi.get_absolute_url(),
+        consequence="The KPI's status follows its latest remaining measurement.",
+    )

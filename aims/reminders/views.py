@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
-from aims.core.exports import safe_csv_writer
+from aims.core.pages import csv_download
 from aims.core.pagination import query_without_page
 from aims.organizations.access import org_view
 from aims.organizations.models import Access
@@ -47,11 +46,7 @@ def reminder_list(request):
 @org_view(Access.READ)
 def reminder_export_csv(request):
     today, _, shown, _ = my_items(request)
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = (
-        f'attachment; filename="reminders-{request.org.slug}-{today.isoformat()}.csv"'
-    )
-    writer = safe_csv_writer(response)
+    response, writer = csv_download("reminders", request.org)
     writer.writerow(["Due", "When", "Kind", "What", "Link"])
     for item in shown:
         reminder = rules.reminder(item, today)

@@ -3,17 +3,14 @@ page that calls a service, and a confirmation before deleting."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 
-from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.http import HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 
-from aims.core.exports import safe_csv_writer
-from aims.core.forms import add_service_errors
+from aims.core.pages import csv_download, is_filtered
 from aims.core.pagination import paginate, query_without_page
 from aims.trail.models import AuditEvent
 
@@ -45,7 +42,7 @@ def list_page(request, *, records, filters, tab: str, template: str, extra=None)
         "page_obj": page,
         "records": page.object_list,
         "filters": filters,
-        "filtered": any(v for k, v in request.GET.items() if k != "page"),
+        "filtered": is_filtered(request),
         "querystring": query_without_page(request),
         "list_url": request.path,
         "tabs": tabs(request, tab),
@@ -56,12 +53,7 @@ def list_page(request, *, records, filters, tab: str, template: str, extra=None)
 
 
 def csv_export(request, *, name: str, header: list[str], rows: Iterable[list]) -> HttpResponse:
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    stamp = timezone.localdate().isoformat()
-    response["Content-Disposition"] = (
-        f'attachment; filename="{name}-{request.org.slug}-{stamp}.csv"'
-    )
-    writer = safe_csv_writer(response)
+    response, writer = csv_download(name, request.org)
     writer.writerow(header)
     writer.writerows(rows)
     return response
@@ -79,44 +71,6 @@ def names(records) -> str:
 
 def requirement_refs(record) -> str:
     return "; ".join([c.ref for c in record.clauses.all()] + [c.ref for c in record.controls.all()])
-
-
-def form_page(
-    request,
-    *,
-    form,
-    save: Callable[[object], object],
-    template: str = "context/form.html",
-    context: dict,
-    saved: Callable[[object], str],
-):
-    """Show ``form``; on a valid POST call ``save(form)`` (the service) and go to the saved
-    record's page; a service's refusal is shown beside its field."""
-    if request.method == "POST" and form.is_valid():
-        try:
-            record = save(form)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, saved(record))
-            return redirect(record.get_absolute_url())
-    status = 422 if request.method == "POST" else 200
-    return render(request, template, {"form": form, **context}, status=status)
-
-
-def confirm_delete(request, *, record, delete, back: str, done: str, what: str, consequence: str):
-    """A confirmation page; the POST deletes through the service."""
-    if request.method == "POST":
-        label = str(record)
-        try:
-            delete(record, actor=request.user)
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-            return redirect(back)
-        messages.success(request, f"{what} “{label}” deleted. The audit trail keeps its record.")
-        return redirect(done)
-    context = {"record": record, "back": back, "what": what, "consequence": consequence}
-    return render(request, "context/confirm_delete.html", context)
 
 
 def events_of(record):

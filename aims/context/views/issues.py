@@ -10,22 +10,14 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from aims.core.forms import add_service_errors
+from aims.core.pages import confirm_delete, form_page
 from aims.organizations.access import org_view
 from aims.organizations.models import Access
 
 from .. import services
 from ..forms import IssueFilterForm, IssueForm, RaiseRiskForm
 from ..models import Issue
-from .common import (
-    confirm_delete,
-    csv_export,
-    events_of,
-    form_page,
-    list_page,
-    person,
-    requirement_refs,
-    tabs,
-)
+from .common import csv_export, events_of, list_page, person, requirement_refs, tabs
 
 
 def get_issue(request, issue_id: int) -> Issue:
@@ -101,6 +93,7 @@ def issue_form(request, issue: Issue):
 
     return form_page(
         request,
+        template="context/form.html",
         form=form,
         save=save,
         context={
@@ -193,7 +186,7 @@ def issue_delete(request, issue_id: int):
         delete=services.delete_issue,
         back=issue.get_absolute_url(),
         done=issue_list_url(request),
-        what="Issue",
+        what="issue",
         consequence="Its linked risks stay in the risk register. If the issue simply no longer "
         "applies, close it instead: it then stays on record for audits.",
     )

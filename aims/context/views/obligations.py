@@ -11,23 +11,14 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from aims.core.forms import add_service_errors
+from aims.core.pages import confirm_delete, form_page
 from aims.organizations.access import org_view
 from aims.organizations.models import Access
 
 from .. import services
 from ..forms import CatalogueForm, ObligationFilterForm, ObligationForm
 from ..models import Obligation
-from .common import (
-    confirm_delete,
-    csv_export,
-    events_of,
-    form_page,
-    list_page,
-    names,
-    person,
-    requirement_refs,
-    tabs,
-)
+from .common import csv_export, events_of, list_page, names, person, requirement_refs, tabs
 
 
 def get_obligation(request, obligation_id: int) -> Obligation:
@@ -104,6 +95,7 @@ def obligation_form(request, obligation: Obligation):
 
     return form_page(
         request,
+        template="context/form.html",
         form=form,
         save=save,
         context={
@@ -159,7 +151,7 @@ def obligation_delete(request, obligation_id: int):
         delete=services.delete_obligation,
         back=obligation.get_absolute_url(),
         done=reverse("obligation_list", kwargs={"org": request.org.slug}),
-        what="Obligation",
+        what="obligation",
         consequence="Only for an obligation recorded by mistake or that no longer applies; "
         "the audit trail keeps what it said.",
     )

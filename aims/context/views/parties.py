@@ -7,22 +7,14 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
+from aims.core.pages import confirm_delete, form_page
 from aims.organizations.access import org_view
 from aims.organizations.models import Access
 
 from .. import services
 from ..forms import PartyFilterForm, PartyForm
 from ..models import InterestedParty
-from .common import (
-    confirm_delete,
-    csv_export,
-    events_of,
-    form_page,
-    list_page,
-    person,
-    requirement_refs,
-    tabs,
-)
+from .common import csv_export, events_of, list_page, person, requirement_refs, tabs
 
 
 def get_party(request, party_id: int) -> InterestedParty:
@@ -93,6 +85,7 @@ def party_form(request, party: InterestedParty):
 
     return form_page(
         request,
+        template="context/form.html",
         form=form,
         save=save,
         context={
@@ -149,7 +142,7 @@ def party_delete(request, party_id: int):
         delete=services.delete_party,
         back=party.get_absolute_url(),
         done=reverse("party_list", kwargs={"org": request.org.slug}),
-        what="Interested party",
+        what="interested party",
         consequence="Only for a party recorded by mistake. A party whose requirements still "
         "apply belongs in the register, even when the AIMS does not address them yet.",
     )

@@ -6,13 +6,14 @@ from __future__ import annotations
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_http_methods
 
+from aims.core.pages import form_page
 from aims.organizations.access import org_view
 from aims.organizations.models import Access
 
 from .. import services
 from ..forms import RoleFilterForm, SystemRoleForm
 from ..models import AIRole, OperatorRole, SystemRole
-from .common import csv_export, events_of, form_page, list_page, tabs
+from .common import csv_export, events_of, list_page, tabs
 
 
 def get_role(request, system_role_id: int) -> SystemRole:
@@ -72,6 +73,7 @@ def role_form(request, role: SystemRole, initial: dict | None = None):
 
     return form_page(
         request,
+        template="context/form.html",
         form=form,
         save=save,
         context={

@@ -8,13 +8,14 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
+from aims.core.pages import form_page
 from aims.organizations.access import org_view
 from aims.organizations.models import Access
 
 from .. import services
 from ..forms import ScopeFilterForm, ScopeForm
 from ..models import ScopeStatus, ScopeVersion
-from .common import csv_export, events_of, form_page, list_page, names, person, tabs
+from .common import csv_export, events_of, list_page, names, person, tabs
 
 
 def get_version(request, scope_version_id: int) -> ScopeVersion:
@@ -121,6 +122,7 @@ def scope_form(request, version: ScopeVersion):
 
     return form_page(
         request,
+        template="context/form.html",
         form=form,
         save=save,
         context={
