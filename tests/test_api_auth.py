@@ -384,3 +384,17 @@ def test_invalid_input_to_another_organizations_record_is_still_not_found(world,
     response = own.post(f"/api/v1/systems/{records['slug']}/transition", {})
     assert response.status_code == 422
     assert {e["field"] for e in response.json()["errors"]} == {"to_stage", "reason"}
+
+
+def test_a_path_id_that_is_no_number_names_no_record(world, records):
+    """An id of "²" (a digit to Python but no number) or of 30 digits (too large for the column)
+    is a 404, never a server error, on every operation that names a record by id."""
+    api = ApiClient.for_member(world.owner, world.org)
+    for (method, template), _access in operation_access().items():
+        ids = [n for n in re.findall(r"\{(\w+_id)\}", template) if n != "task_id"]  # a UUID
+        if method != "GET" or not ids:
+            continue
+        for odd in ("%C2%B2", "9" * 30):
+            path = fill(template, {**records, ids[-1]: odd})
+            response = api.get(path)
+            assert response.status_code == 404, (path, response.status_code)

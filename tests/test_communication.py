@@ -344,6 +344,34 @@ def test_api_viewer_cannot_write_and_outsider_cannot_read(world):
     assert entry.topic == "Quarterly AIMS report to the board"
 
 
+def test_api_log_filtered_by_a_plan_entry_too_large_for_the_column_is_empty(world):
+    # The number used to reach the database, which refused it: 500.
+    api = ApiClient.for_member(world.viewer, world.org)
+    response = api.get("/api/v1/communications", {"plan_entry": 2**70})
+    assert response.status_code == 200 and response.json()["count"] == 0
+
+
+def test_api_refuses_true_as_a_plan_entry(world):
+    # true used to be read as the plan entry with id 1.
+    plan(world)
+    api = ApiClient.for_member(world.contributor, world.org)
+    response = api.post(
+        "/api/v1/communications",
+        {
+            "communicated_on": "2026-01-01",
+            "summary": "x",
+            "audience": "y",
+            "channel": "email",
+            "plan_entry": True,
+        },
+    )
+    assert response.status_code == 422
+    assert response.json()["errors"] == [
+        {"field": "plan_entry", "message": "Enter a whole number."}
+    ]
+    assert not Communication.objects.exists()
+
+
 def test_api_unknown_plan_entry_is_an_error(world):
     api = ApiClient.for_member(world.contributor, world.org)
     response = api.post(

@@ -608,6 +608,34 @@ def test_api_competences_and_courses(world, setup):
     assert [c["name"] for c in listed.json()["items"]] == ["Data protection for ML"]
 
 
+def test_api_filters_by_an_id_too_large_for_the_column_find_nothing(world, setup):
+    # The number used to reach the database, which refused it: 500.
+    api = ApiClient.for_member(world.viewer, world.org)
+    for path, params in [
+        ("/api/v1/courses", {"competence": 2**70}),
+        ("/api/v1/training-records", {"course": 2**70}),
+    ]:
+        response = api.get(path, params)
+        assert response.status_code == 200, path
+        assert response.json()["count"] == 0
+
+
+def test_api_refuses_true_as_a_course_id_or_a_validity(world, setup):
+    # true used to be read as the number 1.
+    api = ApiClient.for_member(world.contributor, world.org)
+    response = api.post(
+        "/api/v1/training-records",
+        {"person": "max.manager", "course": True, "completed_on": "2026-01-05"},
+    )
+    assert response.status_code == 422
+    assert response.json()["errors"] == [{"field": "course", "message": "Enter a whole number."}]
+    response = api.post("/api/v1/courses", {"title": "Ethics", "validity_months": True})
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["field"] == "validity_months"
+    assert not TrainingRecord.objects.exists()
+    assert not Course.objects.filter(title="Ethics").exists()
+
+
 def test_api_import_names_rows_and_imports_nothing_on_error(world, setup):
     api = ApiClient.for_member(world.contributor, world.org)
     bad = SimpleUploadedFile(

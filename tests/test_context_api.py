@@ -48,6 +48,31 @@ def test_a_risk_is_raised_from_an_issue(world):
     assert api.get(f"/api/v1/context/issues/{issue_id}").json()["risks"] == [risk.ref]
 
 
+def test_a_risk_is_not_raised_with_true_as_its_likelihood(world):
+    # true used to be read as the likelihood 1.
+    api = ApiClient.for_member(world.contributor, world.org)
+    issue_id = api.post("/api/v1/context/issues", ISSUE).json()["id"]
+    response = api.post(
+        f"/api/v1/context/issues/{issue_id}/risks",
+        {"inherent_likelihood": True, "inherent_impact": 5},
+    )
+    assert response.status_code == 422
+    assert response.json()["errors"] == [
+        {"field": "inherent_likelihood", "message": "Enter a whole number."}
+    ]
+    assert not Risk.objects.exists()
+
+
+def test_an_id_int_cannot_read_is_not_found(world):
+    # "²" is a digit to str.isdigit() but not to int(): checking the record used to answer 500.
+    api = ApiClient.for_member(world.contributor, world.org)
+    issue_id = api.post("/api/v1/context/issues", ISSUE).json()["id"]
+    assert api.get("/api/v1/context/issues/%C2%B2").status_code == 404
+    response = api.patch("/api/v1/context/issues/%C2%B2", {"title": "Changed"})
+    assert response.status_code == 404
+    assert Issue.objects.get(pk=issue_id).title == ISSUE["title"]
+
+
 def test_a_viewer_cannot_write(world):
     api = ApiClient.for_member(world.viewer, world.org)
     assert api.post("/api/v1/context/issues", ISSUE).status_code == 403
@@ -93,7 +118,8 @@ def test_obligations_from_the_catalogue_are_added_once(world):
     second = api.post("/api/v1/context/obligations/catalogue", body)
     assert second.json() == {"created": [], "skipped": ["EU AI Act Art. 9", "GDPR Art. 22"]}
     bad = api.post("/api/v1/context/obligations/catalogue", {"keys": ["eu-ai-act-art-10", "x"]})
-    assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "articles"
+    # The field the request names: the service says articles, the form's field.
+    assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "keys"
     assert Obligation.objects.count() == 2
     filtered = api.get("/api/v1/context/obligations", {"system": system.slug}).json()
     assert filtered["count"] == 2

@@ -134,6 +134,22 @@ def test_reviews_filters_templates_and_retirement(world):
     assert manager.post(f"{base}/versions", {"content": "x"}).status_code == 409
 
 
+def test_numbers_for_yes_or_no_and_true_for_a_number_are_refused(world):
+    # 1 used to be read as true (the AI policy), true as a review cycle of one month.
+    manager = ApiClient.for_member(world.manager, world.org)
+    response = create(manager, is_ai_policy=1)
+    assert response.status_code == 422
+    assert response.json()["errors"] == [
+        {"field": "is_ai_policy", "message": "Enter true or false."}
+    ]
+    response = create(manager, review_months=True)
+    assert response.status_code == 422
+    assert response.json()["errors"] == [
+        {"field": "review_months", "message": "Enter a whole number."}
+    ]
+    assert not Document.objects.exists()
+
+
 def test_another_organizations_document_is_not_found(world):
     manager = ApiClient.for_member(world.manager, world.org)
     document = create(manager).json()

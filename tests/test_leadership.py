@@ -620,6 +620,40 @@ def test_the_api_manages_roles(world):
     )
 
 
+def test_the_api_records_a_meeting_without_a_status_as_planned(world):
+    # The status left out used to answer 500: its default was the model's choice, not the API's.
+    api = ApiClient.for_member(world.contributor, world.org)
+    response = api.post("/api/v1/meetings", {"title": "AI committee", "date": TODAY.isoformat()})
+    assert response.status_code == 201, response.content
+    assert response.json()["status"] == "planned"
+    assert Meeting.objects.get().status == MeetingStatus.PLANNED
+
+
+def test_the_api_empties_holders_and_attendees_sent_as_null(world):
+    # A list sent as null (allowed by the PATCH schema) used to answer 500; it empties the list.
+    api = ApiClient.for_member(world.manager, world.org)
+    lead = role(world, holders=[world.contributor])
+    response = api.patch(f"/api/v1/aims-roles/{lead.pk}", {"holders": None})
+    assert response.status_code == 200, response.content
+    assert response.json()["holders"] == [] and not lead.holders.exists()
+    held = meeting(world)
+    response = api.patch(f"/api/v1/meetings/{held.pk}", {"attendees": None})
+    assert response.status_code == 200, response.content
+    assert response.json()["attendees"] == [] and not held.attendees.exists()
+
+
+def test_the_api_refuses_true_as_the_id_of_a_raci_role(world):
+    # true used to be read as the number 1: the role with id 1, if there is one.
+    role(world)
+    api = ApiClient.for_member(world.manager, world.org)
+    response = api.post(
+        f"/api/v1/raci-activities/{first_activity(world).pk}/cells", {"role": True, "letter": "A"}
+    )
+    assert response.status_code == 422
+    assert response.json()["errors"] == [{"field": "role", "message": "Enter a whole number."}]
+    assert not Assignment.objects.exists()
+
+
 def test_the_api_top_management_summary(world):
     risk = make_risk(world.org, actor=world.owner, likelihood=5, impact=5)
     accept_risk(

@@ -13,6 +13,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
+from aims.api.urls import api as api_root
 from aims.checks.models import Check, Kind, SourceType
 from aims.checks.samples import BIASED
 from aims.checks.services import run_check, save_check, store_data_file
@@ -602,3 +603,66 @@ def test_the_api_import_answers_422_naming_row_and_column(world):
     )
     assert refused.status_code == 403
     assert Measurement.objects.count() == 1
+
+
+def test_the_api_refuses_unknown_objectives_of_a_kpi_without_saving_it(world):
+    # An unknown number used to answer 500 (the message joined numbers as text), one too large
+    # for the column too; false was read as the number 0.
+    api = ApiClient.for_member(world.contributor, world.org)
+    for objectives, message in [
+        ([999999], "Unknown objective: 999999."),
+        ([2**70], f"Unknown objective: {2**70}."),
+        ([False], "Enter a whole number."),
+    ]:
+        response = api.post("/api/v1/kpis", {"name": "Acc", "target": 1, "objectives": objectives})
+        assert response.status_code == 422, objectives
+        [error] = response.json()["errors"]
+        assert error["field"].startswith("objectives") and error["message"] == message
+    assert not KPI.objects.exists()
+    known = objective_of(world)
+    response = api.post("/api/v1/kpis", {"name": "Acc", "target": 1, "objectives": [known.pk]})
+    assert response.status_code == 201 and response.json()["objectives"] == [known.pk]
+
+
+def test_the_api_refuses_true_or_false_as_a_measured_value(world):
+    # false used to be recorded as the value 0.
+    kpi = kpi_of(world)
+    api = ApiClient.for_member(world.contributor, world.org)
+    today = timezone.localdate().isoformat()
+    response = api.post(f"/api/v1/kpis/{kpi.pk}/measurements", {"date": today, "value": False})
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["field"] == "value"
+    response = api.patch(f"/api/v1/kpis/{kpi.pk}", {"target": True})
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["field"] == "target"
+    assert not Measurement.objects.exists()
+    kpi.refresh_from_db()
+    assert kpi.target == 90
+
+
+def test_the_api_import_without_a_file_answers_its_documented_422(world):
+    # The 422 documented for the import required problems, which a request refused before the
+    # file is read (no file) does not have: its answer broke the documented schema.
+    api = ApiClient.for_member(world.contributor, world.org)
+    response = api.post_form("/api/v1/kpi-measurements/import", {})
+    assert response.status_code == 422
+    assert response.json()["errors"] == [{"field": "file", "message": "This field is required."}]
+    documented = api_root.get_openapi_schema()["components"]["schemas"]["ImportErrorOut"]
+    assert set(documented["required"]) <= set(response.json())
+    assert not Measurement.objects.exists()
+
+
+def test_an_import_naming_a_kpi_by_a_digit_that_is_no_number_is_refused(world):
+    # "²" passes str.isdigit() but not int(): the import used to answer 500.
+    kpi_of(world)
+    api = ApiClient.for_member(world.contributor, world.org)
+    response = api.post_form(
+        "/api/v1/kpi-measurements/import",
+        {"file": csv_file("kpi,date,value\n²,2026-01-01,1\n" + "9" * 5000 + ",2026-01-01,1\n")},
+    )
+    assert response.status_code == 422
+    assert [(p["row"], p["column"]) for p in response.json()["problems"]] == [
+        (2, "kpi"),
+        (3, "kpi"),
+    ]
+    assert not Measurement.objects.exists()

@@ -505,6 +505,19 @@ def test_the_api_refuses_a_setting_it_does_not_know(world):
     assert not ReminderPreference.objects.exists()
 
 
+def test_the_api_refuses_a_number_as_the_digest_setting(world):
+    # 0 used to be read as false and turned the digest off.
+    api = ApiClient.for_member(world.auditor, world.org)
+    for body in ({"digest": 0}, {"digest": 1}):
+        response = api.client.put(
+            "/api/v1/reminders/preferences", body, content_type="application/json", **api.headers()
+        )
+        assert response.status_code == 422, body
+        assert response.json()["errors"][0]["field"] == "digest"
+    assert not ReminderPreference.objects.exists()
+    assert api.get("/api/v1/reminders/preferences").json()["digest"] is True
+
+
 def test_the_api_refuses_callers_without_a_token(world):
     assert ApiClient(None).get("/api/v1/reminders").status_code == 401
     response = ApiClient(None).client.put(

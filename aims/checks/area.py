@@ -1,6 +1,6 @@
 from django.db.models import Prefetch
 
-from aims.core.areas import Area, NavLink, Section, hook, register
+from aims.core.areas import Area, NavLink, Section, hook, names_record, register
 
 from . import (
     dashboard,
@@ -36,12 +36,8 @@ register(
         nav=(NavLink("Technical checks", "check_list", "Do & check", order=20),),
         api_router="aims.checks.api.router",
         api_path_records={
-            "check_id": lambda org, v: (
-                str(v).isdigit() and Check.objects.for_org(org).filter(pk=v).exists()
-            ),
-            "run_id": lambda org, v: (
-                str(v).isdigit() and CheckRun.objects.for_org(org).filter(pk=v).exists()
-            ),
+            "check_id": lambda org, v: names_record(Check.objects.for_org(org), v),
+            "run_id": lambda org, v: names_record(CheckRun.objects.for_org(org), v),
         },
         uploads={"check_create": "check data", "check_edit": "check data"},
         order=50,

@@ -8,6 +8,7 @@ from django.utils import timezone
 from ninja import Field, PatchDict, Query, Router, Schema
 from ninja.pagination import paginate
 from ninja.responses import Status
+from pydantic import StrictInt
 
 from aims.api.auth import CONTRIBUTE, READ
 from aims.api.errors import BODY_ERRORS, responses
@@ -170,7 +171,7 @@ class CommunicationIn(InputSchema):
     audience: text_of(Communication, "audience") = Field(description="With whom.")
     channel: ChannelChoice = Field(description="How.")
     communicated_by: Name | None = Field(None, description="Username of the member.")
-    plan_entry: int | None = Field(
+    plan_entry: StrictInt | None = Field(
         None,
         description="The plan entry it carries out (id). On creation, its next due date moves "
         "on by its frequency.",

@@ -1,7 +1,7 @@
 """Communication (7.4): registered with the ground floor."""
 
 from aims.catalog.links import addresses_requirements
-from aims.core.areas import Area, DueItem, NavLink, hook, register
+from aims.core.areas import Area, DueItem, NavLink, hook, names_record, register
 from aims.organizations.models import Access
 
 from . import dashboard
@@ -46,12 +46,8 @@ register(
         nav=(NavLink("Communication", "communication_plan_list", "Plan", order=19),),
         api_router="aims.communication.api.router",
         api_path_records={
-            "plan_entry_id": lambda org, v: (
-                str(v).isdigit() and PlanEntry.objects.for_org(org).filter(pk=int(v)).exists()
-            ),
-            "communication_id": lambda org, v: (
-                str(v).isdigit() and Communication.objects.for_org(org).filter(pk=int(v)).exists()
-            ),
+            "plan_entry_id": lambda org, v: names_record(PlanEntry.objects.for_org(org), v),
+            "communication_id": lambda org, v: names_record(Communication.objects.for_org(org), v),
         },
         order=65,
     )

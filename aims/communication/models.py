@@ -187,7 +187,7 @@ class CommunicationQuerySet(models.QuerySet):
         if channel:
             found = found.filter(channel=channel)
         if plan_entry:
-            found = found.filter(plan_entry=plan_entry)
+            found = found.filter(plan_entry__pk=plan_entry)  # out of range: no match, no error
         if communicated_by is not None:
             found = found.filter(communicated_by=communicated_by)
         return found

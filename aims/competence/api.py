@@ -9,6 +9,7 @@ from ninja import Field, File, PatchDict, Query, Router, Schema
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
 from ninja.responses import Status
+from pydantic import StrictInt
 
 from aims.api.auth import CONTRIBUTE, READ
 from aims.api.errors import BODY_ERRORS, InvalidInput, responses
@@ -172,7 +173,7 @@ class CourseIn(InputSchema):
     title: text_of(Course, "title")
     provider: text_of(Course, "provider") = ""
     competences: list[Name] = Field([], description="Names of the competences it gives.")
-    validity_months: int | None = Field(
+    validity_months: StrictInt | None = Field(
         None, ge=1, le=240, description="How long a completion counts; null: no expiry."
     )
     description: text_of(Course, "description") = ""
@@ -271,7 +272,7 @@ def update_course(request, course_id: int, payload: PatchDict[CourseIn]):
 
 class TrainingIn(InputSchema):
     person: Name = Field(description="Username of the member who completed the course.")
-    course: int = Field(description="The course's id.")
+    course: StrictInt = Field(description="The course's id.")
     completed_on: dt.date = Field(description="Not in the future.")
     expires_on: dt.date | None = Field(
         None, description="Null: computed from the course's validity."

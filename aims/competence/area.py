@@ -3,7 +3,7 @@
 import datetime as dt
 
 from aims.catalog.links import addresses_requirements
-from aims.core.areas import Area, DueItem, Measure, NavLink, hook, register
+from aims.core.areas import Area, DueItem, Measure, NavLink, hook, names_record, register
 from aims.core.forms import person_label
 from aims.organizations.models import Membership, Role
 
@@ -81,15 +81,9 @@ register(
         nav=(NavLink("Competence & training", "competence_matrix", "Plan", order=18),),
         api_router="aims.competence.api.router",
         api_path_records={
-            "competence_id": lambda org, v: (
-                str(v).isdigit() and Competence.objects.for_org(org).filter(pk=int(v)).exists()
-            ),
-            "course_id": lambda org, v: (
-                str(v).isdigit() and Course.objects.for_org(org).filter(pk=int(v)).exists()
-            ),
-            "training_id": lambda org, v: (
-                str(v).isdigit() and TrainingRecord.objects.for_org(org).filter(pk=int(v)).exists()
-            ),
+            "competence_id": lambda org, v: names_record(Competence.objects.for_org(org), v),
+            "course_id": lambda org, v: names_record(Course.objects.for_org(org), v),
+            "training_id": lambda org, v: names_record(TrainingRecord.objects.for_org(org), v),
         },
         order=60,
     )

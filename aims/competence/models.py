@@ -149,7 +149,9 @@ class CourseQuerySet(models.QuerySet):
     def filtered(self, *, q: str | None = None, competence: int | None = None):
         courses = _search(self, q, "title", "provider", "description")
         if competence:
-            courses = courses.filter(competences=competence)
+            # By the competence's own key: a number out of the column's range matches nothing
+            # (a lookup through the relation would send it to the database and fail).
+            courses = courses.filter(competences__pk=competence)
         return courses
 
 
@@ -268,7 +270,7 @@ class TrainingRecordQuerySet(models.QuerySet):
         if person is not None:
             records = records.filter(person=person)
         if course:
-            records = records.filter(course=course)
+            records = records.filter(course__pk=course)  # out of range: no match, no error
         if state == TrainingState.EXPIRED:
             records = records.expired(today)
         elif state == TrainingState.EXPIRING:

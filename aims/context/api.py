@@ -3,10 +3,12 @@ the roles per AI system (4.3), and the obligations register (A.8.5)."""
 
 import datetime as dt
 
+from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404
 from ninja import Field, PatchDict, Query, Router, Schema
 from ninja.pagination import paginate
 from ninja.responses import Status
+from pydantic import StrictInt
 
 from aims.api.auth import CONTRIBUTE, DECIDE, READ
 from aims.api.errors import BODY_ERRORS, responses
@@ -14,6 +16,8 @@ from aims.api.lookups import Errors, apply, clean, many, member
 from aims.api.pagination import Page
 from aims.api.schemas import InputSchema, Name, api_choices, text_of, username_of
 from aims.catalog.lookups import clauses_named, controls_named
+from aims.core.areas import names_record
+from aims.core.errors import Refused
 from aims.inventory.api import systems_named
 from aims.inventory.models import AISystem
 from aims.risk.models import Category as RiskCategory
@@ -93,12 +97,7 @@ def _exists(model):
     """Whether a path parameter names a record of the organization (for ``api_path_records``)."""
 
     def exists(org, value) -> bool:
-        text = str(value)
-        return (
-            text.isdigit()
-            and len(text) < 19
-            and model.objects.filter(organization=org, pk=int(text)).exists()
-        )
+        return names_record(model.objects.filter(organization=org), value)
 
     return exists
 
@@ -254,8 +253,10 @@ def update_issue(request, issue_id: int, payload: PatchDict[IssueIn]):
 
 
 class RaiseRiskIn(InputSchema):
-    inherent_likelihood: int = Field(description="1 to the matrix's number of likelihood levels.")
-    inherent_impact: int = Field(description="1 to the matrix's number of impact levels.")
+    inherent_likelihood: StrictInt = Field(
+        description="1 to the matrix's number of likelihood levels."
+    )
+    inherent_impact: StrictInt = Field(description="1 to the matrix's number of impact levels.")
     category: RiskCategoryIn | None = Field(
         None, description="The risk register's category; by default one that fits the issue."
     )
@@ -550,9 +551,17 @@ def add_from_catalogue(request, payload: CatalogueIn):
     errors = Errors()
     systems = systems_named(request.org, payload.systems, errors=errors)
     errors.raise_if_any()
-    created, skipped = services.add_catalogue_obligations(
-        request.org, actor=request.user, keys=payload.keys, systems=systems
-    )
+    try:
+        created, skipped = services.add_catalogue_obligations(
+            request.org, actor=request.user, keys=payload.keys, systems=systems
+        )
+    except ValidationError as exc:  # the service names the form's field, articles
+        if isinstance(exc, Refused) or not hasattr(exc, "error_dict"):
+            raise
+        for field, messages in exc.message_dict.items():
+            for message in messages:
+                errors.add("keys" if field == "articles" else field, message)
+        errors.raise_if_any()
     found = obligations_of(request.org).filter(pk__in=[o.pk for o in created])
     return Status(201, {"created": list(found), "skipped": skipped})
 

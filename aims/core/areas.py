@@ -248,6 +248,19 @@ _areas: dict[str, Area] = {}
 _hooks: dict[str, list[tuple[int, Callable]]] = {}
 
 
+def names_record(queryset, value) -> bool:
+    """Whether ``value`` (an API path parameter, for ``Area.api_path_records``) is the id of a
+    record of ``queryset``. An id is ASCII digits that fit the column ("²" is a digit to Python
+    but no number, and 30 digits overflow it): anything else names no record."""
+    text = str(value)
+    return (
+        text.isascii()
+        and text.isdigit()
+        and len(text) <= 18
+        and queryset.filter(pk=int(text)).exists()
+    )
+
+
 def register(area: Area) -> Area:
     if area.label in _areas and _areas[area.label] != area:
         raise ValueError(f"area {area.label!r} is registered twice")

@@ -1,12 +1,14 @@
 """Documented information and the AI policy: documents, versions, approvals, acknowledgements."""
 
 import datetime as dt
+from typing import Annotated
 
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404
 from ninja import Field, PatchDict, Query, Router, Schema
 from ninja.pagination import paginate
 from ninja.responses import Status
+from pydantic import StrictBool
 
 from aims.api.auth import CONTRIBUTE, DECIDE, READ
 from aims.api.errors import BODY_ERRORS, responses
@@ -48,13 +50,13 @@ class DocumentIn(InputSchema):
     summary: text_of(Document, "summary") = ""
     owner: Name | None = Field(None, description="Username of a member of the organization.")
     classification: DocumentClassification = DocumentClassification.INTERNAL
-    is_ai_policy: bool = Field(
+    is_ai_policy: StrictBool = Field(
         False, description="The organization's AI policy (kind policy; one per organization)."
     )
     audience_roles: list[AudienceRole] = Field(
         [], description="Roles asked to read and acknowledge it; empty: everyone."
     )
-    review_months: int = Field(12, ge=1, le=60)
+    review_months: Annotated[int, Field(strict=True, ge=1, le=60)] = 12
     next_review: dt.date | None = Field(None, description="Today or later.")
     clauses: list[Name] = Field([], description="Clause ids, e.g. 5.2.")
     controls: list[Name] = Field([], description="Annex A control ids, e.g. A.2.2.")

@@ -3,7 +3,16 @@
 from __future__ import annotations
 
 from aims.catalog.links import addresses_requirements
-from aims.core.areas import Area, DueItem, Involvement, Measure, NavLink, hook, register
+from aims.core.areas import (
+    Area,
+    DueItem,
+    Involvement,
+    Measure,
+    NavLink,
+    hook,
+    names_record,
+    register,
+)
 from aims.organizations.models import Access, Membership
 
 from . import dashboard
@@ -112,7 +121,7 @@ def document_measures() -> list[Measure]:
 
 def _document_exists(organization, value) -> bool:
     value = str(value)
-    return value.isdigit() and Document.objects.filter(organization=organization, pk=value).exists()
+    return names_record(Document.objects.filter(organization=organization), value)
 
 
 register(

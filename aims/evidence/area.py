@@ -1,6 +1,6 @@
 from django.utils import timezone
 
-from aims.core.areas import Area, NavLink, Section, hook, register
+from aims.core.areas import Area, NavLink, Section, hook, names_record, register
 
 from . import dashboard
 from .models import Evidence
@@ -43,9 +43,7 @@ register(
         nav=(NavLink("Evidence", "evidence_list", "Do & check", order=10),),
         api_router="aims.evidence.api.router",
         api_path_records={
-            "evidence_id": lambda org, v: (
-                str(v).isdigit() and Evidence.objects.for_org(org).filter(pk=int(v)).exists()
-            )
+            "evidence_id": lambda org, v: names_record(Evidence.objects.for_org(org), v)
         },
         uploads={
             "evidence_create": "evidence",

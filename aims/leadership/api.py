@@ -8,6 +8,7 @@ from django.utils import timezone
 from ninja import Field, PatchDict, Query, Router, Schema
 from ninja.pagination import paginate
 from ninja.responses import Status
+from pydantic import StrictInt
 
 from aims.api.auth import CONTRIBUTE, MANAGE, READ
 from aims.api.errors import BODY_ERRORS, responses
@@ -19,7 +20,7 @@ from aims.inventory.models import AISystem
 from aims.risk.models import Risk
 
 from . import services
-from .involvement import day_of, top_management_involvement
+from .involvement import YEAR, day_of, needs_decision, top_management_involvement
 from .models import (
     ActionStatus,
     Activity,
@@ -30,7 +31,6 @@ from .models import (
     Meeting,
     MeetingStatus,
 )
-from .views import YEAR, needs_decision
 
 RaciLetter = api_choices("RaciLetter", Letter)
 CommitteeMeetingStatus = api_choices("CommitteeMeetingStatus", MeetingStatus)
@@ -101,7 +101,8 @@ def _save_role(request, role: AIMSRole, data: dict) -> AIMSRole:
     m2m = {}
     if "holders" in data:
         users = [
-            member(request.org, name, field="holders", errors=errors) for name in data["holders"]
+            member(request.org, name, field="holders", errors=errors)
+            for name in data["holders"] or []
         ]
         m2m["holders"] = [u for u in users if u is not None]
     if "clauses" in data:
@@ -187,7 +188,7 @@ class ActivityOut(Schema):
 
 
 class CellIn(InputSchema):
-    role: int | None = Field(None, description="Id of an AIMS role (or give person).")
+    role: StrictInt | None = Field(None, description="Id of an AIMS role (or give person).")
     person: Name | None = Field(None, description="Username of a member (or give role).")
     letter: RaciLetter | None = Field(description="R, A, C or I; null clears the cell.")
 
@@ -302,7 +303,7 @@ class ActionOut(Schema):
 class MeetingIn(InputSchema):
     title: text_of(Meeting, "title")
     date: dt.date
-    status: CommitteeMeetingStatus = MeetingStatus.PLANNED
+    status: CommitteeMeetingStatus = CommitteeMeetingStatus.PLANNED
     attendees: list[Name] = Field([], description="Usernames of members who attended.")
     agenda: text_of(Meeting, "agenda") = ""
     minutes: text_of(Meeting, "minutes") = ""
@@ -368,7 +369,7 @@ def _save_meeting(request, meeting: Meeting, data: dict) -> Meeting:
     if "attendees" in data:
         users = [
             member(request.org, name, field="attendees", errors=errors)
-            for name in data["attendees"]
+            for name in data["attendees"] or []
         ]
         attendees = [u for u in users if u is not None]
     apply(meeting, data, skip={"attendees"})
@@ -484,7 +485,7 @@ class ActionIn(InputSchema):
 
 
 class ActionUpdate(ActionIn):
-    status: CommitteeActionStatus = ActionStatus.OPEN
+    status: CommitteeActionStatus = CommitteeActionStatus.OPEN
     done_on: dt.date | None = Field(None, description="When it was done; today by default.")
 
 

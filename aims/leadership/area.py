@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.db.models import Exists, OuterRef, Q
 
 from aims.catalog.links import addresses_requirements
-from aims.core.areas import Area, DueItem, Measure, NavLink, Section, hook, register
+from aims.core.areas import Area, DueItem, Measure, NavLink, Section, hook, names_record, register
 from aims.core.forms import person_label
 from aims.organizations.models import Access
 
@@ -98,7 +98,7 @@ addresses_requirements(AIMSRole, label="AIMS roles", current=HELD, order=40)
 
 
 def _exists(model, org, value) -> bool:
-    return str(value).isdigit() and model.objects.filter(organization=org, pk=int(value)).exists()
+    return names_record(model.objects.filter(organization=org), value)
 
 
 register(

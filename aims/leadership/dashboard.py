@@ -3,16 +3,13 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django.utils import timezone
 
 from aims.core.areas import Section
 from aims.core.dashboard import LIST_LIMIT, Notice, Part, Stat, Step
 
+from .involvement import YEAR
 from .models import Activity, CommitteeAction, Meeting
-
-YEAR = dt.timedelta(days=365)
 
 
 def part(organization) -> Part:

@@ -10,13 +10,14 @@ from dataclasses import dataclass, field
 
 from django.utils import timezone
 
-from aims.core.areas import Involvement, hooks
+from aims.core.areas import Involvement, due_items, hooks
 from aims.organizations.models import Membership
 from aims.proposals.models import Proposal, ProposalStatus
 from aims.risk.models import Risk, RiskAcceptance
 
 from .models import Decision, Meeting
 
+YEAR = dt.timedelta(days=365)  # how far back the top-management page looks
 MEETING_ATTENDED = "Meeting attended"
 DECISION = "Decision"
 RISK_ACCEPTANCE = "Risk acceptance"
@@ -146,3 +147,23 @@ def top_management_involvement(organization, since: dt.date) -> list[MemberInvol
     return sorted(
         found.values(), key=lambda e: (e.user.get_full_name() or e.user.get_username()).lower()
     )
+
+
+def needs_decision(organization, today):
+    """What waits for a decision with authority: due items that say so, open proposals and
+    risks above appetite without a current acceptance."""
+    items = [item for item in due_items(organization, today) if item.needs_decision]
+    proposals = list(
+        Proposal.objects.for_org(organization).open().select_related("proposed_by")[:50]
+    )
+    for proposal in proposals:
+        proposal.organization = organization
+    matrix = organization.risk_matrix
+    risks = list(
+        Risk.objects.for_org(organization)
+        .needs_decision(matrix)
+        .order_by("-current_score_db", "ref")[:50]
+    )
+    for risk in risks:
+        risk.organization = organization
+    return {"due_decisions": items, "proposals": proposals, "risks": risks}

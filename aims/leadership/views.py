@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import F
@@ -12,23 +10,17 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
-from aims.core.areas import due_items
 from aims.core.forms import add_service_errors, person_label
 from aims.core.pages import confirm_delete, csv_download, form_page
 from aims.core.pagination import paginate, query_without_page
 from aims.organizations.access import org_view
 from aims.organizations.models import Access
-from aims.proposals.models import Proposal
-from aims.risk.models import Risk
 from aims.trail.models import AuditEvent
 
 from . import services
 from .forms import ActivityForm, PersonCellForm, RoleFilterForm, RoleForm, RowForm
-from .involvement import top_management_involvement
+from .involvement import YEAR, needs_decision, top_management_involvement
 from .models import Activity, AIMSRole, Assignment, CommitteeAction
-
-YEAR = dt.timedelta(days=365)
-
 
 # The leadership pages' tabs, above a page of the shared templates (core/confirm_delete.html).
 TABS = {"tabs": "leadership/_tabs.html"}
@@ -362,26 +354,6 @@ def activity_delete(request, raci_activity_id: int):
 
 
 # --- Top management -----------------------------------------------------------------------------
-
-
-def needs_decision(organization, today):
-    """What waits for a decision with authority: due items that say so, open proposals and
-    risks above appetite without a current acceptance."""
-    items = [item for item in due_items(organization, today) if item.needs_decision]
-    proposals = list(
-        Proposal.objects.for_org(organization).open().select_related("proposed_by")[:50]
-    )
-    for proposal in proposals:
-        proposal.organization = organization
-    matrix = organization.risk_matrix
-    risks = list(
-        Risk.objects.for_org(organization)
-        .needs_decision(matrix)
-        .order_by("-current_score_db", "ref")[:50]
-    )
-    for risk in risks:
-        risk.organization = organization
-    return {"due_decisions": items, "proposals": proposals, "risks": risks}
 
 
 @org_view()

@@ -2,6 +2,7 @@
 
 import datetime as dt
 from decimal import Decimal
+from typing import Annotated
 
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404
@@ -9,6 +10,8 @@ from ninja import Field, File, PatchDict, Query, Router, Schema
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
 from ninja.responses import Status
+from pydantic import BeforeValidator, StrictInt
+from pydantic_core import PydanticCustomError
 
 from aims.api.auth import CONTRIBUTE, READ
 from aims.api.errors import BODY_ERRORS, ErrorOut, responses
@@ -33,6 +36,19 @@ from .models import (
 )
 
 router = Router(tags=["Objectives and KPIs"])
+
+
+def _number(value):
+    """A number, or a text holding one ("0.85"); true and false are not numbers."""
+    if isinstance(value, bool) or not isinstance(value, int | float | str | Decimal):
+        raise PydanticCustomError("decimal_type", "Give a number, like 0.85 or 12.")
+    return value
+
+
+# Values are decimals, as stored and answered; the constraints sit in the type so that the
+# PATCH forms (every field optional) keep them.
+Number = Annotated[Decimal, Field(allow_inf_nan=False), BeforeValidator(_number)]
+NonNegative = Annotated[Decimal, Field(allow_inf_nan=False, ge=0), BeforeValidator(_number)]
 
 ObjectiveState = api_choices("ObjectiveStatus", ObjectiveStatus)
 KPIDirection = api_choices("KPIDirection", Direction)
@@ -207,25 +223,21 @@ class KPIIn(InputSchema):
     name: text_of(KPI, "name")
     description: text_of(KPI, "description") = ""
     unit: text_of(KPI, "unit") = ""
-    target: float = Field(allow_inf_nan=False, description="The value aimed for.")
+    target: Number = Field(description="The value aimed for.")
     direction: KPIDirection = KPIDirection.HIGHER
-    band: float = Field(
-        0,
-        ge=0,
-        allow_inf_nan=False,
+    band: NonNegative = Field(
+        Decimal(0),
         description="For direction band: how far from the target, either way, is on target.",
     )
-    tolerance: float = Field(
-        0,
-        ge=0,
-        allow_inf_nan=False,
+    tolerance: NonNegative = Field(
+        Decimal(0),
         description="How far past the target (or band) is still at risk, not off target.",
     )
     frequency: KPIFrequency = KPIFrequency.MONTHLY
     owner: Name | None = Field(None, description="Username of a member of the organization.")
-    objectives: list[int] = Field([], description="Numbers of the objectives it measures.")
+    objectives: list[StrictInt] = Field([], description="Numbers of the objectives it measures.")
     source: KPISourceOut = KPISourceOut.MANUAL
-    check_id: int | None = Field(None, description="For source check: the check's number.")
+    check_id: StrictInt | None = Field(None, description="For source check: the check's number.")
     check_metric: text_of(KPI, "check_metric") = Field(
         "",
         description="For source check: a metric of the run (demographic_parity_difference, "
@@ -304,20 +316,28 @@ def list_kpis(request, filters: Query[KPIFilters]):
     return kpis_of(request.org).filtered(**filters.model_dump())
 
 
+# The largest id a record can have (a 64-bit integer column); larger numbers name no record.
+MAX_ID = 2**63 - 1
+
+
+def objectives_numbered(org, numbers, *, errors: Errors) -> list[Objective]:
+    """The organization's objectives by number, in order; each unknown number is an error."""
+    numbers = list(dict.fromkeys(numbers or []))
+    storable = [n for n in numbers if 0 < n <= MAX_ID]
+    found = Objective.objects.for_org(org).in_bulk(storable)
+    unknown = [str(n) for n in numbers if n not in found]
+    if unknown:
+        errors.add("objectives", "Unknown objective: " + ", ".join(unknown) + ".")
+    return [found[n] for n in numbers if n in found]
+
+
 def _save_kpi(request, kpi: KPI, data: dict) -> KPI:
     errors = Errors()
     links = {}
     if "owner" in data:
         kpi.owner = member(request.org, data["owner"], field="owner", errors=errors)
     if "objectives" in data:
-        links["objectives"] = many(
-            Objective.objects.for_org(request.org),
-            "pk",
-            data["objectives"],
-            field="objectives",
-            errors=errors,
-            what="objective",
-        )
+        links["objectives"] = objectives_numbered(request.org, data["objectives"], errors=errors)
     if "check_id" in data:
         kpi.check_definition = None
         if data["check_id"] is not None:
@@ -378,7 +398,7 @@ def update_kpi(request, kpi_id: int, payload: PatchDict[KPIIn]):
 
 class MeasurementIn(InputSchema):
     date: dt.date = Field(description="Today or earlier.")
-    value: float = Field(allow_inf_nan=False)
+    value: Number
     note: text_of(Measurement, "note") = ""
 
 
@@ -447,7 +467,11 @@ class Problem(Schema):
 
 
 class ImportErrorOut(ErrorOut):
-    problems: list[Problem]
+    problems: list[Problem] = Field(
+        [],
+        description="Each problem of the file; left out when the request is refused before "
+        "the file is read (no file sent).",
+    )
 
 
 class ImportOut(Schema):

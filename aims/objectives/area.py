@@ -13,7 +13,7 @@ from django.db.models.signals import post_save
 
 from aims.catalog.links import addresses_requirements
 from aims.checks.models import CheckRun
-from aims.core.areas import Area, DueItem, NavLink, hook, register
+from aims.core.areas import Area, DueItem, NavLink, hook, names_record, register
 from aims.organizations.models import Access
 
 from . import dashboard, services
@@ -89,12 +89,8 @@ register(
         nav=(NavLink("Objectives & KPIs", "objective_list", "Plan", order=15),),
         api_router="aims.objectives.api.router",
         api_path_records={
-            "objective_id": lambda org, v: (
-                str(v).isdigit() and Objective.objects.for_org(org).filter(pk=v).exists()
-            ),
-            "kpi_id": lambda org, v: (
-                str(v).isdigit() and KPI.objects.for_org(org).filter(pk=v).exists()
-            ),
+            "objective_id": lambda org, v: names_record(Objective.objects.for_org(org), v),
+            "kpi_id": lambda org, v: names_record(KPI.objects.for_org(org), v),
         },
         order=70,
     )

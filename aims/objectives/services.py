@@ -327,7 +327,8 @@ class Row:
 
 def _kpi_named(text: str, by_name: dict, by_id: dict) -> KPI | None:
     key = text.strip()
-    if key.isdigit() and int(key) in by_id:
+    # ASCII digits only, and no longer than an id can be: int() refuses "²" and very long text.
+    if key.isascii() and key.isdigit() and len(key) <= 19 and int(key) in by_id:
         return by_id[int(key)]
     return by_name.get(key.casefold())
 

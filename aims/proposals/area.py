@@ -1,4 +1,4 @@
-from aims.core.areas import Area, NavLink, Section, hook, register
+from aims.core.areas import Area, NavLink, Section, hook, names_record, register
 from aims.core.dashboard import LIST_LIMIT, Notice, Part
 
 from .models import Proposal
@@ -32,9 +32,7 @@ register(
         nav=(NavLink("Proposals", "proposal_list", "Overview", order=200),),
         api_router="aims.proposals.api.router",
         api_path_records={
-            "proposal_id": lambda org, v: (
-                str(v).isdigit() and Proposal.objects.for_org(org).filter(pk=int(v)).exists()
-            )
+            "proposal_id": lambda org, v: names_record(Proposal.objects.for_org(org), v)
         },
         order=3,
     )

@@ -6,6 +6,7 @@ import datetime as dt
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
+from pydantic import StrictBool
 
 from aims.api.auth import READ
 from aims.api.errors import BODY_ERRORS, responses
@@ -75,7 +76,7 @@ class PreferenceOut(Schema):
 
 
 class PreferenceIn(InputSchema):
-    digest: bool | None = Field(
+    digest: StrictBool | None = Field(
         None, description="Turn the daily digest on or off; left out: unchanged."
     )
 
