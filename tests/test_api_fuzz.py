@@ -237,5 +237,6 @@ def test_sequences_of_calls_keep_the_contract(seeded):
     # The sequences reached past creation: records made in one step were used by the next.
     created = {label for label, status in Sequences.calls if status == 201}
     used = {label for label, status in Sequences.calls if status == 200 and "{" in label}
-    assert "POST /api/v1/systems" in created
+    # which creations it reaches depends on how many operations there are to choose from
+    assert len(created) >= 5, created
     assert len(used) >= 3  # operations on one record, its id taken from an earlier answer

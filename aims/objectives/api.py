@@ -10,7 +10,7 @@ from ninja import Field, File, PatchDict, Query, Router, Schema
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
 from ninja.responses import Status
-from pydantic import BeforeValidator, StrictInt
+from pydantic import BeforeValidator, StrictInt, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
 from aims.api.auth import CONTRIBUTE, READ
@@ -46,9 +46,20 @@ def _number(value):
 
 
 # Values are decimals, as stored and answered; the constraints sit in the type so that the
-# PATCH forms (every field optional) keep them.
-Number = Annotated[Decimal, Field(allow_inf_nan=False), BeforeValidator(_number)]
-NonNegative = Annotated[Decimal, Field(allow_inf_nan=False, ge=0), BeforeValidator(_number)]
+# PATCH forms (every field optional) keep them. The document says "number": a text holding one
+# is taken too, but is not what a client should send (and would be an unbounded string there).
+Number = Annotated[
+    Decimal,
+    Field(allow_inf_nan=False),
+    BeforeValidator(_number),
+    WithJsonSchema({"type": "number"}),
+]
+NonNegative = Annotated[
+    Decimal,
+    Field(allow_inf_nan=False, ge=0),
+    BeforeValidator(_number),
+    WithJsonSchema({"type": "number", "minimum": 0}),
+]
 
 ObjectiveState = api_choices("ObjectiveStatus", ObjectiveStatus)
 KPIDirection = api_choices("KPIDirection", Direction)
