@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from aims.catalog.links import AddressesRequirements
-from aims.competence.models import add_months
+from aims.core.dates import add_months
 
 
 class Frequency(models.TextChoices):

@@ -8,7 +8,6 @@ while a training record of a course giving it is not expired (no expiry date, or
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 
 from django.conf import settings
@@ -19,23 +18,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from aims.catalog.links import AddressesRequirements
+from aims.core.dates import add_months
 from aims.organizations.models import Role
 
 # Training that expires within this many days is "expiring": it still counts, but is flagged.
 EXPIRY_WARNING_DAYS = 30
-
-
-def add_months(day: dt.date, months: int) -> dt.date:
-    """``day`` moved on by ``months`` calendar months; the 31st becomes the month's last day.
-
-    >>> add_months(dt.date(2026, 1, 31), 1)
-    datetime.date(2026, 2, 28)
-    """
-    month_index = day.month - 1 + months
-    year, month = day.year + month_index // 12, month_index % 12 + 1
-    return day.replace(
-        year=year, month=month, day=min(day.day, calendar.monthrange(year, month)[1])
-    )
 
 
 def _search(queryset, text: str | None, *fields: str):

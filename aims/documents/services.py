@@ -14,7 +14,6 @@ trail. The rules:
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 import hashlib
 from pathlib import PurePath
@@ -24,6 +23,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from aims.catalog.models import Clause, Control
+from aims.core.dates import add_months
 from aims.core.errors import NeedsAuthority, Refused
 from aims.evidence import storage
 from aims.evidence.uploads import check_upload
@@ -52,13 +52,6 @@ STATUS_OF_STATE = {
     State.APPROVED: Status.APPROVED,
     State.RETIRED: Status.RETIRED,
 }
-
-
-def add_months(day: dt.date, months: int) -> dt.date:
-    """The same day ``months`` later (the month's last day when it is shorter)."""
-    month = day.month - 1 + months
-    year, month = day.year + month // 12, month % 12 + 1
-    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 def membership_of(organization, user) -> Membership | None:

@@ -9,7 +9,6 @@ CSV file, fed by the runs of a technical check, or sampled from a figure another
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 from decimal import Decimal
 
@@ -21,6 +20,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from aims.catalog.links import AddressesRequirements
+from aims.core.dates import add_months
 
 
 def _text(max_length: int, verbose_name: str | None = None, **kwargs) -> models.TextField:
@@ -180,13 +180,6 @@ MONTHS = {
     Frequency.HALF_YEARLY: 6,
     Frequency.YEARLY: 12,
 }
-
-
-def add_months(day: dt.date, months: int) -> dt.date:
-    """The same day ``months`` later; the 31st of a shorter month becomes its last day."""
-    month0 = day.month - 1 + months
-    year, month = day.year + month0 // 12, month0 % 12 + 1
-    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 def next_after(day: dt.date, frequency: str) -> dt.date:
