@@ -9,6 +9,10 @@ from aims.organizations import views as organization_views
 
 # Each area's pages under /o/<org>/<its folder>/, as its area.py registered them.
 org_patterns = [path(area.prefix, include(area.urls)) for area in areas() if area.urls]
+# Pages without sign-in an area offers (see Area.public_urls), under /public/<its folder>/.
+public_patterns = [
+    path(area.public_prefix, include(area.public_urls)) for area in areas() if area.public_urls
+]
 
 urlpatterns = [
     path("", site.home, name="home"),
@@ -30,6 +34,7 @@ urlpatterns = [
     path("organizations/new/", site.organization_create, name="organization_create"),
     path("invitations/<str:token>/", organization_views.invitation, name="invitation"),
     path("o/<slug:org>/", include(org_patterns)),
+    path("public/", include(public_patterns)),
     path("api/v1/", api.urls),
 ]
 

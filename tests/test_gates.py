@@ -118,7 +118,7 @@ def test_a_signed_no_significant_risks_lets_it_pass_until_the_stage_changes(worl
     assert "no longer counts" in page.content.decode()
     assert api.status_code == 409
     assert [r["code"] for r in api.json()["requirements"]] == ["risks_assessed"]
-    assert "changed stage since" in api.json()["requirements"][0]["detail"]
+    assert "changed since" in api.json()["requirements"][0]["detail"]
     assert_stays(system, Stage.DEPLOYMENT, 3)
 
     sign_off(system, actor=world.manager)

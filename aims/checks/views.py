@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
+from aims.core.areas import page_sections, record_actions
 from aims.core.exports import safe_csv_writer
 from aims.core.forms import add_service_errors
 from aims.core.pagination import paginate, query_without_page
@@ -317,6 +318,7 @@ def run_detail(request, run_id: int):
             "table": kind.metric_table(result),
             "inputs": run.inputs(),
             "alert": _alert_for(run),
+            "sections": page_sections("run_page", run, request),
         },
     )
 
@@ -347,6 +349,7 @@ def alert_list(request):
     elif state == "resolved":
         alerts = alerts.filter(resolved_at__isnull=False)
     page = paginate(request, alerts)
+    _offer_actions(request, page)
     return render(
         request,
         "checks/alert_list.html",
@@ -357,6 +360,17 @@ def alert_list(request):
             "form": ResolveAlertForm(),
         },
     )
+
+
+def _offer_actions(request, alerts) -> None:
+    """Give each alert the actions other areas offer beside it (open an incident, say), each
+    with its URL, as ``alert.actions``: only those the member's role allows."""
+    allowed = [a for a in record_actions("alert_actions") if request.membership.can(a.access)]
+    for alert in alerts:
+        alert.actions = [
+            (a, reverse(a.url_name, kwargs={"org": request.org.slug, "alert_id": alert.pk}))
+            for a in allowed
+        ]
 
 
 @org_view(Access.CONTRIBUTE)

@@ -37,6 +37,11 @@ HOOKS = {
     "control_page": "fn(control, request) -> Section | None: a section of an Annex A control's "
     "page in the catalog.",
     "clause_page": "fn(clause, request) -> Section | None: a section of a clause's page.",
+    "run_page": "fn(run, request) -> Section | None: a section of a check run's page (open an "
+    "incident from a failed run, say).",
+    "dataset_page": "fn(dataset, request) -> Section | None: a section of a data set's page.",
+    "alert_actions": "fn() -> RecordAction: an action offered beside each alert of the alerts "
+    "list; its URL is reversed with ``org`` and ``alert_id``.",
     "control_status": "fn(organization) -> {control id: Section}: what the catalog's list of "
     "controls shows beside each control (the SoA decision, say), for all at once.",
     "evidence_links": "fn() -> RecordLink: a kind of record evidence can support.",
@@ -146,6 +151,23 @@ class RecordLink:
 
 
 @dataclass(frozen=True)
+class RecordAction:
+    """A button an area adds beside records of another area's list: ``url_name`` is reversed
+    with the organization's slug and the record's id (the hook says under which name); a
+    ``post`` action acts at once, a ``get`` one opens a page."""
+
+    label: str
+    url_name: str
+    method: str = "post"
+    access: str = "contribute"  # aims.organizations.models.Access needed to see it
+    order: int = 100
+
+
+def record_actions(name: str) -> list[RecordAction]:
+    return sorted((fn() for fn in hooks(name)), key=lambda action: action.order)
+
+
+@dataclass(frozen=True)
 class ControlRecords:
     """A kind of record that addresses requirements of the standard: ``model`` has
     ``organization``, ``clauses`` and ``controls`` (many-to-many to the catalog) and
@@ -239,6 +261,10 @@ class Area:
     # API path parameter -> fn(organization, value) -> whether it names one of its records
     api_path_records: Mapping[str, Callable[[Any, str], bool]] = field(default_factory=dict)
     set_up_organization: Callable[[Any], None] | None = None  # fn(organization)
+    # Pages anyone may open without an account (a public intake form, say): the URLconf module
+    # included at /public/<public_prefix>; each view checks itself what it allows.
+    public_prefix: str = ""
+    public_urls: str | None = None
     # URL name -> what large uploads it takes ("evidence" or "check data"; aims.core.limits)
     uploads: Mapping[str, str] = field(default_factory=dict)
     order: int = 100  # among areas: URL inclusion, organization set-up

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+from django.core.validators import MaxLengthValidator
 from django.db import models
 
 
@@ -38,3 +39,12 @@ class DocumentField(models.JSONField):
         if value is not None and not isinstance(value, str):
             return value  # a json column, decoded by the driver (keys in their order)
         return super().from_db_value(value, expression, connection)
+
+
+def text_field(max_length: int, verbose_name: str | None = None, **kwargs) -> models.TextField:
+    """A free-text field bounded at ``max_length`` characters (in forms, the API and on save),
+    blank unless ``blank=False`` is given."""
+    kwargs.setdefault("blank", True)
+    return models.TextField(
+        verbose_name, max_length=max_length, validators=[MaxLengthValidator(max_length)], **kwargs
+    )

@@ -32,12 +32,18 @@ from aims.soa.models import Applicability, SoAEntry
 from aims.soa.services import update_entry
 
 from . import DEMO_PASSWORD, DEMO_USERNAME
+from . import changes as demo_changes
 from . import communication as demo_communication
 from . import competence as demo_competence
 from . import context as demo_context
+from . import datasets as demo_datasets
 from . import documents as demo_documents
+from . import impact as demo_impact
+from . import incidents as demo_incidents
 from . import leadership as demo_leadership
 from . import objectives as demo_objectives
+from . import suppliers as demo_suppliers
+from . import techdocs as demo_techdocs
 from .data import (
     COLLEAGUES,
     DEMO_SLUG,
@@ -48,6 +54,16 @@ from .data import (
     SOA_DECISIONS,
     SYSTEMS,
     VALIDATION_CSV,
+)
+
+# The areas of the AI-system records, whose ``before_stage`` runs before each stage move.
+SYSTEM_RECORDS = (
+    demo_datasets,
+    demo_suppliers,
+    demo_impact,
+    demo_techdocs,
+    demo_incidents,
+    demo_changes,
 )
 
 
@@ -219,6 +235,13 @@ def load_demo(*, username: str = DEMO_USERNAME, password: str = DEMO_PASSWORD):
         for stage, reason in spec["stages"]:
             if stage == Stage.DEPLOYMENT and system.affects_individuals:
                 _validate_fairness(system, actor=people[spec["owner"]])
+            for area in SYSTEM_RECORDS:
+                # What an area records before a system enters a stage (an impact assessment
+                # signed before deployment, say): an area module's optional ``before_stage``.
+                before = getattr(area, "before_stage", None)
+                if before is not None:
+                    before(system, stage, people=people, risks=risks, today=today)
+            system.refresh_from_db()
             move_to_stage(system, to_stage=stage, actor=manager, reason=reason)
         if "went_live_as" in spec:
             system.refresh_from_db()
@@ -297,9 +320,10 @@ def load_demo(*, username: str = DEMO_USERNAME, password: str = DEMO_PASSWORD):
         links={"systems": [chat], "risks": [risks[8]]},
     )
 
-    # Plan and support: each area's records, in the order they build on one another (the
-    # documents' templates name the approved scope and the roles; the KPIs follow the checks,
-    # the training and the policy's acknowledgements).
+    # Plan and support, then the AI-system records: each area's records, in the order they
+    # build on one another (the documents' templates name the approved scope and the roles; the
+    # KPIs follow the checks, the training and the policy's acknowledgements; suppliers supply
+    # data sets; technical documentation names the data sets).
     for area in (
         demo_context,
         demo_leadership,
@@ -307,6 +331,7 @@ def load_demo(*, username: str = DEMO_USERNAME, password: str = DEMO_PASSWORD):
         demo_competence,
         demo_communication,
         demo_objectives,
+        *SYSTEM_RECORDS,
     ):
         area.load(org, people=people, systems=systems, risks=risks, today=today)
     return org, owner, True

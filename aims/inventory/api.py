@@ -23,6 +23,11 @@ class SystemIn(InputSchema):
     slug: text_of(AISystem, "slug") = Field(
         "", description="Short id used by pipelines; made from the name when left empty."
     )
+    version: text_of(AISystem, "version") = Field(
+        "",
+        description="The version in use or being built; a new one asks for the risks and "
+        "impacts to be assessed again.",
+    )
     purpose: text_of(AISystem, "purpose") = Field(
         description="What the system is for and the decisions it supports."
     )
@@ -48,6 +53,7 @@ class SystemIn(InputSchema):
 class SystemOut(Schema):
     slug: str
     name: str
+    version: str
     purpose: str
     intended_use: str
     foreseeable_misuse: str
@@ -65,6 +71,10 @@ class SystemOut(Schema):
     third_parties: str
     stage: Stage
     stage_label: str
+    basis_changed_at: dt.datetime = Field(
+        description="The last material change (stage, version, intended use): assessments "
+        "signed before it no longer count."
+    )
     created_at: dt.datetime
     updated_at: dt.datetime
 

@@ -19,7 +19,7 @@ class SystemForm(forms.ModelForm):
         (
             "The system",
             "What it is and what it is for (clause 8, A.6.2.2).",
-            ["name", "slug", "purpose", "technique", "organization_role"],
+            ["name", "slug", "version", "purpose", "technique", "organization_role"],
         ),
         (
             "Use and people affected",
@@ -60,6 +60,7 @@ class SystemForm(forms.ModelForm):
         fields = [
             "name",
             "slug",
+            "version",
             "purpose",
             "technique",
             "organization_role",

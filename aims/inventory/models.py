@@ -163,11 +163,26 @@ class AISystem(models.Model):
         max_length=10_000,
         validators=[MaxLengthValidator(10_000)],
     )
+    version = models.CharField(
+        max_length=50,
+        blank=True,
+        help_text="The version in use or being built, for example 4.2. Impact assessments and "
+        "technical documentation are written for a version.",
+    )
     stage = models.CharField(max_length=20, choices=Stage.choices, default=Stage.PLANNING)
+    # When the system last changed in a way that asks for its risks and impacts to be assessed
+    # again: created, moved to another stage, a new version or a new intended use. Sign-offs of
+    # assessments made before it no longer count (:meth:`basis_changed`).
+    basis_changed_at = models.DateTimeField(
+        "last material change", default=timezone.now, editable=False
+    )
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
 
-    audit_exclude = ("updated_at",)
+    audit_exclude = ("updated_at", "basis_changed_at")
+
+    # The fields whose change asks for the risks and impacts to be assessed again.
+    MATERIAL_FIELDS = ("version", "intended_use", "foreseeable_misuse")
 
     objects = AISystemQuerySet.as_manager()
 
@@ -196,6 +211,11 @@ class AISystem(models.Model):
         if self.stage == Stage.RETIRED or index + 1 >= len(stages) - 1:
             return None
         return stages[index + 1]
+
+    def assessed_since_change(self, when) -> bool:
+        """Whether an assessment signed at ``when`` still counts: made after the system's last
+        material change (stage, version, intended use)."""
+        return when is not None and when >= self.basis_changed_at
 
     def gate(self, stage: str):
         """The gate requirements for entering ``stage``, each with whether it is met."""

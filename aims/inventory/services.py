@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.text import slugify
 
 from aims.core.errors import NeedsAuthority, Refused
@@ -65,9 +66,15 @@ def save_system(system: AISystem, *, actor) -> AISystem:
     ):
         raise ValidationError({"slug": f"Another AI system already uses the id “{system.slug}”."})
     if system.pk is not None:
-        stored_stage = AISystem.objects.filter(pk=system.pk).values_list("stage", flat=True).first()
-        if stored_stage is not None and stored_stage != system.stage:
+        stored = (
+            AISystem.objects.filter(pk=system.pk).values("stage", *AISystem.MATERIAL_FIELDS).first()
+        )
+        if stored is not None and stored["stage"] != system.stage:
             raise ValidationError({"stage": "Change the stage with a recorded transition."})
+        if stored is not None and any(
+            stored[name] != getattr(system, name) for name in AISystem.MATERIAL_FIELDS
+        ):
+            system.basis_changed_at = timezone.now()
     return save_governed(system, actor=actor)
 
 
@@ -140,7 +147,8 @@ def move_to_stage(system: AISystem, *, to_stage: str, actor, reason: str) -> Lif
         note=reason,
     )
     system.stage = target
-    system.save(update_fields=["stage", "updated_at"])
+    system.basis_changed_at = transition.created_at
+    system.save(update_fields=["stage", "basis_changed_at", "updated_at"])
     return transition
 
 

@@ -35,7 +35,7 @@ def _risks_assessed(system: AISystem) -> tuple[bool, str]:
         return False, (
             f"The assessment signed by {_signer(latest)} on {latest.signed_at.date().isoformat()} "
             f"(in {latest.get_stage_at_signing_display()}) no longer counts: the system has "
-            "changed stage since. Link its assessed risks, or have an Owner, AIMS Manager or top "
+            "changed since (its stage, version or intended use). Link its assessed risks, or have an Owner, AIMS Manager or top "
             "management sign a new assessment."
         )
     return False, (

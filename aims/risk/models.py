@@ -7,7 +7,7 @@ from django.db.models import BooleanField, Case, Exists, F, OuterRef, Q, Value, 
 from django.urls import reverse
 from django.utils import timezone
 
-from aims.inventory.models import LifecycleTransition, Stage
+from aims.inventory.models import Stage
 
 DEFAULT_LIKELIHOOD = ["Rare", "Unlikely", "Possible", "Likely", "Almost certain"]
 DEFAULT_IMPACT = ["Negligible", "Minor", "Moderate", "Major", "Severe"]
@@ -424,16 +424,11 @@ class RiskAcceptance(models.Model):
 class SignOffQuerySet(models.QuerySet):
     def current_for(self, system):
         """The newest sign-off of ``system`` made in its present stage and since its last
-        transition, or None: a stage change asks for a new assessment."""
-        last_moved = (
-            LifecycleTransition.objects.filter(system=system)
-            .order_by("-created_at", "-pk")
-            .values_list("created_at", flat=True)
-            .first()
+        material change (a stage, a version, an intended use), or None: a change asks for a new
+        assessment."""
+        signed = self.filter(
+            system=system, stage_at_signing=system.stage, signed_at__gte=system.basis_changed_at
         )
-        signed = self.filter(system=system, stage_at_signing=system.stage)
-        if last_moved is not None:
-            signed = signed.filter(signed_at__gte=last_moved)
         return signed.order_by("-signed_at", "-pk").first()
 
     def with_current(self, system):
@@ -454,7 +449,7 @@ class RiskAssessmentSignOff(models.Model):
     """A signed conclusion, by someone with authority, that assessing an AI system's risks found
     none significant (6.1.2, 8.2). It counts for the deployment gate in place of assessed risks
     only in the stage it was signed in: once the system moves, it is assessed and signed again.
-    (An AI system has no version of its own; its stage is what marks a change.)"""
+    A new version or intended use asks for it again too (``AISystem.basis_changed_at``)."""
 
     system = models.ForeignKey(
         "inventory.AISystem", on_delete=models.CASCADE, related_name="risk_signoffs"

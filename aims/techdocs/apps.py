@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class TechdocsConfig(AppConfig):
+    name = "aims.techdocs"
+    label = "techdocs"
