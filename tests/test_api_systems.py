@@ -237,3 +237,24 @@ def test_edge_inputs_get_422_never_500(world, api):
     assert response.status_code == 422
     assert response.json()["errors"][0]["message"] == "The multipart form could not be read."
     assert not AISystem.objects.filter(organization=world.org).exists()
+
+
+def test_a_new_version_through_the_api_is_a_material_change(world, api):
+    api.post("/api/v1/systems", {**CREDIT, "version": "4.2"})
+    system = AISystem.objects.get(organization=world.org, slug="credit-scoring")
+    before = system.basis_changed_at
+
+    renamed = api.patch("/api/v1/systems/credit-scoring", {"name": "Credit scoring PD"})
+    assert AISystem.objects.get(pk=system.pk).basis_changed_at == before
+    response = api.patch("/api/v1/systems/credit-scoring", {"version": "4.3"})
+
+    assert renamed.status_code == response.status_code == 200, response.content
+    assert response.json()["version"] == "4.3"
+    system.refresh_from_db()
+    assert system.version == "4.3"
+    assert system.basis_changed_at > before
+    assert response.json()["basis_changed_at"].startswith(
+        system.basis_changed_at.date().isoformat()
+    )
+    event = AuditEvent.objects.for_record(system).filter(action=Action.UPDATE).order_by("pk").last()
+    assert set(event.changes) == {"version"}  # the change trail records the version, not the time

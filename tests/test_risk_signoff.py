@@ -8,7 +8,7 @@ from helpers import CONCLUSION, ApiClient, make_system, move_through, sign_off
 
 from aims.core.errors import Refused
 from aims.inventory.models import Stage
-from aims.inventory.services import move_to_stage
+from aims.inventory.services import move_to_stage, save_system
 from aims.risk.models import RiskAssessmentSignOff
 from aims.risk.services import sign_no_significant_risks
 from aims.trail.models import Action, AuditEvent
@@ -174,3 +174,45 @@ def test_the_signoff_page_renders_for_those_with_authority(world, system):
     assert "I sign, as AIMS Manager, that the risks of “Credit scoring” were assessed in " in (
         response.content.decode()
     )
+
+
+@pytest.mark.parametrize(
+    "field, value",
+    [
+        ("version", "5.0"),
+        ("intended_use", "Now also for small-business loans."),
+        ("foreseeable_misuse", "Used to rank existing customers for marketing."),
+    ],
+)
+def test_a_new_version_or_intended_use_asks_for_a_new_signoff(world, system, field, value):
+    signoff = sign_off(system, actor=world.owner)
+    assert RiskAssessmentSignOff.objects.current_for(system) == signoff
+    before = system.basis_changed_at
+
+    system.refresh_from_db()
+    setattr(system, field, value)
+    save_system(system, actor=world.owner)
+
+    system.refresh_from_db()
+    assert system.basis_changed_at > before
+    assert not system.assessed_since_change(signoff.signed_at)
+    assert RiskAssessmentSignOff.objects.current_for(system) is None
+    detail = next(
+        r for r in system.gate(Stage.DEPLOYMENT) if r.requirement.code == "risks_assessed"
+    )
+    assert not detail.met
+    assert "version or intended use" in detail.detail
+
+
+def test_editing_what_is_not_material_keeps_the_signoff(world, system):
+    signoff = sign_off(system, actor=world.owner)
+    before = system.basis_changed_at
+
+    system.refresh_from_db()
+    system.purpose = "Scores consumer loan applications, reworded."
+    system.technique = "Gradient-boosted trees"
+    save_system(system, actor=world.owner)
+
+    system.refresh_from_db()
+    assert system.basis_changed_at == before
+    assert RiskAssessmentSignOff.objects.current_for(system) == signoff
