@@ -4,6 +4,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from helpers import move_through, sign_off
+from impact_helpers import assessed
 
 import aims.metrics as metrics
 from aims.catalog.models import Control
@@ -200,6 +201,7 @@ def test_an_engine_exception_records_an_error_run(world, system, monkeypatch):
 def test_the_deployment_gate_needs_a_passing_fairness_run(world, system):
     move_through(system, Stage.VALIDATION, actor=world.owner)
     sign_off(system, actor=world.owner)
+    assessed(system, author=world.contributor, signer=world.owner)  # it affects individuals
     with pytest.raises(GateBlocked) as blocked:
         move_to_stage(system, to_stage=Stage.DEPLOYMENT, actor=world.owner, reason="go")
     assert [r.requirement.code for r in blocked.value.results] == ["fairness_check_passed"]

@@ -15,6 +15,9 @@ from aims.organizations.models import Membership
 
 from .errors import InvalidInput
 
+# The largest id a record can have (a 64-bit integer column); larger numbers name no record.
+MAX_ID = 2**63 - 1
+
 
 class Errors(dict):
     """Field name -> messages, raised as one 422."""
@@ -22,9 +25,32 @@ class Errors(dict):
     def add(self, field: str | None, message: str) -> None:
         self.setdefault(field, []).append(message)
 
+    def raise_with(self, exc: ValidationError) -> None:
+        """Add a service's refusal (by field, or about the whole record) to those found so far,
+        and raise them all."""
+        if hasattr(exc, "error_dict"):
+            for field, messages in exc.message_dict.items():
+                for message in messages:
+                    self.add(None if field == "__all__" else field, message)
+        else:
+            for message in exc.messages:
+                self.add(None, message)
+        self.raise_if_any()
+
     def raise_if_any(self) -> None:
         if self:
             raise InvalidInput(dict(self))
+
+
+def numbered(queryset, numbers, *, field: str, errors: Errors, what: str) -> list:
+    """The records of ``queryset`` with these ids, in the order given, once each; each unknown
+    id (or one too large to be an id) is an error on ``field``: "Unknown data set: 7."."""
+    numbers = list(dict.fromkeys(numbers or []))
+    found = queryset.in_bulk([n for n in numbers if 0 < n <= MAX_ID])
+    unknown = [str(n) for n in numbers if n not in found]
+    if unknown:
+        errors.add(field, f"Unknown {what}: " + ", ".join(unknown) + ".")
+    return [found[n] for n in numbers if n in found]
 
 
 def member(org, username: str | None, *, field: str, errors: Errors):

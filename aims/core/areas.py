@@ -37,9 +37,13 @@ HOOKS = {
     "control_page": "fn(control, request) -> Section | None: a section of an Annex A control's "
     "page in the catalog.",
     "clause_page": "fn(clause, request) -> Section | None: a section of a clause's page.",
+    "system_deletion": "fn(system) -> [str]: why deleting an AI system registered by mistake "
+    'would lose this area\'s records ("2 impact assessments name it"); empty when none.',
     "run_page": "fn(run, request) -> Section | None: a section of a check run's page (open an "
     "incident from a failed run, say).",
     "dataset_page": "fn(dataset, request) -> Section | None: a section of a data set's page.",
+    "risk_page": "fn(risk, request) -> Section | None: a section of a risk's page (the impact "
+    "assessment that raised it, say).",
     "alert_actions": "fn() -> RecordAction: an action offered beside each alert of the alerts "
     "list; its URL is reversed with ``org`` and ``alert_id``.",
     "control_status": "fn(organization) -> {control id: Section}: what the catalog's list of "
@@ -272,6 +276,13 @@ class Area:
 
 _areas: dict[str, Area] = {}
 _hooks: dict[str, list[tuple[int, Callable]]] = {}
+
+
+def naming_it(count: int, singular: str, plural: str) -> list[str]:
+    """A reason for hook ``system_deletion``: ``["2 incidents name it"]``, or none for 0."""
+    if not count:
+        return []
+    return [f"{count} {singular if count == 1 else plural} name{'s' if count == 1 else ''} it"]
 
 
 def names_record(queryset, value) -> bool:

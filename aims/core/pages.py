@@ -11,13 +11,30 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from .exports import safe_csv_writer
 from .forms import add_service_errors
+
+
+def act(request, action: Callable[[], Any], success: str, *, back: str, to=None):
+    """A button's POST: call ``action()`` (the service), say ``success`` or why it was refused
+    (no authority, a rule of the service), and go back to ``back``, or on success to
+    ``to(result)`` when given (a new version's page, say)."""
+    try:
+        result = action()
+    except PermissionDenied as exc:
+        messages.error(request, str(exc) or "You may not do this.")
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, success)
+        if to is not None:
+            return redirect(to(result))
+    return redirect(back)
 
 
 def form_page(

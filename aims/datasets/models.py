@@ -9,8 +9,11 @@ kept.
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -49,9 +52,58 @@ class Purpose(models.TextChoices):
     OPERATION = "operation", "Operation (inputs in production)"
 
 
+RETENTION_NOTICE_DAYS = 30  # "kept until" shows as due this long before
+
+# The stages in which a system's data sets are governed history: a data set they use is not
+# deleted (the use is removed first, or the system retired).
+LIVE_STAGES = ("deployment", "operation")
+
+
 class DataSetQuerySet(models.QuerySet):
     def for_org(self, organization):
         return self.filter(organization=organization)
+
+    def retention_due(self, days: int, today=None):
+        """Data sets whose "kept until" date is past or within ``days`` days."""
+        today = today or timezone.localdate()
+        return self.filter(retain_until__lte=today + dt.timedelta(days=days))
+
+    def filtered(
+        self,
+        *,
+        q=None,
+        system=None,
+        purpose=None,
+        acquisition=None,
+        legal_basis=None,
+        personal=None,
+    ):
+        """The data sets that match the list's filters, for the page, its export and the API.
+        ``system`` is an AI system's slug; ``personal`` "yes" or "no"."""
+        found = self
+        q = (q or "").replace("\x00", "").strip()
+        if q:
+            found = found.filter(
+                Q(name__icontains=q)
+                | Q(description__icontains=q)
+                | Q(source__icontains=q)
+                | Q(provenance__icontains=q)
+            )
+        if system:
+            found = found.filter(uses__system__slug=system)
+        if purpose:
+            found = found.filter(uses__purpose=purpose)
+        if acquisition:
+            found = found.filter(acquisition=acquisition)
+        if legal_basis:
+            found = found.filter(legal_basis=legal_basis)
+        if personal == "yes":
+            found = found.exclude(legal_basis=LegalBasis.NOT_PERSONAL)
+        elif personal == "no":
+            found = found.filter(legal_basis=LegalBasis.NOT_PERSONAL)
+        if system or purpose:
+            found = found.distinct()
+        return found
 
 
 class DataSet(AddressesRequirements):
@@ -131,6 +183,20 @@ class DataSet(AddressesRequirements):
             "dataset_detail", kwargs={"org": self.organization.slug, "dataset_id": self.pk}
         )
 
+    @property
+    def holds_personal_data(self) -> bool:
+        return self.legal_basis != LegalBasis.NOT_PERSONAL
+
+    def retention_due(self, days: int, today=None) -> bool:
+        today = today or timezone.localdate()
+        return self.retain_until is not None and self.retain_until <= today + dt.timedelta(
+            days=days
+        )
+
+    def live_uses(self):
+        """Its uses by systems in deployment or operation."""
+        return self.uses.filter(system__stage__in=LIVE_STAGES)
+
 
 class DataSetUse(models.Model):
     """A data set used by an AI system (from a version on, if given) for a purpose."""
@@ -161,3 +227,75 @@ class DataSetUse(models.Model):
     @property
     def organization(self):
         return self.dataset.organization
+
+
+# --- Other resources (A.4.2 to A.4.5) ---------------------------------------------------------
+
+
+class ResourceKind(models.TextChoices):
+    TOOLING = "tooling", "Tooling (A.4.4)"
+    COMPUTING = "computing", "System and computing resources (A.4.5)"
+    PEOPLE = "people", "Human resources (A.4.6)"
+    DATA = "data", "Data (other than recorded data sets)"
+    OTHER = "other", "Other"
+
+
+class ResourceQuerySet(models.QuerySet):
+    def for_org(self, organization):
+        return self.filter(organization=organization)
+
+    def filtered(self, *, q=None, system=None, kind=None):
+        found = self
+        q = (q or "").replace("\x00", "").strip()
+        if q:
+            found = found.filter(Q(name__icontains=q) | Q(description__icontains=q))
+        if system:
+            found = found.filter(system__slug=system)
+        if kind:
+            found = found.filter(kind=kind)
+        return found
+
+
+class Resource(models.Model):
+    """A resource an AI system relies on besides its data sets (A.4.2): a tool, computing
+    capacity, the people and skills it needs, other data."""
+
+    organization = models.ForeignKey(
+        "organizations.Organization", on_delete=models.CASCADE, related_name="ai_resources"
+    )
+    system = models.ForeignKey(
+        "inventory.AISystem",
+        on_delete=models.CASCADE,
+        related_name="resources",
+        verbose_name="AI system",
+    )
+    kind = models.CharField(max_length=20, choices=ResourceKind.choices, default=ResourceKind.OTHER)
+    name = models.CharField(max_length=200)
+    description = text_field(
+        5_000, help_text="What it is, what it provides, versions, capacity, where it runs."
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="owned_ai_resources",
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ResourceQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["system__name", "kind", "name", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["system", "name"], name="unique_resource_name")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse(
+            "resource_detail", kwargs={"org": self.organization.slug, "resource_id": self.pk}
+        )

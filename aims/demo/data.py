@@ -34,6 +34,7 @@ SYSTEMS = [
     {
         "key": "credit",
         "name": "Credit scoring model",
+        "version": "4.2",
         "purpose": "Estimates the probability that an applicant for a personal loan or credit card "
         "defaults within 12 months, to support the lending decision and the credit limit.",
         "intended_use": "Used by the underwriting team and the automated decision engine for "
@@ -78,6 +79,7 @@ SYSTEMS = [
     {
         "key": "cv",
         "name": "CV screening model",
+        "version": "0.9",
         "purpose": "Ranks applications for contact-centre and operations roles by how well the CV "
         "matches the job's required skills, so recruiters read the most relevant ones first.",
         "intended_use": "Used by the People & Talent team to order, not reject, applications for "
@@ -106,6 +108,7 @@ SYSTEMS = [
     {
         "key": "chat",
         "name": "Customer service assistant",
+        "version": "1.3",
         "purpose": "Answers customers' questions about accounts, payments and products on the "
         "website and in the app, and hands over to an agent when it cannot help.",
         "intended_use": "General account and product questions from existing and prospective "

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from aims.core.forms import add_service_errors
-from aims.core.pages import csv_download
+from aims.core.pages import act, csv_download
 from aims.core.pagination import paginate, query_without_page
 from aims.evidence import storage
 from aims.organizations.access import org_view
@@ -486,15 +486,7 @@ def document_compare(request, document_id: int):
 
 
 def _act(request, document, action, success: str):
-    try:
-        action()
-    except PermissionDenied as exc:
-        messages.error(request, str(exc) or "You may not do this.")
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, success)
-    return redirect(detail_url(request, document))
+    return act(request, action, success, back=detail_url(request, document))
 
 
 @org_view(Access.CONTRIBUTE)

@@ -151,12 +151,9 @@ def is_high_risk(system: AISystem) -> bool:
 
 # What the EU AI Act asks of a high-risk system before it is placed on the market or put into
 # service. The areas that record them come later; until then these stay unmet.
+# (The impact assessment, which also applies to systems that affect individuals, is the
+# impact area's requirement: aims/impact/gates.py.)
 HIGH_RISK_REQUIREMENTS = [
-    (
-        "impact_assessment",
-        "An impact assessment is completed (high risk; A.5, EU AI Act Art. 27)",
-        "the impact assessment area (ISO/IEC 42001 A.5)",
-    ),
     (
         "human_oversight",
         "Human oversight measures are in place (high risk; EU AI Act Art. 14)",

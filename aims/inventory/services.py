@@ -7,6 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
+from aims.core.areas import hooks
 from aims.core.errors import NeedsAuthority, Refused
 from aims.proposals.services import DECIDERS, may_decide, propose
 from aims.trail.models import Action
@@ -76,6 +77,25 @@ def save_system(system: AISystem, *, actor) -> AISystem:
         ):
             system.basis_changed_at = timezone.now()
     return save_governed(system, actor=actor)
+
+
+@transaction.atomic
+def mark_changed(system: AISystem, *, actor, reason: str) -> AISystem:
+    """Record a material change that no field of the record shows (new training data, say):
+    the assessments signed before it no longer count (:meth:`AISystem.assessed_since_change`)."""
+    system = AISystem.objects.select_for_update().get(pk=system.pk)
+    before = system.basis_changed_at
+    system.basis_changed_at = timezone.now()
+    system.save(update_fields=["basis_changed_at", "updated_at"])
+    record(
+        system.organization,
+        actor=actor,
+        instance=system,
+        action=Action.UPDATE,
+        changes={"last material change": [before.isoformat(), system.basis_changed_at.isoformat()]},
+        note=reason,
+    )
+    return system
 
 
 def allowed_targets(system: AISystem) -> list[Stage]:
@@ -193,6 +213,8 @@ def deletion_blockers(system: AISystem) -> list[str]:
     evidence = system.evidence.count()
     if evidence:
         reasons.append(f"{evidence} piece{'s' if evidence != 1 else ''} of evidence name it")
+    for fn in hooks("system_deletion"):  # the other areas' records: assessments, incidents, ...
+        reasons.extend(fn(system))
     return reasons
 
 

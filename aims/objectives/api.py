@@ -15,7 +15,7 @@ from pydantic_core import PydanticCustomError
 
 from aims.api.auth import CONTRIBUTE, READ
 from aims.api.errors import BODY_ERRORS, ErrorOut, responses
-from aims.api.lookups import Errors, apply, clean, many, member
+from aims.api.lookups import Errors, apply, clean, many, member, numbered
 from aims.api.pagination import Page
 from aims.api.schemas import InputSchema, Name, api_choices, text_of, username_of
 from aims.catalog.lookups import clauses_named, controls_named
@@ -327,19 +327,10 @@ def list_kpis(request, filters: Query[KPIFilters]):
     return kpis_of(request.org).filtered(**filters.model_dump())
 
 
-# The largest id a record can have (a 64-bit integer column); larger numbers name no record.
-MAX_ID = 2**63 - 1
-
-
 def objectives_numbered(org, numbers, *, errors: Errors) -> list[Objective]:
     """The organization's objectives by number, in order; each unknown number is an error."""
-    numbers = list(dict.fromkeys(numbers or []))
-    storable = [n for n in numbers if 0 < n <= MAX_ID]
-    found = Objective.objects.for_org(org).in_bulk(storable)
-    unknown = [str(n) for n in numbers if n not in found]
-    if unknown:
-        errors.add("objectives", "Unknown objective: " + ", ".join(unknown) + ".")
-    return [found[n] for n in numbers if n in found]
+    objectives = Objective.objects.for_org(org)
+    return numbered(objectives, numbers, field="objectives", errors=errors, what="objective")
 
 
 def _save_kpi(request, kpi: KPI, data: dict) -> KPI:

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
+from aims.core.areas import page_sections
 from aims.core.exports import safe_csv_writer
 from aims.core.forms import add_service_errors
 from aims.core.pagination import paginate, query_without_page
@@ -299,6 +300,7 @@ def risk_detail(request, risk_id: int):
         "evidence": risk.evidence.all(),
         "assessment": assessment_of(risk, matrix),
         "events": AuditEvent.objects.for_record(risk)[:20],
+        "sections": page_sections("risk_page", risk, request),
         "can_decide": request.membership.can(Access.DECIDE),
         "deletion_blockers": services.deletion_blockers(risk)
         if request.membership.can(Access.MANAGE)
