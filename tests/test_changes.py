@@ -10,9 +10,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from aims.catalog.loader import load_catalog
+from aims.catalog.models import Clause, Control
 from aims.changes import services
 from aims.changes.area import overdue_changes
 from aims.changes.models import Kind, PlannedChange, Status
+from aims.core.areas import control_records
 from aims.core.errors import Refused
 from aims.inventory.models import AISystem, RiskTier, Stage
 from aims.inventory.services import save_system
@@ -492,3 +494,53 @@ def test_the_system_page_and_the_change_page_cost_the_same_with_more_records(wor
         )
     assert count_queries(client, system.get_absolute_url()) == small
     assert count_queries(client, first.get_absolute_url()) == small_change
+
+
+def test_a_planned_change_addresses_clause_6_3_and_counts_once_decided(world, system):
+    change = services.save_change(
+        PlannedChange(
+            organization=world.org,
+            system=system,
+            kind=Kind.OTHER,
+            description="Move scoring to the new cluster.",
+            reason="The old one is retired.",
+        ),
+        actor=world.contributor,
+    )
+    assert change.requirement_refs() == ["6.3"]
+    kind = next(k for k in control_records() if k.model is PlannedChange)
+    assert not kind.current_records(world.org).exists()
+
+    change = services.save_change(
+        change,
+        actor=world.contributor,
+        clauses=list(Clause.objects.filter(ref="6.3")),
+        controls=list(Control.objects.filter(ref="A.6.2.6")),
+    )
+    services.approve(change, actor=world.manager)
+
+    assert change.requirement_refs() == ["6.3", "A.6.2.6"]
+    assert list(kind.current_records(world.org)) == [change]
+    page = world.client(world.viewer).get(change.get_absolute_url()).content.decode()
+    assert "What it addresses" in page and "A.6.2.6" in page
+
+
+def test_the_api_names_what_a_change_addresses_and_refuses_unknown_ids(world, system):
+    api = ApiClient.for_member(world.contributor, world.org)
+    body = {
+        "system": system.slug,
+        "kind": "other",
+        "description": "New cluster.",
+        "reason": "Old one retired.",
+        "controls": ["A.6.2.6", "A.99"],
+    }
+
+    refused = api.post("/api/v1/planned-changes", body)
+    created = api.post("/api/v1/planned-changes", {**body, "controls": ["A.6.2.6"]})
+
+    assert refused.status_code == 422
+    assert "A.99" in refused.json()["errors"][0]["message"]
+    assert created.status_code == 201, created.content
+    assert created.json()["clauses"] == ["6.3"]
+    assert created.json()["controls"] == ["A.6.2.6"]
+    assert PlannedChange.objects.count() == 1

@@ -10,6 +10,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from aims.core.areas import control_records
 from aims.incidents import services
 from aims.incidents.models import (
     CONCERN_MAX_LENGTH,
@@ -52,6 +53,16 @@ def test_a_viewer_may_raise_a_concern_from_the_app(world, credit_system):
     )
 
 
+def test_a_concern_raised_counts_for_the_reporting_of_concerns(world, credit_system):
+    concern = raise_as(world, world.viewer, system=credit_system, anonymous=True)
+
+    assert concern.requirement_refs() == ["A.3.3"]
+    kind = next(k for k in control_records() if k.model is Concern)
+    assert list(kind.current_records(world.org)) == [concern]
+    page = world.client(world.auditor).get(url(world, "catalog_control", ref="A.3.3"))
+    assert concern.get_absolute_url() in page.content.decode()
+
+
 def test_a_concern_may_name_no_system(world):
     concern = raise_as(world, world.viewer)
     assert concern.system is None
@@ -83,6 +94,7 @@ def test_an_anonymous_reporter_is_never_shown(world, credit_system):
             url(world, "concern_detail", concern_id=concern.pk),
             url(world, "concern_export_csv"),
             url(world, "audit_log"),
+            url(world, "catalog_control", ref="A.3.3"),  # where the concern counts
         ):
             body = reader.get(page).content.decode()
             # The top bar names whoever is signed in: look at the page's own content.

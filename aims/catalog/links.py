@@ -91,6 +91,19 @@ def requirement_fields() -> dict[str, forms.Field]:
     }
 
 
+def add_requirement_fields(form, *, clauses=(), controls=()) -> None:
+    """Give ``form`` (of a record that addresses requirements) the two pickers, showing what
+    the record addresses, or for a new record the clause and control ids given."""
+    form.fields.update(requirement_fields())
+    record = form.instance
+    if record.pk is not None:
+        form.initial["clauses"] = list(record.clauses.all())
+        form.initial["controls"] = list(record.controls.all())
+    else:
+        form.initial["clauses"] = list(Clause.objects.filter(ref__in=clauses))
+        form.initial["controls"] = list(Control.objects.filter(ref__in=controls))
+
+
 def resolve_requirements(
     clauses: list[str] | None = None, controls: list[str] | None = None
 ) -> tuple[list[Clause], list[Control]]:

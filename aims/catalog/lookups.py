@@ -17,6 +17,17 @@ def clauses_named(refs, *, field: str = "clauses", errors: Errors) -> list[Claus
     return many(Clause.objects.all(), "ref", refs, field=field, errors=errors, what="clause")
 
 
+def requirement_links(data: dict, errors: Errors) -> dict:
+    """The clauses and controls an API body names (``clauses``, ``controls``), by field, for a
+    service's ``m2m``; a field left out or null keeps what the record has."""
+    found = {}
+    if data.get("clauses") is not None:
+        found["clauses"] = clauses_named(data["clauses"], errors=errors)
+    if data.get("controls") is not None:
+        found["controls"] = controls_named(data["controls"], errors=errors)
+    return found
+
+
 def risk_source_named(ref: str | None, *, field: str = "source", errors: Errors):
     if not ref:
         return None

@@ -12,6 +12,7 @@ from aims.api.errors import BODY_ERRORS, responses
 from aims.api.lookups import Errors, apply, clean
 from aims.api.pagination import Page
 from aims.api.schemas import InputSchema, Name, api_choices, bounded_text, text_of, username_of
+from aims.catalog.lookups import requirement_links
 from aims.inventory.api import systems_named
 
 from . import services
@@ -35,6 +36,8 @@ class ChangeIn(InputSchema):
         "", description="Required for a new intended use."
     )
     planned_date: dt.date | None = None
+    clauses: list[Name] | None = Field(None, description="Clause numbers; 6.3 if left out.")
+    controls: list[Name] | None = Field(None, description="Annex A control ids.")
 
 
 class ReopenedOut(Schema):
@@ -47,6 +50,8 @@ class ReopenedOut(Schema):
 class ChangeOut(Schema):
     id: int
     system: str
+    clauses: list[str]
+    controls: list[str]
     kind: ChangeKind
     description: str
     reason: str
@@ -79,6 +84,14 @@ class ChangeOut(Schema):
         return obj.is_overdue()
 
     @staticmethod
+    def resolve_clauses(obj) -> list[str]:
+        return [c.ref for c in obj.clauses.all()]
+
+    @staticmethod
+    def resolve_controls(obj) -> list[str]:
+        return [c.ref for c in obj.controls.all()]
+
+    @staticmethod
     def resolve_proposed_by(obj):
         return username_of(obj.proposed_by)
 
@@ -104,8 +117,10 @@ class ChangeOut(Schema):
 
 
 def changes_of(org):
-    return PlannedChange.objects.for_org(org).select_related(
-        "system", "proposed_by", "approved_by", "closed_by", "implemented_by"
+    return (
+        PlannedChange.objects.for_org(org)
+        .select_related("system", "proposed_by", "approved_by", "closed_by", "implemented_by")
+        .prefetch_related("clauses", "controls")
     )
 
 
@@ -150,11 +165,12 @@ def _save(request, change: PlannedChange, data: dict) -> PlannedChange:
             errors.add("system", "A change keeps its AI system.")
         elif found:
             change.system = found[0]
-    apply(change, data, skip={"system"})
+    links = requirement_links(data, errors)
+    apply(change, data, skip={"system", "clauses", "controls"})
     errors.raise_if_any()
     clean(change, exclude=("system", "organization"), errors=errors)
     errors.raise_if_any()
-    services.save_change(change, actor=request.user)
+    services.save_change(change, actor=request.user, **links)
     return get_change(request, change.pk)
 
 

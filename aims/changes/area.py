@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from django.db.models import Q
 from django.utils import timezone
 
+from aims.catalog.links import addresses_requirements
 from aims.core.areas import Area, DueItem, NavLink, Section, hook, names_record, naming_it, register
 from aims.organizations.models import Access
 
-from .models import PlannedChange
+from .models import PlannedChange, Status
 
 
 @hook("due", order=60)
@@ -52,6 +54,14 @@ def system_deletion(system) -> list[str]:
         PlannedChange.objects.filter(system=system).count(), "planned change", "planned changes"
     )
 
+
+# A change decided (approved, or approved and made) shows that changes are planned (6.3).
+addresses_requirements(
+    PlannedChange,
+    label="Planned changes",
+    current=Q(status__in=(Status.APPROVED, Status.IMPLEMENTED)),
+    order=75,
+)
 
 register(
     Area(

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from django import forms
 
+from aims.catalog.links import add_requirement_fields
 from aims.core.forms import NAME_MAX_LENGTH
 from aims.inventory.models import AISystem, Stage
 
 from .models import Kind, PlannedChange, Status
+from .services import DEFAULT_CLAUSES
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -38,6 +40,7 @@ class PlannedChangeForm(forms.ModelForm):
         )
         if self.instance.pk:
             self.fields["system"].disabled = True
+        add_requirement_fields(self, clauses=DEFAULT_CLAUSES)
 
 
 class ReasonForm(forms.Form):

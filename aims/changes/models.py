@@ -14,6 +14,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
+from aims.catalog.links import AddressesRequirements
 from aims.core.fields import DocumentField, text_field
 
 
@@ -65,7 +66,7 @@ class PlannedChangeQuerySet(models.QuerySet):
         return changes
 
 
-class PlannedChange(models.Model):
+class PlannedChange(AddressesRequirements):
     """A planned change to an AI system (6.3): what, why, when, decided by whom."""
 
     organization = models.ForeignKey(

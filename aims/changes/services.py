@@ -22,6 +22,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from aims.catalog.models import Clause
 from aims.core.errors import NeedsAuthority, Refused
 from aims.inventory.models import AISystem, Stage
 from aims.inventory.services import mark_changed, save_system
@@ -69,9 +70,14 @@ def validate_change(change: PlannedChange) -> None:
         raise ValidationError(errors)
 
 
+# What a new planned change addresses unless said otherwise: planning of changes.
+DEFAULT_CLAUSES = ("6.3",)
+
+
 @transaction.atomic
-def save_change(change: PlannedChange, *, actor) -> PlannedChange:
-    """Record a proposed change, or edit one still proposed."""
+def save_change(change: PlannedChange, *, actor, clauses=None, controls=None) -> PlannedChange:
+    """Record a proposed change, or edit one still proposed; ``clauses`` and ``controls`` (None:
+    unchanged, or clause 6.3 for a new change) are what it addresses."""
     if change.pk is not None:
         stored = PlannedChange.objects.select_for_update().get(pk=change.pk)
         if stored.status != Status.PROPOSED:
@@ -89,7 +95,14 @@ def save_change(change: PlannedChange, *, actor) -> PlannedChange:
         change.new_version = ""
     if change.kind != Kind.INTENDED_USE:
         change.new_intended_use = ""
-    return save_governed(change, actor=actor)
+    m2m = {}
+    if clauses is not None or change.pk is None:
+        m2m["clauses"] = (
+            clauses if clauses is not None else list(Clause.objects.filter(ref__in=DEFAULT_CLAUSES))
+        )
+    if controls is not None:
+        m2m["controls"] = controls
+    return save_governed(change, actor=actor, m2m=m2m)
 
 
 def _locked(change: PlannedChange) -> PlannedChange:

@@ -113,7 +113,12 @@ def change_form_page(request, change: PlannedChange):
     def save(form):
         changed = form.save(commit=False)
         changed.organization = request.org
-        return services.save_change(changed, actor=request.user)
+        return services.save_change(
+            changed,
+            actor=request.user,
+            clauses=list(form.cleaned_data["clauses"]),
+            controls=list(form.cleaned_data["controls"]),
+        )
 
     return form_page(
         request,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django import forms
 
-from aims.catalog.links import requirement_fields
+from aims.catalog.links import add_requirement_fields
 from aims.checks.models import Check
 from aims.core.forms import NAME_MAX_LENGTH, MemberChoiceField, members_of, system_filter_field
 from aims.inventory.models import AISystem
@@ -70,10 +70,8 @@ class DataSetForm(forms.ModelForm):
             help_text="The member who answers for this data set.",
         )
         self.fields["quality_checks"] = quality_checks_field(organization)
-        self.fields.update(requirement_fields())
+        add_requirement_fields(self)
         if self.instance.pk:
-            self.initial["clauses"] = list(self.instance.clauses.all())
-            self.initial["controls"] = list(self.instance.controls.all())
             self.initial["quality_checks"] = list(self.instance.quality_checks.all())
 
 

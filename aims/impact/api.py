@@ -16,7 +16,7 @@ from aims.api.errors import BODY_ERRORS, responses
 from aims.api.lookups import Errors, apply, clean
 from aims.api.pagination import Page
 from aims.api.schemas import InputSchema, Name, api_choices, bounded_text, text_of, username_of
-from aims.catalog.lookups import clauses_named, controls_named
+from aims.catalog.lookups import requirement_links
 from aims.inventory.models import AISystem
 
 from . import services
@@ -230,15 +230,6 @@ class ImpactAssessmentIn(InputSchema):
     )
 
 
-def _links(data: dict, errors: Errors) -> dict:
-    links = {}
-    if data.get("clauses") is not None:
-        links["clauses"] = clauses_named(data["clauses"], errors=errors)
-    if data.get("controls") is not None:
-        links["controls"] = controls_named(data["controls"], errors=errors)
-    return links
-
-
 SKIP = {"system", "clauses", "controls"}
 
 
@@ -256,7 +247,7 @@ def create_impact_assessment(request, payload: ImpactAssessmentIn):
     system = AISystem.objects.for_org(request.org).filter(slug=data["system"]).first()
     if system is None:
         errors.add("system", f"Unknown AI system: {data['system']}.")
-    links = _links(data, errors)
+    links = requirement_links(data, errors)
     assessment = ImpactAssessment(organization=request.org, system=system)
     apply(assessment, data, skip=SKIP)
     clean(assessment, exclude=["system", "title"] if system is None else ["title"], errors=errors)
@@ -288,7 +279,7 @@ def update_impact_assessment(request, assessment_id: int, payload: PatchDict[Imp
     errors = Errors()
     if "system" in data and data["system"] != assessment.system.slug:
         errors.add("system", "An assessment stays with the system it assesses.")
-    links = _links(data, errors)
+    links = requirement_links(data, errors)
     apply(assessment, data, skip=SKIP)
     clean(assessment, errors=errors)
     services.save_assessment(assessment, actor=request.user, **links)

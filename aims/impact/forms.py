@@ -5,8 +5,7 @@ from __future__ import annotations
 
 from django import forms
 
-from aims.catalog.links import requirement_fields
-from aims.catalog.models import Clause, Control
+from aims.catalog.links import add_requirement_fields
 from aims.core.forms import NAME_MAX_LENGTH, system_filter_field
 from aims.inventory.models import AISystem
 
@@ -59,11 +58,9 @@ class AssessmentForm(forms.ModelForm):
 
     def __init__(self, *args, organization, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields.update(requirement_fields())
+        add_requirement_fields(self, clauses=DEFAULT_CLAUSES, controls=DEFAULT_CONTROLS)
         if self.instance.pk:
             del self.fields["system"]
-            self.initial["clauses"] = list(self.instance.clauses.all())
-            self.initial["controls"] = list(self.instance.controls.all())
         else:
             self.fields["system"].queryset = AISystem.objects.for_org(organization).active()
             self.fields["system"].empty_label = "— choose the AI system —"
@@ -71,8 +68,6 @@ class AssessmentForm(forms.ModelForm):
             self.fields["title"].help_text = "“Impact assessment: <system> v<version>” if empty."
             self.fields["intended_use"].help_text = "Taken from the system when left empty."
             self.fields["foreseeable_misuse"].help_text = "Taken from the system when left empty."
-            self.initial["clauses"] = list(Clause.objects.filter(ref__in=DEFAULT_CLAUSES))
-            self.initial["controls"] = list(Control.objects.filter(ref__in=DEFAULT_CONTROLS))
 
 
 class FindingForm(forms.ModelForm):

@@ -19,7 +19,7 @@ from aims.api.errors import BODY_ERRORS, responses
 from aims.api.lookups import Errors, apply, clean, member
 from aims.api.pagination import Page
 from aims.api.schemas import InputSchema, Name, api_choices, bounded_text, text_of, username_of
-from aims.catalog.lookups import clauses_named, controls_named
+from aims.catalog.lookups import requirement_links
 from aims.inventory.models import AISystem
 from aims.risk.api import risks_named
 from aims.risk.models import Category
@@ -202,10 +202,7 @@ def _save_incident(request, incident: Incident, data: dict) -> Incident:
         incident.owner = member(request.org, data["owner"], field="owner", errors=errors)
     if "risks" in data:
         links["risks"] = risks_named(request.org, data["risks"], errors=errors)
-    if data.get("clauses") is not None:
-        links["clauses"] = clauses_named(data["clauses"], errors=errors)
-    if data.get("controls") is not None:
-        links["controls"] = controls_named(data["controls"], errors=errors)
+    links.update(requirement_links(data, errors))
     if "serious_type" in data:
         data["serious_type"] = data["serious_type"] or ""
     apply(incident, data, skip={"system", "owner", "risks", "clauses", "controls"})

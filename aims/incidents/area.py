@@ -98,6 +98,8 @@ addresses_requirements(
     current=~Q(status=IncidentStatus.OPEN),
     order=70,
 )
+# Every concern raised shows that the way to report concerns is used (A.3.3).
+addresses_requirements(Concern, label="Concerns raised", order=71)
 
 
 @hook("system_deletion")

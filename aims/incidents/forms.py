@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from django import forms
 
-from aims.catalog.links import requirement_fields
-from aims.catalog.models import Clause, Control
+from aims.catalog.links import add_requirement_fields
 from aims.core.forms import NAME_MAX_LENGTH, MemberChoiceField, members_of, system_filter_field
 from aims.inventory.models import AISystem
 from aims.risk.models import Category, Risk
@@ -82,13 +81,7 @@ class IncidentForm(forms.ModelForm):
             "Deadline to report (EU AI Act Art. 73): 10 days after awareness for a death, 2 days "
             "for a widespread infringement or critical infrastructure, 15 days otherwise."
         )
-        self.fields.update(requirement_fields())
-        if self.instance.pk:
-            self.initial["clauses"] = list(self.instance.clauses.all())
-            self.initial["controls"] = list(self.instance.controls.all())
-        else:
-            self.initial["controls"] = list(Control.objects.filter(ref__in=INCIDENT_CONTROLS))
-            self.initial["clauses"] = list(Clause.objects.none())
+        add_requirement_fields(self, controls=INCIDENT_CONTROLS)
 
 
 class TimelineForm(forms.ModelForm):

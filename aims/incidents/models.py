@@ -367,7 +367,7 @@ class ConcernQuerySet(models.QuerySet):
         return concerns
 
 
-class Concern(models.Model):
+class Concern(AddressesRequirements):
     """A concern about an AI system (A.3.3). When ``anonymous``, nothing says who raised it."""
 
     organization = models.ForeignKey(

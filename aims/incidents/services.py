@@ -34,6 +34,7 @@ from .models import (
 )
 
 INCIDENT_CONTROLS = ("A.8.4",)  # communication of incidents
+RAISED_CONCERN_CONTROLS = ("A.3.3",)  # a concern raised shows the reporting process works
 CONCERN_CONTROLS = ("A.3.3", "A.8.4")  # reporting of concerns, and the incident it became
 
 # --- Incidents ---------------------------------------------------------------------------------
@@ -345,7 +346,11 @@ def raise_concern(
         client_hash=client_hash,
     )
     concern.full_clean(exclude=["organization", "raised_by", "client_hash"])
-    return save_governed(concern, actor=None if anonymous else user)
+    return save_governed(
+        concern,
+        actor=None if anonymous else user,
+        m2m={"controls": list(Control.objects.filter(ref__in=RAISED_CONCERN_CONTROLS))},
+    )
 
 
 def _triage_check(concern: Concern) -> Concern:

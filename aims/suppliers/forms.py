@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django import forms
 
-from aims.catalog.links import requirement_fields
+from aims.catalog.links import add_requirement_fields
 from aims.catalog.models import Control
 from aims.core.forms import NAME_MAX_LENGTH, MemberChoiceField, members_of, system_filter_field
 from aims.datasets.models import DataSet
@@ -55,12 +55,8 @@ class ThirdPartyForm(forms.ModelForm):
         )
         self.fields["systems"].queryset = AISystem.objects.for_org(organization).order_by("name")
         self.fields["datasets"].queryset = DataSet.objects.for_org(organization)
-        self.fields.update(requirement_fields())
-        if self.instance.pk:
-            self.initial["clauses"] = list(self.instance.clauses.all())
-            self.initial["controls"] = list(self.instance.controls.all())
-        else:
-            self.initial["controls"] = list(Control.objects.filter(ref__in=DEFAULT_CONTROLS))
+        add_requirement_fields(self, controls=DEFAULT_CONTROLS)
+        if self.instance.pk is None:
             self.fields["controls"].help_text += (
                 " A new customer left with the suppliers' controls A.10.2 and A.10.3 "
                 "addresses A.10.2 and A.10.4 instead."

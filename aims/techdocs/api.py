@@ -14,7 +14,7 @@ from aims.api.errors import BODY_ERRORS, responses
 from aims.api.lookups import Errors, apply, clean, numbered
 from aims.api.pagination import Page
 from aims.api.schemas import InputSchema, Name, api_choices, bounded_text, text_of, username_of
-from aims.catalog.lookups import clauses_named, controls_named
+from aims.catalog.lookups import requirement_links
 from aims.datasets.models import DataSet
 from aims.inventory.api import systems_named
 
@@ -225,10 +225,7 @@ def _save(request, document: TechnicalDocument, data: dict) -> TechnicalDocument
             errors=errors,
             what="data set",
         )
-    if data.get("clauses") is not None:
-        links["clauses"] = clauses_named(data["clauses"], errors=errors)
-    if data.get("controls") is not None:
-        links["controls"] = controls_named(data["controls"], errors=errors)
+    links.update(requirement_links(data, errors))
     if document.pk is not None and "kind" in data and data["kind"] != document.kind:
         errors.add("kind", "A version keeps its kind.")
     apply(

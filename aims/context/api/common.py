@@ -5,7 +5,6 @@ from ninja import Field, Router, Schema
 
 from aims.api.lookups import Errors, member
 from aims.api.schemas import api_choices, username_of
-from aims.catalog.lookups import clauses_named, controls_named
 from aims.core.areas import names_record
 from aims.risk.models import Category as RiskCategory
 
@@ -67,15 +66,6 @@ class Requirements(Schema):
     @staticmethod
     def resolve_owner(obj) -> str | None:
         return username_of(getattr(obj, "owner", None))
-
-
-def requirement_links(data: dict, errors: Errors) -> dict:
-    found = {}
-    if data.get("clauses") is not None:
-        found["clauses"] = clauses_named(data["clauses"], errors=errors)
-    if data.get("controls") is not None:
-        found["controls"] = controls_named(data["controls"], errors=errors)
-    return found
 
 
 def _exists(model):

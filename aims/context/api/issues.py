@@ -13,6 +13,7 @@ from aims.api.errors import BODY_ERRORS, responses
 from aims.api.lookups import Errors, apply, clean, many, member
 from aims.api.pagination import Page
 from aims.api.schemas import InputSchema, Name, text_of
+from aims.catalog.lookups import requirement_links
 from aims.risk.models import Risk
 
 from .. import services
@@ -28,7 +29,6 @@ from .common import (
     controls_field,
     owner_field,
     query_filters,
-    requirement_links,
     router,
 )
 

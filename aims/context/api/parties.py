@@ -12,6 +12,7 @@ from aims.api.errors import BODY_ERRORS, responses
 from aims.api.lookups import Errors, apply, clean, member
 from aims.api.pagination import Page
 from aims.api.schemas import InputSchema, Name, text_of
+from aims.catalog.lookups import requirement_links
 
 from .. import services
 from ..models import InterestedParty
@@ -24,7 +25,6 @@ from .common import (
     controls_field,
     owner_field,
     query_filters,
-    requirement_links,
     router,
 )
 

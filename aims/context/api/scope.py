@@ -12,6 +12,7 @@ from aims.api.errors import BODY_ERRORS, responses
 from aims.api.lookups import Errors, apply, clean
 from aims.api.pagination import Page
 from aims.api.schemas import InputSchema, Name, text_of, username_of
+from aims.catalog.lookups import requirement_links
 from aims.inventory.api import systems_named
 
 from .. import services
@@ -22,7 +23,6 @@ from .common import (
     clauses_field,
     controls_field,
     query_filters,
-    requirement_links,
     router,
 )
 
