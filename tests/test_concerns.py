@@ -241,6 +241,8 @@ def test_the_link_is_off_by_default_and_a_wrong_token_is_404(world):
     services.set_intake(world.org, actor=world.manager, enabled=True)
     assert Client().get(public_url(intake)).status_code == 200
     assert Client().get(reverse("concern_public", kwargs={"token": "guess"})).status_code == 404
+    for odd in ("%00", "a%00b", "%C3%A9t%C3%A9", "x" * 300):  # never a query PostgreSQL refuses
+        assert Client().get(f"/public/concerns/{odd}/").status_code == 404
     assert not Concern.objects.exists()
 
 

@@ -1,9 +1,10 @@
-"""The public form for concerns, under /public/concerns/ (no account; see concern_views)."""
+"""The public form for concerns, under /public/concerns/ (no account; see concern_views). The
+token is URL-safe base64, so a slug: anything else (a null character, say) matches no page."""
 
 from django.urls import path
 
 from . import concern_views
 
 urlpatterns = [
-    path("<str:token>/", concern_views.public_concern, name="concern_public"),
+    path("<slug:token>/", concern_views.public_concern, name="concern_public"),
 ]
