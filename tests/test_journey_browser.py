@@ -187,7 +187,7 @@ def test_manager_journey_from_registration_to_dashboard(page, browser, live_serv
     activity = page.locator("main").get_by_text("Recent activity").locator("..").locator("..")
     for line in (
         "Decision recorded",
-        "Moved stage",
+        "Status changed",  # the system moved stage
         "Validation report credit-pd v4",
         "SoA A.6.2.4",
     ):

@@ -12,7 +12,7 @@ class Action(models.TextChoices):
     CREATE = "create", "Created"
     UPDATE = "update", "Updated"
     DELETE = "delete", "Deleted"
-    TRANSITION = "transition", "Moved stage"
+    TRANSITION = "transition", "Status changed"  # a life-cycle stage, a record's status
     DECISION = "decision", "Decision recorded"
     ACCESS = "access", "Access changed"
 
