@@ -163,6 +163,26 @@ def test_the_manager_triages_a_concern_into_a_risk(world, credit_system):
     assert list(risk.systems.all()) == [credit_system]
 
 
+def test_a_risk_is_scored_on_the_organizations_matrix(world, credit_system):
+    concern = raise_as(world, world.viewer, system=credit_system)
+    client = world.client(world.manager)
+    page = client.get(url(world, "concern_detail", concern_id=concern.pk)).content.decode()
+    assert "1 to 5, on the risk matrix." in page
+
+    response = client.post(
+        url(world, "concern_triage", concern_id=concern.pk),
+        {"outcome": "risk", "title": "Age bias", "category": "fairness", "likelihood": 6},
+    )
+
+    assert response.status_code == 422
+    errors = response.context["form"].errors
+    assert "5" in errors["likelihood"][0]
+    assert errors["impact"] == ["Needed to record a risk."]
+    concern.refresh_from_db()
+    assert concern.status == ConcernStatus.NEW
+    assert not Risk.objects.filter(organization=world.org).exists()
+
+
 def test_closing_needs_a_reason(world):
     concern = raise_as(world, world.viewer)
     client = world.client(world.manager)

@@ -131,7 +131,10 @@ def concern_page(request, concern: Concern, *, form=None, status=200):
     return render(
         request,
         "incidents/concern_detail.html",
-        {"concern": concern, "form": form or TriageForm(initial=initial)},
+        {
+            "concern": concern,
+            "form": form or TriageForm(initial=initial, matrix=request.org.risk_matrix),
+        },
         status=status,
     )
 
@@ -145,7 +148,7 @@ def concern_detail(request, concern_id: int):
 @require_POST
 def concern_triage(request, concern_id: int):
     concern = get_concern(request, concern_id)
-    form = TriageForm(request.POST)
+    form = TriageForm(request.POST, matrix=request.org.risk_matrix)
     if form.is_valid():
         data = form.cleaned_data
         try:

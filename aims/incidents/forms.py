@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.core.validators import MaxValueValidator
 
 from aims.catalog.links import add_requirement_fields
 from aims.core.forms import NAME_MAX_LENGTH, MemberChoiceField, members_of, system_filter_field
@@ -249,6 +250,24 @@ class TriageForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text="Required to close it: why no incident nor risk follows.",
     )
+
+    def __init__(self, *args, matrix=None, **kwargs):
+        """``matrix``: the organization's risk matrix, whose scales bound likelihood and
+        impact (1 to 10 without one)."""
+        super().__init__(*args, **kwargs)
+        if matrix is not None:
+            for name, levels in (
+                ("likelihood", matrix.likelihood_levels),
+                ("impact", matrix.impact_levels),
+            ):
+                field = self.fields[name]
+                field.max_value = levels
+                field.validators = [
+                    v for v in field.validators if not isinstance(v, MaxValueValidator)
+                ]
+                field.validators.append(MaxValueValidator(levels))
+                field.widget.attrs["max"] = levels
+                field.help_text = f"1 to {levels}, on the risk matrix."
 
     def clean(self):
         data = super().clean()
