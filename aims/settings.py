@@ -127,6 +127,11 @@ INSTALLED_APPS = [
     "aims.techdocs",
     "aims.incidents",
     "aims.changes",
+    "aims.nonconformities",
+    "aims.improvement",
+    "aims.audits",
+    "aims.reviews",
+    "aims.readiness",
     "aims.reminders",
     "aims.dashboard",
     "aims.demo",
@@ -342,5 +347,6 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("AIMS_LOG_LEVEL", "INFO")},
     # The worker polls in rounds; its "starting"/"no more tasks" lines would fill the log.
-    "loggers": {"django_tasks_db": {"level": "WARNING"}},
+    # WeasyPrint logs each step of each PDF report, and each resource it was refused.
+    "loggers": {"django_tasks_db": {"level": "WARNING"}, "weasyprint": {"level": "WARNING"}},
 }

@@ -47,6 +47,7 @@ class BearerToken(HttpBearer):
 
 
 READ = BearerToken(Access.READ)
+AUDIT = BearerToken(Access.AUDIT)
 CONTRIBUTE = BearerToken(Access.CONTRIBUTE)
 MANAGE = BearerToken(Access.MANAGE)
 DECIDE = BearerToken(Access.DECIDE)

@@ -19,6 +19,7 @@ from django.db import transaction
 from django.utils import timezone
 
 import aims.metrics as metrics
+from aims.core.areas import hooks
 from aims.evidence import storage
 from aims.evidence.models import Evidence
 from aims.evidence.services import create_evidence
@@ -185,6 +186,8 @@ def record_run(
     )
     if not passed:
         raise_alert(run)
+    for fn in hooks("run_recorded"):
+        fn(run)
     return run
 
 

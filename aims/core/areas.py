@@ -41,6 +41,14 @@ HOOKS = {
     'would lose this area\'s records ("2 impact assessments name it"); empty when none.',
     "run_page": "fn(run, request) -> Section | None: a section of a check run's page (open an "
     "incident from a failed run, say).",
+    "run_recorded": "fn(run): after a passing or failing check run is stored, inside its "
+    "transaction (a failing run opens a nonconformity; a passing rerun is noted on it).",
+    "nonconformity_page": "fn(nonconformity, request) -> Section | None: a section of a "
+    "nonconformity's page (the audit finding or the review that raised it, say).",
+    "incident_page": "fn(incident, request) -> Section | None: a section of an incident's page "
+    "(the nonconformity or the improvement it led to, say).",
+    "review_inputs": "fn(review, request) -> Section | None: an input section of a management "
+    "review, compiled from the area's data (the latest readiness assessment, say).",
     "dataset_page": "fn(dataset, request) -> Section | None: a section of a data set's page.",
     "risk_page": "fn(risk, request) -> Section | None: a section of a risk's page (the impact "
     "assessment that raised it, say).",

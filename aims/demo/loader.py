@@ -32,6 +32,7 @@ from aims.soa.models import Applicability, SoAEntry
 from aims.soa.services import update_entry
 
 from . import DEMO_PASSWORD, DEMO_USERNAME
+from . import audits as demo_audits
 from . import changes as demo_changes
 from . import communication as demo_communication
 from . import competence as demo_competence
@@ -39,9 +40,13 @@ from . import context as demo_context
 from . import datasets as demo_datasets
 from . import documents as demo_documents
 from . import impact as demo_impact
+from . import improvement as demo_improvement
 from . import incidents as demo_incidents
 from . import leadership as demo_leadership
+from . import nonconformities as demo_nonconformities
 from . import objectives as demo_objectives
+from . import readiness as demo_readiness
+from . import reviews as demo_reviews
 from . import suppliers as demo_suppliers
 from . import techdocs as demo_techdocs
 from .data import (
@@ -54,6 +59,16 @@ from .data import (
     SOA_DECISIONS,
     SYSTEMS,
     VALIDATION_CSV,
+)
+
+# Check and act: audits raise nonconformities and improvements; the management review reads
+# them all; the readiness assessment comes last and reads everything.
+CHECK_AND_ACT = (
+    demo_nonconformities,
+    demo_improvement,
+    demo_audits,
+    demo_reviews,
+    demo_readiness,
 )
 
 # The areas of the AI-system records, whose ``before_stage`` runs before each stage move.
@@ -332,6 +347,7 @@ def load_demo(*, username: str = DEMO_USERNAME, password: str = DEMO_PASSWORD):
         demo_communication,
         demo_objectives,
         *SYSTEM_RECORDS,
+        *CHECK_AND_ACT,
     ):
         area.load(org, people=people, systems=systems, risks=risks, today=today)
     return org, owner, True

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from aims.checks.models import Alert, CheckRun
+from aims.core.areas import page_sections
 from aims.core.forms import add_service_errors, person_label
 from aims.core.pages import confirm_delete, csv_download, form_page, is_filtered, with_organization
 from aims.core.pagination import paginate, query_without_page
@@ -205,6 +206,7 @@ def incident_page(request, incident, *, timeline_form=None, communication_form=N
         or CommunicationForm(initial={"when": _now_minute()}, auto_id=COMMUNICATION_IDS),
         "report_form": ReportForm(auto_id="report_%s"),
         "events": AuditEvent.objects.for_record(incident)[:20],
+        "sections": page_sections("incident_page", incident, request),
     }
     return render(request, "incidents/incident_detail.html", context, status=status)
 

@@ -31,7 +31,7 @@ class ScopeForm(forms.ModelForm):
 
 ROLE_HELP = (
     "Owner: everything, including members. AIMS Manager: edits and decides. Contributor: creates "
-    "and edits records. Auditor and Viewer: read only."
+    "and edits records. Auditor: reads, and plans and records internal audits. Viewer: read only."
 )
 
 

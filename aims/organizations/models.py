@@ -34,9 +34,14 @@ class Organization(models.Model):
 
 
 class Access(models.TextChoices):
-    """What a view or endpoint needs: read, contribute (create and edit), manage, or own."""
+    """What a view or endpoint needs: read, contribute (create and edit), manage, or own.
+
+    ``AUDIT`` is the internal auditor's right to plan and record audits and their findings, and
+    nothing else: an Auditor has read and audit, a Contributor has no audit.
+    """
 
     READ = "read", "Read"
+    AUDIT = "audit", "Record audits"
     CONTRIBUTE = "contribute", "Create and edit"
     MANAGE = "manage", "Manage"
     DECIDE = "decide", "Decide with authority"
@@ -53,9 +58,11 @@ class Role(models.TextChoices):
 
 ROLE_ACCESS: dict[str, frozenset[str]] = {
     Role.OWNER: frozenset(Access.values),
-    Role.MANAGER: frozenset({Access.READ, Access.CONTRIBUTE, Access.MANAGE, Access.DECIDE}),
+    Role.MANAGER: frozenset(
+        {Access.READ, Access.AUDIT, Access.CONTRIBUTE, Access.MANAGE, Access.DECIDE}
+    ),
     Role.CONTRIBUTOR: frozenset({Access.READ, Access.CONTRIBUTE}),
-    Role.AUDITOR: frozenset({Access.READ}),
+    Role.AUDITOR: frozenset({Access.READ, Access.AUDIT}),
     Role.VIEWER: frozenset({Access.READ}),
 }
 

@@ -1,0 +1,7 @@
+"""Demo content of the audits area (filled in with the area)."""
+
+from __future__ import annotations
+
+
+def load(org, *, people, systems, risks, today) -> None:
+    return None

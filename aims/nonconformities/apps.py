@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class NonconformitiesConfig(AppConfig):
+    name = "aims.nonconformities"
+    label = "nonconformities"
