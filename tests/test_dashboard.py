@@ -14,6 +14,8 @@ from aims.inventory.models import AISystem, RiskTier
 from aims.inventory.services import save_system
 from aims.leadership.models import Activity, AIMSRole
 from aims.leadership.services import save_role, set_cell
+from aims.readiness import services as readiness
+from aims.readiness.models import Assessment
 from aims.risk.models import Category, Risk
 from aims.risk.services import save_risk
 from aims.soa.models import Applicability, Implementation, SoAEntry
@@ -107,6 +109,7 @@ PLAN_AND_SUPPORT_STEPS = [
     "Set AI objectives and KPIs",
     "Plan communication",
     "Record competence and training",
+    "Assess readiness for certification",
 ]
 
 
@@ -115,7 +118,7 @@ def done(summary) -> dict[str, bool]:
 
 
 def complete_plan_and_support(world):
-    """What the remaining plan-and-support steps ask for, made through each area's services: an
+    """What the remaining plan-and-support steps (and the readiness step) ask for, made through each area's services: an
     AI policy approved by top management, one
     Accountable per activity, an objective with a KPI, a communication plan, competence and
     training."""
@@ -128,6 +131,20 @@ def complete_plan_and_support(world):
         set_cell(activity, actor=actor, letter="A", role=role)
     for area in ("objectives", "communication", "competence"):
         records_of(area, world, {"objects": {}})
+    complete_readiness_assessment(world)
+
+
+def complete_readiness_assessment(world):
+    """A gap assessment with every requirement decided: the proposals confirmed, the rest rated."""
+    assessment = readiness.start_assessment(
+        Assessment(organization=world.org, title="Gap assessment", assessor=world.manager),
+        actor=world.owner,
+    )
+    readiness.accept_proposals(assessment, actor=world.owner)
+    for item in assessment.items.pending():
+        item.assessment = assessment
+        readiness.rate_item(item, actor=world.owner, level=1, note="Seen in the workshop.")
+    readiness.complete(assessment, actor=world.owner)
 
 
 def records_of(area: str, world, records: dict) -> dict:

@@ -103,10 +103,10 @@ def _plain_message(error: dict) -> str:
     if kind == "enum":
         expected = str(ctx.get("expected", "")).replace("'", "")
         return f"Choose one of: {expected}."
-    if kind.startswith("date"):
-        return "Enter a date as YYYY-MM-DD."
     if kind.startswith("datetime"):
         return "Enter a date and time in ISO 8601 format."
+    if kind.startswith("date"):
+        return "Enter a date as YYYY-MM-DD."
     if kind.startswith("int"):
         return "Enter a whole number."
     if kind.startswith("bool"):

@@ -5,11 +5,12 @@ people name them: users by username, AI systems by slug, risks by ref (``R-001``
 controls by id (``A.6.2.4``), clauses by number (``6.1.2``), risk sources by id (``C.3.4``).
 """
 
-from typing import Annotated, Any
+import datetime as dt
+from typing import Annotated, Any, get_args
 
 from django.db.models import TextChoices
 from ninja import Field, Schema
-from pydantic import AfterValidator, ConfigDict, StringConstraints
+from pydantic import AfterValidator, ConfigDict, StringConstraints, ValidationInfo, field_validator
 from pydantic_core import PydanticCustomError
 
 from aims.core.forms import NAME_MAX_LENGTH
@@ -66,10 +67,31 @@ Name = bounded_text(NAME_MAX_LENGTH)
 JsonObject = Annotated[dict[str, Any], AfterValidator(_refuse_null_inside)]
 
 
+def _moment(annotation) -> str | None:
+    """``datetime`` or ``date`` when a field's type is (or may be) one, else None."""
+    if annotation is dt.datetime:
+        return "datetime"
+    if annotation is dt.date:
+        return "date"
+    return next(filter(None, map(_moment, get_args(annotation))), None)
+
+
 class InputSchema(Schema):
-    """Input: a field the operation does not know is an error, not silently dropped."""
+    """Input: a field the operation does not know is an error, not silently dropped; a date or
+    a time is text (``2026-12-04``, ``2026-12-04T09:30:00Z``), never a number pydantic would
+    read as seconds since 1970."""
 
     model_config = ConfigDict(extra="forbid")
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _moments_as_text(cls, value: Any, info: ValidationInfo) -> Any:
+        if value is None or isinstance(value, str | dt.date) or info.field_name is None:
+            return value
+        kind = _moment(cls.model_fields[info.field_name].annotation)
+        if kind is not None:  # the API's errors say it in words: "Enter a date as YYYY-MM-DD."
+            raise PydanticCustomError(f"{kind}_type", "Give the {kind} as text.", {"kind": kind})
+        return value
 
 
 def username_of(user) -> str | None:

@@ -61,12 +61,14 @@ from .data import (
     VALIDATION_CSV,
 )
 
-# Check and act: audits raise nonconformities and improvements; the management review reads
-# them all; the readiness assessment comes last and reads everything.
+# Check and act: audits raise nonconformities and improvements; the first gap assessment (six
+# months ago) comes before the management review held since, whose frozen inputs show it; this
+# month's readiness assessment comes last and reads everything.
 CHECK_AND_ACT = (
     demo_nonconformities,
     demo_improvement,
     demo_audits,
+    demo_readiness.load_first,
     demo_reviews,
     demo_readiness,
 )
@@ -349,5 +351,6 @@ def load_demo(*, username: str = DEMO_USERNAME, password: str = DEMO_PASSWORD):
         *SYSTEM_RECORDS,
         *CHECK_AND_ACT,
     ):
-        area.load(org, people=people, systems=systems, risks=risks, today=today)
+        load = area if callable(area) else area.load
+        load(org, people=people, systems=systems, risks=risks, today=today)
     return org, owner, True
