@@ -12,6 +12,7 @@ import ast
 from collections import defaultdict
 from pathlib import Path
 
+import pytest
 from django.apps import apps
 from django.urls import reverse
 
@@ -200,3 +201,19 @@ def test_no_import_of_another_app_hides_inside_a_function():
                     if target not in (None, source):
                         hidden.append(f"{path.relative_to(ROOT)}:{node.lineno} -> {target}")
     assert hidden == []
+
+
+def test_no_two_areas_name_an_api_path_parameter_alike():
+    """The API finds the record a path parameter names by the parameter's name alone (a body
+    sent to another organization's record answers 404 before it is validated): two areas both
+    naming ``assessment_id`` made one area's records unreachable. Registering a second is refused."""
+    owners: dict[str, str] = {}
+    for area in areas.areas():
+        for name in area.api_path_records:
+            assert name not in owners, (name, owners.get(name), area.label)
+            owners[name] = area.label
+    impact = next(a for a in areas.areas() if "assessment_id" in a.api_path_records)
+    clash = areas.Area(label="clash", prefix="clash/", api_path_records=impact.api_path_records)
+    with pytest.raises(ValueError, match="already names"):
+        areas.register(clash)
+    assert "clash" not in {a.label for a in areas.areas()}

@@ -175,8 +175,8 @@ def test_manager_journey_from_registration_to_dashboard(page, browser, live_serv
     page.goto(f"{base}/")
     text = page.locator("main").inner_text()
     # systems, risks, the SoA and evidence done; the plan-and-support steps are left (context,
-    # policy, roles, objectives, communication, competence)
-    assert "4 of 10 done" in text
+    # policy, roles, objectives, communication, competence) and the readiness assessment
+    assert "4 of 11 done" in text
     assert "1 of 38 Annex A controls decided" in text
     assert re.search(r"Operation and monitoring\s+1\b", text)
     assert re.search(r"Limited risk:\s*1", text)

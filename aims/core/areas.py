@@ -309,6 +309,14 @@ def names_record(queryset, value) -> bool:
 def register(area: Area) -> Area:
     if area.label in _areas and _areas[area.label] != area:
         raise ValueError(f"area {area.label!r} is registered twice")
+    for other in _areas.values():
+        shared = set(area.api_path_records) & set(other.api_path_records)
+        if other.label != area.label and shared:
+            # One name, one meaning: the API looks a path parameter up by its name alone.
+            raise ValueError(
+                f"area {area.label!r} names API path parameters {sorted(shared)} that area "
+                f"{other.label!r} already names; give them names of their own"
+            )
     _areas[area.label] = area
     return area
 

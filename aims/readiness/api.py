@@ -165,24 +165,26 @@ def readiness_create_assessment(request, payload: AssessmentIn):
 
 
 @router.get(
-    "/readiness/assessments/{assessment_id}",
+    "/readiness/assessments/{readiness_assessment_id}",
     auth=READ,
     response=responses(200, AssessmentOut, 404),
     summary="Read a readiness assessment",
 )
-def readiness_read_assessment(request, assessment_id: int):
-    return get_assessment(request, assessment_id)
+def readiness_read_assessment(request, readiness_assessment_id: int):
+    return get_assessment(request, readiness_assessment_id)
 
 
 @router.patch(
-    "/readiness/assessments/{assessment_id}",
+    "/readiness/assessments/{readiness_assessment_id}",
     auth=MANAGE,
     response=responses(200, AssessmentOut, 403, 404, 409, *BODY_ERRORS),
     summary="Change a draft assessment",
     description="Title, date, assessor or conclusion; a completed assessment answers 409.",
 )
-def readiness_update_assessment(request, assessment_id: int, payload: PatchDict[AssessmentIn]):
-    assessment = get_assessment(request, assessment_id)
+def readiness_update_assessment(
+    request, readiness_assessment_id: int, payload: PatchDict[AssessmentIn]
+):
+    assessment = get_assessment(request, readiness_assessment_id)
     errors = _fill(request, assessment, payload)
     clean(assessment, errors=errors)
     try:
@@ -191,45 +193,45 @@ def readiness_update_assessment(request, assessment_id: int, payload: PatchDict[
         if isinstance(exc, Refused):
             raise
         errors.raise_with(exc)
-    return get_assessment(request, assessment_id)
+    return get_assessment(request, readiness_assessment_id)
 
 
 @router.post(
-    "/readiness/assessments/{assessment_id}/accept-proposals",
+    "/readiness/assessments/{readiness_assessment_id}/accept-proposals",
     auth=MANAGE,
     response=responses(200, AssessmentOut, 403, 404, 409),
     summary="Confirm every proposal still to decide",
 )
-def readiness_accept_proposals(request, assessment_id: int):
-    assessment = get_assessment(request, assessment_id)
+def readiness_accept_proposals(request, readiness_assessment_id: int):
+    assessment = get_assessment(request, readiness_assessment_id)
     services.accept_proposals(assessment, actor=request.user)
-    return get_assessment(request, assessment_id)
+    return get_assessment(request, readiness_assessment_id)
 
 
 @router.post(
-    "/readiness/assessments/{assessment_id}/refresh-proposals",
+    "/readiness/assessments/{readiness_assessment_id}/refresh-proposals",
     auth=MANAGE,
     response=responses(200, AssessmentOut, 403, 404, 409),
     summary="Read the records again and update the proposals",
     description="Levels already decided stay as they are.",
 )
-def readiness_refresh_proposals(request, assessment_id: int):
-    assessment = get_assessment(request, assessment_id)
+def readiness_refresh_proposals(request, readiness_assessment_id: int):
+    assessment = get_assessment(request, readiness_assessment_id)
     services.refresh_proposals(assessment, actor=request.user)
-    return get_assessment(request, assessment_id)
+    return get_assessment(request, readiness_assessment_id)
 
 
 @router.post(
-    "/readiness/assessments/{assessment_id}/complete",
+    "/readiness/assessments/{readiness_assessment_id}/complete",
     auth=MANAGE,
     response=responses(200, AssessmentOut, 403, 404, 409),
     summary="Complete an assessment",
     description="Refused (409) while an item is still to decide, or when already completed.",
 )
-def readiness_complete_assessment(request, assessment_id: int):
-    assessment = get_assessment(request, assessment_id)
+def readiness_complete_assessment(request, readiness_assessment_id: int):
+    assessment = get_assessment(request, readiness_assessment_id)
     services.complete(assessment, actor=request.user)
-    return get_assessment(request, assessment_id)
+    return get_assessment(request, readiness_assessment_id)
 
 
 # --- Items ------------------------------------------------------------------------------------
@@ -268,29 +270,31 @@ class ItemIn(InputSchema):
 
 
 @router.get(
-    "/readiness/assessments/{assessment_id}/items",
+    "/readiness/assessments/{readiness_assessment_id}/items",
     auth=READ,
     response=responses(200, list[ItemOut], 404, 422),
     summary="List an assessment's items",
     description="In the standard's order: the clauses, then the Annex A controls.",
 )
 @paginate(Page)
-def readiness_list_items(request, assessment_id: int):
-    assessment = get_assessment(request, assessment_id)
+def readiness_list_items(request, readiness_assessment_id: int):
+    assessment = get_assessment(request, readiness_assessment_id)
     return items_of(assessment)
 
 
 @router.patch(
-    "/readiness/assessments/{assessment_id}/items/{item_id}",
+    "/readiness/assessments/{readiness_assessment_id}/items/{readiness_item_id}",
     auth=MANAGE,
     response=responses(200, ItemOut, 403, 404, 409, *BODY_ERRORS),
     summary="Rate an item",
     description="confirm: true takes the proposal; level sets it (with a note when it differs "
     "from the proposal); note and evidence change alone. A completed assessment answers 409.",
 )
-def readiness_update_item(request, assessment_id: int, item_id: int, payload: ItemIn):
-    assessment = get_assessment(request, assessment_id)
-    item = get_object_or_404(assessment.items.all(), pk=item_id)
+def readiness_update_item(
+    request, readiness_assessment_id: int, readiness_item_id: int, payload: ItemIn
+):
+    assessment = get_assessment(request, readiness_assessment_id)
+    item = get_object_or_404(assessment.items.all(), pk=readiness_item_id)
     item.assessment = assessment
     data = payload.model_dump(exclude_unset=True)
     errors = Errors()
@@ -321,7 +325,7 @@ def readiness_update_item(request, assessment_id: int, item_id: int, payload: It
         if isinstance(exc, Refused):
             raise
         errors.raise_with(exc)
-    return get_object_or_404(assessment.items.for_page(), pk=item_id)
+    return get_object_or_404(assessment.items.for_page(), pk=readiness_item_id)
 
 
 # --- Results ----------------------------------------------------------------------------------
@@ -369,15 +373,15 @@ class ResultsOut(Schema):
 
 
 @router.get(
-    "/readiness/assessments/{assessment_id}/results",
+    "/readiness/assessments/{readiness_assessment_id}/results",
     auth=READ,
     response=responses(200, ResultsOut, 404),
     summary="Read an assessment's results",
     description="Readiness per clause, per Annex A objective and overall; strengths; gaps ranked "
     "by the open risks they leave.",
 )
-def readiness_read_results(request, assessment_id: int):
-    assessment = get_assessment(request, assessment_id)
+def readiness_read_results(request, readiness_assessment_id: int):
+    assessment = get_assessment(request, readiness_assessment_id)
     return {
         "assessment": assessment.pk,
         "status": assessment.status,
@@ -552,45 +556,45 @@ def readiness_create_action(request, payload: ActionIn):
 
 
 @router.get(
-    "/readiness/roadmap/{action_id}",
+    "/readiness/roadmap/{roadmap_action_id}",
     auth=READ,
     response=responses(200, ActionOut, 404),
     summary="Read a roadmap action",
 )
-def readiness_read_action(request, action_id: int):
-    return get_action(request, action_id)
+def readiness_read_action(request, roadmap_action_id: int):
+    return get_action(request, roadmap_action_id)
 
 
 @router.patch(
-    "/readiness/roadmap/{action_id}",
+    "/readiness/roadmap/{roadmap_action_id}",
     auth=CONTRIBUTE,
     response=responses(200, ActionOut, 403, 404, *BODY_ERRORS),
     summary="Change a roadmap action",
     description="Its status moves through /done and /reopen.",
 )
-def readiness_update_action(request, action_id: int, payload: PatchDict[ActionIn]):
-    return _save_action(request, get_action(request, action_id), payload)
+def readiness_update_action(request, roadmap_action_id: int, payload: PatchDict[ActionIn]):
+    return _save_action(request, get_action(request, roadmap_action_id), payload)
 
 
 @router.post(
-    "/readiness/roadmap/{action_id}/done",
+    "/readiness/roadmap/{roadmap_action_id}/done",
     auth=CONTRIBUTE,
     response=responses(200, ActionOut, 403, 404, 409),
     summary="Mark a roadmap action done",
 )
-def readiness_done_action(request, action_id: int):
-    action = get_action(request, action_id)
+def readiness_done_action(request, roadmap_action_id: int):
+    action = get_action(request, roadmap_action_id)
     services.mark_done(action, actor=request.user)
-    return get_action(request, action_id)
+    return get_action(request, roadmap_action_id)
 
 
 @router.post(
-    "/readiness/roadmap/{action_id}/reopen",
+    "/readiness/roadmap/{roadmap_action_id}/reopen",
     auth=CONTRIBUTE,
     response=responses(200, ActionOut, 403, 404, 409),
     summary="Reopen a roadmap action",
 )
-def readiness_reopen_action(request, action_id: int):
-    action = get_action(request, action_id)
+def readiness_reopen_action(request, roadmap_action_id: int):
+    action = get_action(request, roadmap_action_id)
     services.reopen_action(action, actor=request.user)
-    return get_action(request, action_id)
+    return get_action(request, roadmap_action_id)

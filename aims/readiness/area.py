@@ -106,11 +106,13 @@ register(
         nav=(NavLink("Gap & readiness", "readiness_list", "Do & check", order=80),),
         api_router="aims.readiness.api.router",
         api_path_records={
-            "assessment_id": lambda org, v: names_record(Assessment.objects.for_org(org), v),
-            "item_id": lambda org, v: names_record(
+            "readiness_assessment_id": lambda org, v: names_record(
+                Assessment.objects.for_org(org), v
+            ),
+            "readiness_item_id": lambda org, v: names_record(
                 AssessmentItem.objects.filter(assessment__organization=org), v
             ),
-            "action_id": lambda org, v: names_record(RoadmapAction.objects.for_org(org), v),
+            "roadmap_action_id": lambda org, v: names_record(RoadmapAction.objects.for_org(org), v),
         },
         order=180,
     )

@@ -11,7 +11,7 @@ from ninja.responses import Status
 
 from aims.api.auth import CONTRIBUTE, DECIDE, READ
 from aims.api.errors import BODY_ERRORS, responses
-from aims.api.lookups import Errors, apply, clean, member
+from aims.api.lookups import MAX_ID, Errors, apply, clean, member
 from aims.api.pagination import Page
 from aims.api.schemas import InputSchema, Name, api_choices, text_of, username_of
 from aims.catalog.lookups import requirement_links
@@ -532,7 +532,9 @@ class ActionFilters(Schema):
     status: ReviewActionStatus | None = None
     owner: Name | None = Field(None, description="Username of the action's owner.")
     overdue: bool | None = Field(None, description="true: only open actions past due.")
-    review: int | None = Field(None, description="Only the actions of this review.")
+    review: int | None = Field(
+        None, ge=1, le=MAX_ID, description="Only the actions of this review."
+    )
 
 
 @router.get(
