@@ -3,6 +3,9 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
+# The suite runs on every core, a test file at a time per worker; PYTEST_WORKERS=0 runs it in one
+PYTEST_WORKERS ?= auto
+PYTEST := $(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile
 
 .PHONY: run test test-sqlite test-postgres bench lint browser-deps clean
 
@@ -41,14 +44,14 @@ test: $(VENV)/.installed-test browser-deps
 	$(BIN)/ruff format --check aims tests bench
 	$(BIN)/mypy
 	$(BIN)/python manage.py makemigrations --check --dry-run
-	$(BIN)/pytest
-	scripts/with-postgres $(BIN)/pytest
+	$(PYTEST)
+	scripts/with-postgres $(PYTEST)
 
 test-sqlite: $(VENV)/.installed-test browser-deps
-	$(BIN)/pytest
+	$(PYTEST)
 
 test-postgres: $(VENV)/.installed-test browser-deps
-	scripts/with-postgres $(BIN)/pytest
+	scripts/with-postgres $(PYTEST)
 
 # Speed targets, each compared in the same run with its reference (ratios printed).
 bench: $(VENV)/.installed-test

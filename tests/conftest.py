@@ -40,6 +40,31 @@ def django_db_setup(django_db_setup, django_db_blocker):
         load_catalog()
 
 
+def _flushes_the_database(item) -> bool:
+    marker = item.get_closest_marker("django_db")
+    return bool(
+        {"transactional_db", "live_server", "django_db_reset_sequences"} & set(item.fixturenames)
+        or (marker is not None and marker.kwargs.get("transaction"))
+    )
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    """A transactional test (the browser tests, say) ends by emptying every table, the catalog
+    too; the tests after it, in the same process, find the catalog loaded again. (pytest-django
+    runs those tests last, but with pytest-xdist a worker may get other files after them.)"""
+    result = yield
+    if nextitem is not None and _flushes_the_database(item):
+        from pytest_django.plugin import blocking_manager_key
+
+        from aims.catalog.models import Clause
+
+        with item.config.stash[blocking_manager_key].unblock():
+            if not Clause.objects.exists():
+                load_catalog()
+    return result
+
+
 @pytest.fixture(autouse=True)
 def evidence_root(settings, tmp_path):
     """Evidence files of each test go to their own folder; passwords hash fast; no cache."""
