@@ -143,7 +143,7 @@ def test_run_keeps_the_worker_running_and_stops_it_with_the_server(tmp_path):
         return [p for p, c in _children(server.pid).items() if "supervise-worker" in c]
 
     try:
-        (supervisor,) = _wait_for(supervisors, 90, "the worker supervisor", log)
+        (supervisor,) = _wait_for(supervisors, 240, "the worker supervisor", log)
         assert f"--parent-pid {server.pid}" in _children(server.pid)[supervisor]
 
         def workers():
