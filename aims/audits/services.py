@@ -263,7 +263,8 @@ def save_audit(
 
 def _locked(audit: Audit) -> Audit:
     locked = (
-        Audit.objects.select_for_update()
+        # Only the audit's row: PostgreSQL locks no row of a nullable join's side.
+        Audit.objects.select_for_update(of=("self",))
         .select_related("organization", "programme", "lead_auditor")
         .get(pk=audit.pk)
     )
@@ -426,7 +427,7 @@ def record_result(
     """
     audit = _locked(item.audit)
     item = (
-        ChecklistItem.objects.select_for_update()
+        ChecklistItem.objects.select_for_update(of=("self",))
         .select_related("clause", "control")
         .get(pk=item.pk)
     )
@@ -529,7 +530,7 @@ def raise_from_item(
     Returns ``(nonconformity, created)``."""
     audit = _locked(item.audit)
     item = (
-        ChecklistItem.objects.select_for_update()
+        ChecklistItem.objects.select_for_update(of=("self",))
         .select_related("clause", "control", "nonconformity")
         .get(pk=item.pk)
     )
@@ -556,7 +557,7 @@ def improvement_from_item(item: ChecklistItem, *, actor) -> tuple[object, bool]:
     added already. Returns ``(improvement, created)``."""
     audit = _locked(item.audit)
     item = (
-        ChecklistItem.objects.select_for_update()
+        ChecklistItem.objects.select_for_update(of=("self",))
         .select_related("clause", "control", "improvement")
         .get(pk=item.pk)
     )
