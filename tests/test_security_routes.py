@@ -159,6 +159,10 @@ PARAM = re.compile(r"<(?:(?P<conv>[^>:]+):)?(?P<name>[^>]+)>")
 
 
 def fill(route: str, values: dict) -> str:
+    for folder, own in values.get("routes", {}).items():  # an area's own values for its pages
+        if folder in "/" + route:
+            values = {**values, **own}
+
     def value(match):
         name = match.group("name")
         if name == "ref":

@@ -5,7 +5,10 @@ A module ``tests/routes/<area>.py`` has:
 
 * ``make(world, records) -> dict``: records of the area in ``world.org``, returned as the URL
   parameters that name them (``{"document_id": 3}``), plus ``"api"``: the API path parameters
-  (``{"document_id": 3}``) and ``"objects"``: the records themselves, by name;
+  (``{"document_id": 3}``) and ``"objects"``: the records themselves, by name. A URL parameter
+  another area already names (``assessment_id``: impact and readiness) goes under ``"routes"``,
+  by the folder of the pages it is for (``{"/readiness/": {"assessment_id": 5}}``); naming one
+  at the top with another value is an error, as it would send one area's pages the other's ids;
 * optionally ``LIST_PAGES`` (URL names of list pages) and ``seed(world, n)``, which adds ``n``
   records to each of them, for the query-count test;
 * ``API_ACCESS``: the access each of its API operations declares, ``{(method, path): Access}``,
@@ -30,10 +33,14 @@ def area_modules() -> list[ModuleType]:
 def add_area_records(world, records: dict) -> dict:
     records.setdefault("api", {})
     records.setdefault("objects", {})
+    records.setdefault("routes", {})
     for module in area_modules():
         made = dict(module.make(world, records))
         records["api"].update(made.pop("api", {}))
         records["objects"].update(made.pop("objects", {}))
+        records["routes"].update(made.pop("routes", {}))
+        clashes = {k for k, v in made.items() if k in records and records[k] != v}
+        assert not clashes, f"{module.__name__} names {sorted(clashes)} again: use 'routes'"
         records.update(made)
     return records
 

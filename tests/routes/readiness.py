@@ -48,9 +48,14 @@ def make(world, records) -> dict:
     )
     services.tick(org, ChecklistKey.SCOPE, actor=world.owner, note="Confirmed by the board.")
     return {
-        "assessment_id": assessment.pk,
-        "item_id": item.pk,
-        "action_id": action.pk,
+        # impact's pages name their assessment assessment_id too
+        "routes": {
+            "/readiness/": {
+                "assessment_id": assessment.pk,
+                "item_id": item.pk,
+                "action_id": action.pk,
+            }
+        },
         "item_key": ChecklistKey.SCOPE.value,
         "api": {
             "readiness_assessment_id": assessment.pk,
