@@ -3,7 +3,7 @@
 aims run [--host H] [--port P] [--workers N] [--no-demo] [--no-worker]
 aims worker [--once] [--interval S]
 aims demo [--username U] [--password P]
-aims createadmin --username U [--email E] [--org NAME]
+aims createadmin --username U [--email E] [--password P | --password-stdin] [--org NAME]
 aims catalog load
 aims audit verify [--org SLUG]
 aims evidence verify [--org SLUG]
@@ -95,20 +95,30 @@ def cmd_demo(args) -> int:
     return 0
 
 
-def main(argv: list[str] | None = None) -> int:
-    argv = list(sys.argv[1:] if argv is None else argv)
-    if argv[:1] == ["check"]:
-        # Runs in ML pipelines without a server or a database: no Django here.
-        from aims.metrics.cli import main as check_main
-
-        return check_main(argv)
+def build_parser() -> argparse.ArgumentParser:
+    """The parser of every ``aims`` command but ``aims check`` (:mod:`aims.metrics.cli` has its
+    own, so that a pipeline never loads Django). Every flag says what it does in ``--help``."""
     parser = argparse.ArgumentParser(prog="aims", description="OpenAIMS: AI management system.")
-    sub = parser.add_subparsers(dest="command", required=True)
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     run = sub.add_parser("run", help="migrate, load catalog and demo, serve with gunicorn")
-    run.add_argument("--host", default=os.environ.get("AIMS_HOST", "127.0.0.1"))
-    run.add_argument("--port", type=int, default=int(os.environ.get("AIMS_PORT", "8000")))
-    run.add_argument("--workers", type=int, default=int(os.environ.get("AIMS_WORKERS", "2")))
+    run.add_argument(
+        "--host",
+        default=os.environ.get("AIMS_HOST", "127.0.0.1"),
+        help="address to listen on (default %(default)s; AIMS_HOST)",
+    )
+    run.add_argument(
+        "--port",
+        type=int,
+        default=int(os.environ.get("AIMS_PORT", "8000")),
+        help="port to listen on (default %(default)s; AIMS_PORT)",
+    )
+    run.add_argument(
+        "--workers",
+        type=int,
+        default=int(os.environ.get("AIMS_WORKERS", "2")),
+        help="gunicorn worker processes (default %(default)s; AIMS_WORKERS)",
+    )
     run.add_argument("--no-demo", action="store_true", help="do not create the demo organization")
     run.add_argument(
         "--no-worker", action="store_true", help="do not start `aims worker` alongside the server"
@@ -120,59 +130,106 @@ def main(argv: list[str] | None = None) -> int:
     )
     worker.add_argument("--once", action="store_true", help="one round, then exit")
     worker.add_argument("--interval", help="seconds between rounds when idle (default 1)")
-    worker.add_argument("--parent-pid", help=argparse.SUPPRESS)
+    worker.add_argument(
+        "--parent-pid", help="exit when this process is gone (`aims run` passes its own)"
+    )
     worker.set_defaults(
         func=lambda a: _django(
             "worker", *(["--once"] if a.once else []), *_flags(a, "interval", "parent_pid")
         )
     )
 
-    supervise = sub.add_parser("supervise-worker")  # started by `aims run`, not documented
-    supervise.add_argument("--parent-pid", type=int, required=True)
+    supervise = sub.add_parser(
+        "supervise-worker", help="keep `aims worker` running (started by `aims run`)"
+    )
+    supervise.add_argument(
+        "--parent-pid",
+        type=int,
+        required=True,
+        help="stop the worker, then exit, when this process (the server) is gone",
+    )
     supervise.set_defaults(func=lambda a: _supervise(a.parent_pid))
 
     demo = sub.add_parser("demo", help="load the demo organization (idempotent)")
-    demo.add_argument("--username", default=DEMO_USERNAME)
-    demo.add_argument("--password", default=DEMO_PASSWORD)
+    demo.add_argument(
+        "--username", default=DEMO_USERNAME, help="the demo Owner's username (default %(default)s)"
+    )
+    demo.add_argument(
+        "--password", default=DEMO_PASSWORD, help="the demo Owner's password (default %(default)s)"
+    )
     demo.set_defaults(func=cmd_demo)
 
     admin = sub.add_parser(
-        "createadmin", help="create a user, optionally owning a new organization"
+        "createadmin",
+        help="create a user, optionally owning a new organization",
+        description="Create a user who can log in, and optionally a new organization that they "
+        "own. Without --password or --password-stdin the password is asked for, twice, when a "
+        "terminal is there.",
     )
-    admin.add_argument("--username", required=True)
-    admin.add_argument("--email", default="")
-    admin.add_argument("--password")
-    admin.add_argument("--org")
+    admin.add_argument("--username", required=True, help="the new user's username")
+    admin.add_argument("--email", default="", help="the new user's e-mail address")
+    password = admin.add_mutually_exclusive_group()
+    password.add_argument(
+        "--password", help="the password (visible in the shell history: prefer the prompt)"
+    )
+    password.add_argument(
+        "--password-stdin",
+        action="store_true",
+        help="read the password from the first line of standard input (for scripts)",
+    )
+    admin.add_argument("--org", help="name of an organization to create, owned by this user")
     admin.set_defaults(
-        func=lambda a: _django("createadmin", *_flags(a, "username", "email", "password", "org"))
+        func=lambda a: _django(
+            "createadmin",
+            *_flags(a, "username", "email", "password", "org"),
+            *(["--password-stdin"] if a.password_stdin else []),
+        )
     )
 
     catalog = sub.add_parser("catalog", help="the standards catalog")
-    catalog_sub = catalog.add_subparsers(dest="action", required=True)
+    catalog_sub = catalog.add_subparsers(dest="action", required=True, metavar="ACTION")
     catalog_sub.add_parser("load", help="load the shipped frameworks (idempotent)").set_defaults(
         func=lambda a: _django("catalog_load")
     )
 
     audit = sub.add_parser("audit", help="the audit trail")
-    audit_sub = audit.add_subparsers(dest="action", required=True)
+    audit_sub = audit.add_subparsers(dest="action", required=True, metavar="ACTION")
     verify = audit_sub.add_parser("verify", help="recompute the hash chain of every organization")
-    verify.add_argument("--org")
+    verify.add_argument("--org", metavar="SLUG", help="only this organization")
     verify.set_defaults(func=lambda a: _django("audit_verify", *_flags(a, "org")))
 
     evidence = sub.add_parser("evidence", help="stored evidence files")
-    evidence_sub = evidence.add_subparsers(dest="action", required=True)
+    evidence_sub = evidence.add_subparsers(dest="action", required=True, metavar="ACTION")
     evidence_verify = evidence_sub.add_parser(
         "verify", help="re-hash every stored file; name the altered or missing ones"
     )
-    evidence_verify.add_argument("--org")
+    evidence_verify.add_argument("--org", metavar="SLUG", help="only this organization's files")
     evidence_verify.set_defaults(func=lambda a: _django("evidence_verify", *_flags(a, "org")))
 
-    sub.add_parser("check", help="run a fairness, performance, drift or quality check on a file")
+    sub.add_parser(
+        "check",
+        help="run a fairness, performance, drift or quality check on a file (`aims check --help`)",
+        add_help=False,  # `aims check` is parsed by aims.metrics.cli, before this parser
+    )
     manage = sub.add_parser("manage", help="run any Django management command")
-    manage.add_argument("args", nargs=argparse.REMAINDER)
+    manage.add_argument(
+        "args",
+        nargs=argparse.REMAINDER,
+        metavar="COMMAND ...",
+        help="the management command and its arguments, as `manage.py` takes them",
+    )
     manage.set_defaults(func=lambda a: _django(*a.args))
+    return parser
 
-    args = parser.parse_args(argv)
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["check"]:
+        # Runs in ML pipelines without a server or a database: no Django here.
+        from aims.metrics.cli import main as check_main
+
+        return check_main(argv)
+    args = build_parser().parse_args(argv)
     return args.func(args)
 
 
@@ -186,8 +243,8 @@ def _flags(args, *names: str) -> list[str]:
     out = []
     for name in names:
         value = getattr(args, name, None)
-        if value:
-            out += [f"--{name.replace('_', '-')}", value]
+        if value:  # one word "--name=value": a value that starts with "-" stays a value
+            out.append(f"--{name.replace('_', '-')}={value}")
     return out
 
 

@@ -62,7 +62,7 @@ def add_records(world, n: int):
     for entry in entries:
         entry.applicability = Applicability.APPLICABLE
         entry.status = Implementation.IMPLEMENTED
-        entry.justification = "Needed."
+        entry.justification = "Needed for every AI system we run."
         update_entry(entry, actor=actor)
     for i in range(n):
         create_evidence(
@@ -147,6 +147,17 @@ def complete_readiness_assessment(world):
     readiness.complete(assessment, actor=world.owner)
 
 
+def decide_every_control(world):
+    """Every SoA entry still undecided gets a decision: applicable, not started."""
+    for entry in SoAEntry.objects.filter(
+        organization=world.org, applicability=Applicability.UNDECIDED
+    ):
+        entry.applicability = Applicability.APPLICABLE
+        entry.status = Implementation.NOT_STARTED
+        entry.justification = "Our credit models need this control in every release."
+        update_entry(entry, actor=world.owner)
+
+
 def records_of(area: str, world, records: dict) -> dict:
     return import_module(f"tests.routes.{area}").make(world, records)
 
@@ -159,19 +170,27 @@ def test_the_checklist_ticks_itself_from_the_data(world):
     system = AISystem.objects.get(organization=org)
     risk = Risk.objects.get(organization=org)
     steps = done(summarize(org))
+    # one control decided of 38 is not a Statement of Applicability
     assert [title for title, ok in steps.items() if not ok] == [
-        t for t in steps if t in PLAN_AND_SUPPORT_STEPS
+        t for t in steps if t in [*PLAN_AND_SUPPORT_STEPS, "Decide the Statement of Applicability"]
     ]
     # the context's route records: an approved scope, an issue and an interested party
     records_of("context", world, {"objects": {"system": system, "risk": risk}})
     assert done(summarize(org))["Define the scope and context"] is True
     complete_plan_and_support(world)
+    summary = summarize(org)
+    assert [s.title for s in summary.steps if not s.done] == [
+        "Decide the Statement of Applicability"
+    ]
+    content = world.client(world.owner).get(url(world)).content.decode()
+    assert "Getting started" in content and "1 of 38 controls decided" in content
+    decide_every_control(world)
 
     summary = summarize(org)
     assert set(done(summary).values()) == {True}
     assert summary.getting_started_complete
     soa_step = next(s for s in summary.steps if s.url_name == "soa_list")
-    assert soa_step.detail == "1 of 38 controls decided."
+    assert soa_step.progress == "38 of 38 controls decided"
     content = world.client(world.owner).get(url(world)).content.decode()
     assert "Getting started" not in content  # complete: the checklist steps aside
     assert "Risk heat maps" in content
@@ -181,7 +200,7 @@ def test_the_checklist_shows_progress_in_between(world):
     add_records(world, 2)
     summary = summarize(world.org)
     ticked = sum(step.done for step in summary.steps)
-    assert ticked == 4  # the AI systems, risks, SoA and evidence steps
+    assert ticked == 3  # the AI systems, risks and evidence steps; 36 controls are undecided
     content = world.client(world.viewer).get(url(world)).content.decode()
     assert f"{ticked} of {len(summary.steps)} done" in content
     assert "2 of 38 controls decided" in content
@@ -205,8 +224,9 @@ def test_the_summary_counts_what_needs_attention(world):
     assert soa["decided"] == 4 and soa["undecided"] == 34
     assert {t.value: t.count for t in soa["by_status"]}["implemented"] == 4
     assert risks["inherent_map"].total == 4 and risks["residual_map"].total == 4
-    # The count of what needs attention is the sum of every area's notices.
-    assert summary.attention_count == 2 + 4 + 2 + soa["flagged"]
+    # The count of what needs attention is the sum of every area's notices, undecided controls
+    # among them.
+    assert summary.attention_count == 2 + 4 + 2 + soa["flagged"] + 34
     assert len(summary.recent_events) == 10
 
 

@@ -3,7 +3,7 @@
 from django.utils import timezone
 
 from aims.core.areas import Section
-from aims.core.dashboard import LIST_LIMIT, Notice, Part, Step
+from aims.core.dashboard import LIST_LIMIT, Notice, Part, Step, how_many
 
 from .models import Communication, PlanEntry
 
@@ -36,6 +36,7 @@ def part(organization) -> Part:
                 "communication_plan_list",
                 "Plan communication",
                 order=47,
+                progress=how_many(planned, "planned communication"),
             )
         ],
         notices=[

@@ -5,7 +5,7 @@ import datetime as dt
 from django.utils import timezone
 
 from aims.core.areas import Section
-from aims.core.dashboard import LIST_LIMIT, Notice, Part, Stat, Step
+from aims.core.dashboard import LIST_LIMIT, Notice, Part, Stat, Step, how_many
 
 from .matrix import competence_matrix
 from .models import EXPIRY_WARNING_DAYS, Competence, TrainingRecord
@@ -64,6 +64,8 @@ def part(organization) -> Part:
                 "competence_matrix",
                 "Open the competence matrix",
                 order=45,
+                progress=f"{how_many(competences, 'competence')}, "
+                f"{how_many(records, 'training record')}",
             )
         ],
         notices=[

@@ -78,6 +78,7 @@ def part(organization) -> Part:
                 "context_overview",
                 "Define the context",
                 order=5,
+                progress=f"{3 - len(missing)} of 3 in place",
             )
         ],
         notices=[

@@ -50,7 +50,9 @@ class Stat:
 
 @dataclass(frozen=True)
 class Step:
-    """One step of the getting-started checklist; ``done`` is read from the data."""
+    """One step of the getting-started checklist; ``done`` is read from the data, and so is
+    ``progress``, the step's count shown beside it ("12 of 38 controls decided"). A step is done
+    only when all it asks for is there: the checklist stays until every step is."""
 
     title: str
     done: bool
@@ -60,6 +62,12 @@ class Step:
     order: int = 100
     needs_manage: bool = False  # only an Owner or AIMS Manager can take the step
     without_access: str = ""  # what others read instead of the button
+    progress: str = ""
+
+
+def how_many(n: int, one: str, several: str | None = None) -> str:
+    """``n`` and the noun that goes with it: "1 AI system", "0 AI systems", "2 risks"."""
+    return f"{n} {one if n == 1 else (several or one + 's')}"
 
 
 @dataclass(frozen=True)

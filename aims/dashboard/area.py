@@ -4,7 +4,7 @@ register(
     Area(
         label="dashboard",
         urls="aims.dashboard.urls",
-        nav=(NavLink("Dashboard", "dashboard", "Overview", order=0),),
+        nav=(NavLink("Dashboard", "dashboard", "Overview", order=0, icon="layout-dashboard"),),
         order=0,
     )
 )

@@ -44,6 +44,9 @@ def part(organization) -> Part:
                 "document_from_template",
                 "Start from the template",
                 order=8,
+                progress="AI policy approved"
+                if counts["ai_policy"]
+                else "AI policy not approved yet",
             )
         ],
         notices=[

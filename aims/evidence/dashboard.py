@@ -1,7 +1,7 @@
 """Evidence's part of the dashboard: how much, what expired, what was found damaged."""
 
 from aims.core.areas import Section
-from aims.core.dashboard import LIST_LIMIT, Notice, Part, Stat, Step
+from aims.core.dashboard import LIST_LIMIT, Notice, Part, Stat, Step, how_many
 
 from .models import Evidence
 
@@ -41,6 +41,7 @@ def part(organization) -> Part:
                 "evidence_list",
                 "Add evidence",
                 order=50,
+                progress=how_many(total, "evidence record"),
             )
         ],
         notices=[

@@ -3,7 +3,7 @@
 from django.db.models import Count
 
 from aims.core.areas import Section
-from aims.core.dashboard import Part, Stat, Step, tallies
+from aims.core.dashboard import Part, Stat, Step, how_many, tallies
 
 from .models import AISystem, RiskTier, Stage
 
@@ -39,6 +39,7 @@ def part(organization) -> Part:
                 "system_list",
                 "Register a system",
                 order=20,
+                progress=how_many(total, "AI system") + " registered",
             )
         ],
         tiles=[Section("inventory/_dashboard_systems.html", figures, column="half", order=10)],

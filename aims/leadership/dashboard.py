@@ -52,6 +52,9 @@ def part(organization) -> Part:
                 order=15,
                 needs_manage=True,
                 without_access="An Owner or AIMS Manager assigns the roles.",
+                progress=f"{total - flagged} of {total} activities assigned"
+                if total
+                else "0 activities",
             )
         ],
         notices=[

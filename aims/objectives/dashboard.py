@@ -5,7 +5,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from aims.core.areas import Section
-from aims.core.dashboard import LIST_LIMIT, Notice, Part, Stat, Step
+from aims.core.dashboard import LIST_LIMIT, Notice, Part, Stat, Step, how_many
 
 from .models import KPI, KPIStatus, Objective
 
@@ -53,6 +53,7 @@ def part(organization) -> Part:
                 "objective_list",
                 "Set objectives",
                 order=45,
+                progress=f"{how_many(total, 'objective')}, {how_many(kpi_counts['total'], 'KPI')}",
             )
         ],
         notices=[

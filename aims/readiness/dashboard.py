@@ -54,6 +54,9 @@ def part(organization) -> Part:
                 order=95,
                 needs_manage=True,
                 without_access="The AIMS manager runs the readiness assessment.",
+                progress=f"completed {latest.assessed_on:%Y-%m-%d}"
+                if latest is not None
+                else "0 completed assessments",
             )
         ],
         tiles=[Section("readiness/_dashboard.html", figures, column="half", order=80)],

@@ -4,7 +4,7 @@ the heat maps."""
 from django.db.models import Count, Q
 
 from aims.core.areas import Section
-from aims.core.dashboard import LIST_LIMIT, Notice, Part, Stat, Step
+from aims.core.dashboard import LIST_LIMIT, Notice, Part, Stat, Step, how_many
 
 from .heatmap import heatmap
 from .models import Risk, Status
@@ -58,6 +58,7 @@ def part(organization) -> Part:
                 "risk_list",
                 "Assess a risk",
                 order=30,
+                progress=how_many(total, "risk") + " in the register",
             )
         ],
         notices=[
