@@ -101,14 +101,36 @@ def test_a_fair_model_passes(world, system):
     assert not Alert.objects.exists()
 
 
-def test_a_misspelled_column_is_named_and_recorded_as_an_error_run(world, system):
-    check = define(world, system, label="repayed")
+def test_a_misspelled_column_is_refused_when_the_check_is_saved(world, system):
+    client = world.client(world.contributor)
+    response = client.post(
+        url(world, "check_create"), form_data(system, label="repayed", sensitive="sex, regoin")
+    )
+    assert response.status_code == 422 and not Check.objects.exists()
+    form = response.context["form"]
+    # named as uploaded, with the close match, beside each field at once
+    assert form.errors["label"] == [
+        f"{BIASED.name} has no column 'repayed'. Did you mean 'repaid'? Its columns: repaid, "
+        "approved, score, sex, age_band, region."
+    ]
+    assert "'regoin'. Did you mean 'region'?" in form.errors["sensitive"][0]
+
+
+def test_a_run_that_cannot_read_a_column_names_the_file_as_uploaded(world, system):
+    check = define(world, system)
+    # The definition was right when saved; the options changed under it since.
+    Check.objects.filter(pk=check.pk).update(options={**check.options, "label": "repayed"})
     response = world.client(world.owner).post(url(world, "check_run", check_id=check.pk))
     assert response.status_code == 422
-    assert "repayed" in response.content.decode() and "repaid" in response.content.decode()
+    page = response.content.decode()
+    assert "repayed" in page and "repaid" in page
     run = CheckRun.objects.get()
     assert run.status == RunStatus.ERROR and "repayed" in run.error
+    assert BIASED.name in run.error and check.data_blob_id not in run.error
+    assert "stored file" not in run.error
     assert not Evidence.objects.exists()
+    # The Run button stays, and the page does not say a run is on its way.
+    assert "Run now" in page and "on its way" not in page
 
 
 def test_bad_definitions_are_refused_beside_the_field(world, system):
@@ -292,7 +314,7 @@ def test_a_drift_run_shows_both_files_every_statistic_and_the_deciding_rule(worl
     assert "Test p-value by column" not in page
     for header in ("Decided by", "Wasserstein / std", "KS p-value", "Chi-squared p-value"):
         assert f">{header}</th>" in page
-    assert "share of drifted columns at which the data set drifts" in page
+    assert "drift detected in" in page and "(limit 50%)" in page
     rows = list(
         csv.DictReader(
             io.StringIO(client.get(url(world, "check_runs_export", check_id=check.pk)).text)

@@ -84,7 +84,9 @@ def test_run_now_queues_and_the_page_follows_the_run_to_its_result(world, system
     status_url = url(world, "check_task", check_id=check.pk, task_id=task.id)
 
     page = client.get(response.url).content.decode()
-    assert "Queued for the background worker" in page and ">Run now<" not in page
+    # One run state, and the Run button stays (a second press says a run is already queued).
+    assert "Queued for the background worker" in page and ">Run now<" in page
+    assert "Latest run" not in page
     again = client.post(url(world, "check_run", check_id=check.pk))  # a second press: no second run
     assert again.status_code == 302 and DBTaskResult.objects.count() == 1
     assert f'hx-get="{status_url}"' in page and 'hx-trigger="every 2s"' in page
@@ -113,7 +115,9 @@ def test_run_now_queues_and_the_page_follows_the_run_to_its_result(world, system
 
 
 def test_a_manual_run_that_cannot_read_its_data_records_an_error_run_and_alerts(world, system):
-    check = make_check(world, system, options=dict(OPTIONS, label="repayed"))
+    check = make_check(world, system)
+    # Saving refuses a column the file lacks; the options changed under the check since.
+    Check.objects.filter(pk=check.pk).update(options=dict(OPTIONS, label="repayed"))
     client = world.client(world.contributor)
     client.post(url(world, "check_run", check_id=check.pk))
     work()

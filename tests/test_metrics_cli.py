@@ -6,6 +6,7 @@ subprocess, that the command never imports Django.
 
 import hashlib
 import json
+import re
 import socket
 import subprocess
 import sys
@@ -255,20 +256,25 @@ def test_drift(capsys, drift_files):
     args = ["drift", "--reference", reference, "--current", current]
     code, out, _ = run(capsys, *args)
     assert code == 1  # one column of two drifts: the data set drifts at half of them
-    assert "the data set drifted" in out and out.splitlines()[-1] == "FAILED"
+    # the verdict says in words what was found, not a bare "dataset_drifted yes"
+    assert "the data set drifted" in out and "dataset_drifted" not in out
+    assert out.splitlines()[-1] == "FAILED: drift detected in 1 of 2 columns (limit 50%)"
     code, out, _ = run(capsys, *args, "--column", "age")
     assert code == 0 and "stable" in out
+    assert out.splitlines()[-1] == "PASSED: no drift detected in 1 column (limit 50%)"
     code, out, _ = run(capsys, *args, "--column", "income", "--format", "json")
     assert code == 1
     result = json.loads(out)
-    assert set(result) == SUMMARY_KEYS
+    assert set(result) == SUMMARY_KEYS | {"message"}
+    assert result["message"] == "drift detected in 1 of 1 column (limit 50%)"
+    assert result["overall"]["n_current"] == 300 and type(result["overall"]["n_current"]) is int
     assert list(result["by_group"]) == ["income"]
     assert result["by_group"]["income"]["drifted"] is True
     assert result["aggregates"]["drifted_columns"] == 1
     assert result["aggregates"]["dataset_drifted"] is True
     code, out, _ = run(capsys, *args, "--max", "drifted_columns=1")
     assert code == 0  # with a threshold, the threshold decides
-    assert "DRIFTED" in out and out.splitlines()[-1] == "PASSED"
+    assert "DRIFTED" in out and out.splitlines()[-1].startswith("PASSED: drift detected in 1")
     code, out, _ = run(capsys, *args, "--max", "share_drifted=0.4")
     assert code == 1 and "FAIL  share_drifted" in out
 
@@ -753,3 +759,50 @@ def test_a_partitioned_log_is_posted_with_the_fingerprint_of_every_file(capsys, 
     # Changing one file changes the fingerprint.
     pq.write_table(table.slice(120, 40), folder / "part-1.parquet")
     assert fingerprint_files(folder)["sha256"] != fingerprint["sha256"]
+
+
+def test_sensitive_columns_as_a_comma_list_or_a_repeated_flag(capsys, biased):
+    base = ["fairness", "--data", biased, "--label", "y", "--prediction", "y_hat"]
+    code, listed, _ = run(capsys, *base, "--sensitive", "group, region", "--format", "json")
+    assert code == 0
+    code, repeated, _ = run(
+        capsys, *base, "--sensitive", "group", "--sensitive", "region", "--format", "json"
+    )
+    assert code == 0 and listed == repeated
+    groups = list(json.loads(listed)["by_group"])
+    assert groups and all("group=" in g and "region=" in g for g in groups)
+
+
+def test_every_threshold_error_is_one_line_each(capsys, biased):
+    args = ["fairness", "--data", biased, "--label", "y", "--prediction", "y_hat"]
+    code, out, err = run(
+        capsys,
+        *args,
+        "--sensitive",
+        "group",
+        "--max",
+        "dp_diference=0.1",
+        "--max",
+        "eo_difference=lots",
+        "--min",
+        "di_ratio",
+    )
+    assert code == 2 and out == ""
+    lines = err.splitlines()
+    assert len(lines) == 3, err
+    assert "--max dp_diference=0.1: unknown fairness metric" in lines[0]
+    assert "did you mean 'dp_difference'?" in lines[0]
+    assert lines[1].endswith("--max eo_difference=lots: the limit must be a number")
+    assert "--min di_ratio: write it as name=value" in lines[2]
+    assert all(line.startswith("aims check fairness: error: ") for line in lines)
+
+
+def test_counts_are_integers_in_json(capsys, biased):
+    args = ["performance", "--data", biased, "--label", "y", "--prediction", "y_hat"]
+    code, out, _ = run(capsys, *args, "--sensitive", "group", "--format", "json")
+    assert code == 0
+    assert re.search(r'"count": \d+\.0\b', out) is None
+    result = json.loads(out)
+    counts = [result["overall"]["count"], *(g["count"] for g in result["by_group"].values())]
+    assert all(type(count) is int for count in counts)
+    assert sum(counts[1:]) == counts[0] > 0

@@ -6,6 +6,7 @@ import datetime as dt
 import uuid
 from typing import Any, Literal
 
+from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404
@@ -205,6 +206,16 @@ class CheckPatchIn(Schema):
     is_active: bool | None = None
 
 
+# The service's names of what it refuses -> the API's fields (options are under ``options``).
+API_FIELDS = {
+    **{
+        name: f"options.{name}"
+        for name in ("label", "prediction", "score", "sensitive", "columns", "categorical")
+    },
+    **{name: f"options.{name}" for name in ("expected_columns", "ranges", "allowed")},
+}
+
+
 def _save_check(request, check: Check, data: dict) -> Check:
     """Apply the sent fields and save through the service; every problem is one 422."""
     errors = Errors()
@@ -236,8 +247,19 @@ def _save_check(request, check: Check, data: dict) -> Check:
             check.thresholds.append({"metric": metric, "op": item["op"], "limit": item["limit"]})
     controls = controls_named(data["controls"], errors=errors) if "controls" in data else None
     risks = risks_named(request.org, data["risks"], errors=errors) if "risks" in data else None
-    errors.raise_if_any()
-    return services.save_check(check, actor=request.user, controls=controls, risks=risks)
+    if errors:  # with what the service finds besides: every problem in one 422
+        known = {key.split(".")[0] for key in errors if key}
+        for field, message in services.definition_problems(check).items():
+            if field not in known:
+                errors.add(API_FIELDS.get(field, field), message)
+        errors.raise_if_any()
+    try:
+        return services.save_check(check, actor=request.user, controls=controls, risks=risks)
+    except ValidationError as exc:
+        if hasattr(exc, "error_dict"):
+            exc = ValidationError({API_FIELDS.get(k, k): v for k, v in exc.message_dict.items()})
+        errors.raise_with(exc)
+        raise
 
 
 class Fingerprint(Schema):

@@ -11,14 +11,15 @@ import aims.metrics as metrics
 from aims.metrics import thresholds as th
 from aims.trail.services import delete_governed, save_governed
 
+from .columns import column_problems
 from .kinds import kind_of
 from .models import Check, Kind, Schedule, SourceType, stored_options
 from .sources import resolve_data_path
 
 
-@transaction.atomic
-def save_check(check: Check, *, actor, controls=None, risks=None) -> Check:
-    """Create or update a check definition, after checking its source, options and limits."""
+def definition_problems(check: Check) -> dict[str, str]:
+    """Everything wrong with a check definition, by field: its system, source, options (every
+    column they name must be in the data file) and limits. Empty when it can be saved."""
     errors: dict[str, str] = {}
     if check.system.organization_id != check.organization_id:
         errors["system"] = "The AI system must belong to this organization."
@@ -31,16 +32,29 @@ def save_check(check: Check, *, actor, controls=None, risks=None) -> Check:
             errors.update({k: " ".join(v) for k, v in exc.message_dict.items()})
     if check.kind in Kind.values:
         errors.update(kind_of(check).problems(check))
+        if not errors.keys() & {"data_file", "data_path"}:
+            # Every column the options name must be in the data file (read from its schema).
+            errors.update(column_problems(check, kind_of(check).named_columns(check)))
     else:
         errors["kind"] = f"Choose one of: {', '.join(Kind.values)}."
+    wrong = []
     for item in check.thresholds or []:
         try:
-            th.canonical_metric(check.kind, item["metric"])
-            float(item["limit"])
-            if item["op"] not in ("max", "min"):
-                raise ValueError
+            th.Threshold.from_dict(item, kind=check.kind)
         except (KeyError, TypeError, ValueError, metrics.InputError) as exc:
-            errors["thresholds"] = f"Threshold {item!r} is not valid: {exc}"
+            wrong.append(f"Threshold {item!r} is not valid: {exc}.")
+    if wrong:
+        errors["thresholds"] = " ".join(wrong)
+    return errors
+
+
+@transaction.atomic
+def save_check(check: Check, *, actor, controls=None, risks=None) -> Check:
+    """Create or update a check definition, after checking its source, options and limits
+    (every problem at once: :func:`definition_problems`)."""
+    errors = definition_problems(check)
+    if risks is not None and any(r.organization_id != check.organization_id for r in risks):
+        errors["risks"] = "Risks must belong to this organization."
     if errors:
         raise ValidationError(errors)
     check.options = stored_options(check.options or {})
@@ -54,8 +68,6 @@ def save_check(check: Check, *, actor, controls=None, risks=None) -> Check:
     if controls is not None:
         m2m["controls"] = controls
     if risks is not None:
-        if any(r.organization_id != check.organization_id for r in risks):
-            raise ValidationError({"risks": "Risks must belong to this organization."})
         m2m["risks"] = risks
     return save_governed(check, actor=actor, m2m=m2m)
 

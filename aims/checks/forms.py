@@ -9,14 +9,13 @@ from django.utils.safestring import SafeString
 from aims.catalog.models import Control
 from aims.core.forms import LIST_MAX_LENGTH, length_of
 from aims.inventory.models import AISystem
-from aims.metrics import InputError
 from aims.metrics import thresholds as th
 from aims.risk.models import Risk
 
 from .kinds import KINDS, kind_of
 from .models import Alert, Check, Kind, Schedule, SourceType
 
-DEFAULT_THRESHOLDS = "max dp_difference 0.1\nmin di_ratio 0.8"
+DEFAULT_THRESHOLDS = "max dp_difference=0.1\nmin di_ratio=0.8"
 DEFAULT_CONTROLS = ["A.5.4", "A.6.2.4", "A.7.4"]
 
 
@@ -55,6 +54,25 @@ def option_fieldsets() -> list[dict]:
     ]
 
 
+def column_fields() -> dict[str, bool]:
+    """The form fields that name columns of the data file, each with whether it takes several
+    (a comma list): once the file is known, the form offers its columns in selects."""
+    fields: dict[str, bool] = {}
+    for kind in KINDS.values():
+        fields.update(kind.column_fields)
+    return fields
+
+
+class ColumnsInput(forms.TextInput):
+    """A text field for column names that a select of the file's columns may replace: the
+    values a multiple select sends are read as the comma list the text field takes."""
+
+    def value_from_datadict(self, data, files, name):
+        values = data.getlist(name) if hasattr(data, "getlist") else [data.get(name)]
+        values = [v for v in values if v not in (None, "")]
+        return ", ".join(values) if len(values) > 1 else (values[0] if values else "")
+
+
 class ControlChoiceField(forms.ModelMultipleChoiceField):
     def label_from_instance(self, obj) -> str:
         return f"{obj.ref} {obj.title}"
@@ -81,9 +99,9 @@ class CheckForm(forms.ModelForm):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=format_html(
             "One per line: <code>{}</code> or <code>{}</code>, e.g. <code>{}</code>.",
-            "max METRIC LIMIT",
-            "min METRIC LIMIT",
-            "max dp_difference 0.1",
+            "max METRIC=LIMIT",
+            "min METRIC=LIMIT",
+            "max dp_difference=0.1",
         ),
     )
     controls = ControlChoiceField(
@@ -119,15 +137,18 @@ class CheckForm(forms.ModelForm):
         self.fields["schedule"].choices = Schedule.choices
         for name, field in option_fields().items():
             self.fields[name] = copy.deepcopy(field)
+        for name, several in column_fields().items():
+            field = self.fields[name]
+            field.widget = ColumnsInput(
+                attrs={**field.widget.attrs, "data-column-field": "several" if several else "one"}
+            )
         check = self.instance
         if check.pk:
             for kind in KINDS.values():
                 self.initial.update(kind.form_initial(check))
             self.initial.update(
                 {
-                    "limits": "\n".join(
-                        f"{t['op']} {t['metric']} {t['limit']:g}" for t in check.thresholds or []
-                    ),
+                    "limits": th.threshold_lines(check.thresholds or [], kind=check.kind),
                     "controls": list(check.controls.all()),
                 }
             )
@@ -155,29 +176,18 @@ class CheckForm(forms.ModelForm):
         return format_html_join(" ", "{}", ((kind.limits_help,) for kind in KINDS.values()))
 
     def clean_limits(self) -> list[dict]:
+        """Thresholds a line each, ``max dp_difference=0.1`` (the older ``max dp_difference
+        0.1`` is read too); every wrong line is reported at once."""
         # Without a kind (its field has the error), read the limits as the first kind's.
         kind = self.cleaned_data.get("kind") or next(iter(KINDS))
-        out = []
-        for number, line in enumerate((self.cleaned_data.get("limits") or "").splitlines(), 1):
-            parts = line.replace("=", " ").split()
-            if not parts:
-                continue
-            if len(parts) != 3 or parts[0] not in ("max", "min"):
-                raise forms.ValidationError(
-                    f"Line {number} “{line.strip()}”: write max METRIC LIMIT or min METRIC LIMIT."
-                )
-            op, name, raw = parts
-            try:
-                metric = th.canonical_metric(kind, name)
-                limit = float(raw)
-            except InputError as exc:
-                raise forms.ValidationError(f"Line {number}: {exc}.") from exc
-            except ValueError:
-                raise forms.ValidationError(
-                    f"Line {number}: the limit {raw!r} is not a number."
-                ) from None
-            out.append({"metric": metric, "op": op, "limit": limit})
-        return out
+        lines = (self.cleaned_data.get("limits") or "").splitlines()
+        try:
+            parsed = th.parse_threshold_lines(lines, kind=kind)
+        except th.ThresholdErrors as exc:
+            raise forms.ValidationError(
+                [forms.ValidationError(f"{e[0].upper()}{e[1:]}.") for e in exc.errors]
+            ) from None
+        return [t.to_dict() for t in parsed]
 
     def build(self) -> Check:
         """The check with its options and thresholds, ready for services.save_check."""

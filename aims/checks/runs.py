@@ -31,7 +31,7 @@ from aims.trail.services import record, save_governed
 from . import sources
 from .kinds import kind_of
 from .models import Alert, Check, CheckRun, Origin, RunStatus, Schedule, SourceType
-from .sources import without_server_paths
+from .sources import data_suffix, without_server_paths
 
 logger = logging.getLogger(__name__)
 
@@ -279,12 +279,34 @@ def record_error_run(
     return run
 
 
-def failure_message(exc: BaseException) -> str:
-    """Why a run could not be computed, in plain words (no traceback, no server path)."""
+def _as_the_user_knows(message: str, check: Check | None) -> str:
+    """A message with the check's stored files (named by their SHA-256, with or without the
+    suffix the engine reads them by) named as uploaded."""
+    if check is None:
+        return message
+    for blob_id, name in (
+        (check.data_blob_id, check.data_name),
+        (check.reference_blob_id, check.reference_name),
+    ):
+        if not blob_id or not name:
+            continue
+        for stored in (
+            storage.root() / "typed" / (blob_id + data_suffix(name)),
+            storage.path_for(blob_id),
+        ):
+            for form in {str(stored), str(stored.resolve())}:
+                message = message.replace(form, name)
+        message = message.replace(blob_id + data_suffix(name), name).replace(blob_id, name)
+    return message
+
+
+def failure_message(exc: BaseException, check: Check | None = None) -> str:
+    """Why a run could not be computed, in plain words (no traceback, no server path); the
+    check's uploaded files are named as uploaded, never by where the server keeps them."""
     if isinstance(exc, ValidationError):
         return " ".join(exc.messages)
     if isinstance(exc, metrics.InputError):
-        return without_server_paths(str(exc))
+        return without_server_paths(_as_the_user_knows(str(exc), check))
     if isinstance(exc, storage.IntegrityError):
         missing = "missing" in str(exc)
         return (
@@ -302,7 +324,8 @@ def failure_message(exc: BaseException) -> str:
     if isinstance(exc, OSError):
         return f"The data file could not be read ({exc.strerror or type(exc).__name__})."
     name = type(exc).__name__
-    detail = without_server_paths(str(exc).splitlines()[0])[:300] if str(exc) else ""
+    first = _as_the_user_knows(str(exc).splitlines()[0], check) if str(exc) else ""
+    detail = without_server_paths(first)[:300]
     if name.endswith(("IOException", "InvalidInputException", "ArrowInvalid", "ArrowIOError")):
         return f"The data file is unreadable or corrupt: {detail or name}"
     return f"The computation stopped with an unexpected error ({name}{': ' if detail else ''}{detail})."
@@ -316,7 +339,7 @@ def run_check(check: Check, *, actor=None, origin: str = Origin.MANUAL) -> Check
         return record_run(check, outcome, actor=actor, origin=origin)
     except Exception as exc:  # every failure is recorded: the run page says why
         logger.warning("Check %s could not run", check.pk, exc_info=True)
-        return record_error_run(check, failure_message(exc), origin=origin, actor=actor)
+        return record_error_run(check, failure_message(exc, check), origin=origin, actor=actor)
 
 
 def record_pipeline_run(

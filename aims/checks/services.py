@@ -9,7 +9,7 @@ What a kind of check (fairness, performance, drift, quality) reads and computes 
 :mod:`aims.checks.kinds`.
 """
 
-from .definitions import check_for_pipeline_run, delete_check, save_check
+from .definitions import check_for_pipeline_run, definition_problems, delete_check, save_check
 from .runs import (
     compute,
     failure_message,
@@ -26,6 +26,7 @@ from .sources import resolve_data_path, shown_path, store_data_file, store_uploa
 __all__ = [
     "check_for_pipeline_run",
     "compute",
+    "definition_problems",
     "delete_check",
     "failure_message",
     "next_run_after",

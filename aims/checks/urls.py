@@ -5,6 +5,7 @@ from . import views
 urlpatterns = [
     path("", views.check_list, name="check_list"),
     path("new/", views.check_create, name="check_create"),
+    path("columns/", views.check_columns, name="check_columns"),
     path("<int:check_id>/", views.check_detail, name="check_detail"),
     path("<int:check_id>/edit/", views.check_edit, name="check_edit"),
     path("<int:check_id>/run/", views.check_run, name="check_run"),

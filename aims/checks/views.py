@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
-from aims.core.areas import page_sections, record_actions
+from aims.core.areas import is_id, page_sections, record_actions
 from aims.core.exports import safe_csv_writer
 from aims.core.forms import add_service_errors
 from aims.core.pagination import paginate, query_without_page
@@ -22,12 +22,15 @@ from aims.organizations.access import org_view
 from aims.organizations.models import Access
 from aims.trail.models import AuditEvent
 
-from . import samples, services, tasks
+from . import columns, samples, services, tasks
 from .charts import trend_chart
-from .forms import CheckForm, ResolveAlertForm
+from .forms import CheckForm, ResolveAlertForm, column_fields
 from .kinds import kind_of
+from .kinds.base import csv
 from .models import Alert, Check, CheckRun, Kind, RunStatus, SourceType
 
+# The service's names of what it refuses -> the check form's fields.
+FORM_FIELDS = {"data_blob": "data_file", "columns": "drift_columns"}
 NOT_RUN = "The check could not run (recorded in its history; the owner is alerted): "
 SAMPLES = {"credit-scoring-predictions": samples.BIASED, "credit-scoring-validation": samples.FAIR}
 
@@ -99,9 +102,7 @@ def _save_form(request, form: CheckForm) -> Check | None:
         )
     except ValidationError as exc:
         if hasattr(exc, "error_dict"):
-            renamed = {
-                ("data_file" if k == "data_blob" else k): v for k, v in exc.message_dict.items()
-            }
+            renamed = {FORM_FIELDS.get(k, k): v for k, v in exc.message_dict.items()}
             exc = ValidationError(renamed)
         add_service_errors(form, exc)
         return None
@@ -155,6 +156,48 @@ def check_edit(request, check_id: int):
         "checks/check_form.html",
         {"form": form, "check": check, "samples": SAMPLES, "columns": samples.COLUMNS},
         status=status,
+    )
+
+
+@org_view(Access.CONTRIBUTE)
+@require_http_methods(["GET", "POST"])
+def check_columns(request):
+    """The columns of the check form's data file, offered in selects (htmx, out of band, in
+    place of the text fields). GET: a path under the data folders, or a check's own file
+    (``check``); POST: a file being uploaded, whose schema only is read (it is not stored)."""
+    data = request.POST if request.method == "POST" else request.GET
+    schema, error = None, None
+    try:
+        uploaded = request.FILES.get("data_file")
+        check_id = data.get("check", "")
+        source = data.get("source_type", "")
+        if uploaded is not None:
+            schema = columns.read_upload(uploaded)
+        elif source == SourceType.PATH and data.get("data_path", "").strip():
+            schema = columns.read_path(data["data_path"])
+        elif source in ("", SourceType.UPLOAD) and is_id(check_id):
+            check = Check.objects.for_org(request.org).filter(pk=check_id).first()
+            schema = columns.check_schema(check) if check is not None else None
+    except columns.SchemaError as exc:
+        error = str(exc)
+    except ValidationError as exc:
+        error = " ".join(exc.messages)
+    fields = []
+    if schema is not None:
+        for name, several in column_fields().items():
+            raw = data.get(name, "") if not several else ", ".join(data.getlist(name))
+            chosen = csv(raw) if several else [raw.strip()] if raw.strip() else []
+            fields.append(
+                {
+                    "name": name,
+                    "several": several,
+                    "size": min(len(schema.columns) + 1, 6),
+                    "missing": [c for c in chosen if c not in schema.names],
+                    "chosen": chosen,
+                }
+            )
+    return render(
+        request, "checks/_columns.html", {"schema": schema, "error": error, "fields": fields}
     )
 
 
@@ -350,16 +393,31 @@ def alert_list(request):
         alerts = alerts.filter(resolved_at__isnull=False)
     page = paginate(request, alerts)
     _offer_actions(request, page)
-    return render(
-        request,
-        "checks/alert_list.html",
-        {
-            "page_obj": page,
-            "querystring": query_without_page(request),
-            "state": state,
-            "form": ResolveAlertForm(),
-        },
+    context = {
+        "page_obj": page,
+        "querystring": query_without_page(request),
+        "state": state,
+        "form": ResolveAlertForm(),
+    }
+    if not page.paginator.count:
+        context.update(_latest_runs(request.org))
+    return render(request, "checks/alert_list.html", context)
+
+
+def _latest_runs(org) -> dict:
+    """What the alerts page says when it has none to list: the checks whose latest run failed
+    or could not run (an alert resolved does not make its check pass), and whether any ran."""
+    latest = CheckRun.objects.filter(definition=OuterRef("pk")).order_by("-started_at", "-pk")
+    checks = Check.objects.for_org(org).annotate(
+        last_status=Subquery(latest.values("status")[:1]),
+        last_run=Subquery(latest.values("pk")[:1]),
     )
+    failing = checks.filter(last_status__in=[RunStatus.FAILED, RunStatus.ERROR])
+    return {
+        "failing": list(failing.select_related("system").order_by("name")[:20]),
+        "failing_count": failing.count(),
+        "any_run": checks.filter(last_status__isnull=False).exists(),
+    }
 
 
 def _offer_actions(request, alerts) -> None:

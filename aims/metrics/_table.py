@@ -99,6 +99,10 @@ def _group_table(
     return _grid(["group", *(h for _, h in columns), ""], rows)
 
 
+# Drift aggregates said in words on the result line rather than as figures.
+_SAID_IN_WORDS = ("dataset_drifted", "share")
+
+
 def render_table(
     kind: str,
     summary: dict[str, Any],
@@ -173,7 +177,9 @@ def render_table(
             ]
             lines += _grid(["aggregate (between groups)", "short name", "value"], rows, left=2)
         else:
-            rows = [[name, _num(value)] for name, value in aggregates.items()]
+            # Drift: whether the data set drifted is said in words beside the result.
+            shown = {k: v for k, v in aggregates.items() if k not in _SAID_IN_WORDS}
+            rows = [[name, _num(value)] for name, value in shown.items()]
             lines += _grid(["aggregate", "value"], rows)
 
     results = summary.get("thresholds") or []
@@ -197,14 +203,16 @@ def render_table(
         lines.append("")
         lines.append("no thresholds given (--max, --min): nothing can fail")
     elif kind == "drift":
-        drifted = aggregates.get("dataset_drifted")
         lines.append("")
         lines.append(
-            "no thresholds given: the data set "
-            + ("drifted" if drifted else "did not drift")
-            + f" (it drifts when at least {_limit(aggregates.get('share'))} of its columns drift)"
+            "no thresholds given (--max, --min): the data set "
+            + ("drifted" if aggregates.get("dataset_drifted") else "did not drift")
+            + " (it drifts when the share of drifted columns reaches the limit)"
         )
     lines.append("")
     lines += notes
-    lines.append("PASSED" if summary.get("passed") else "FAILED")
+    verdict = "PASSED" if summary.get("passed") else "FAILED"
+    if kind == "drift":
+        verdict += f": {th.drift_sentence(summary)}"
+    lines.append(verdict)
     return "\n".join(lines)

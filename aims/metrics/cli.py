@@ -119,7 +119,12 @@ def build_parser() -> argparse.ArgumentParser:
             metavar="METRIC=LIMIT",
             help="fail when the metric is below the limit (repeatable)",
         )
-        p.add_argument("--format", choices=["table", "json"], default="table")
+        p.add_argument(
+            "--format",
+            choices=["table", "json"],
+            default="table",
+            help="a table to read, or JSON for a pipeline (default table)",
+        )
         server = p.add_argument_group("pipeline mode: record the run in OpenAIMS")
         server.add_argument("--server", metavar="URL", help="OpenAIMS base URL")
         server.add_argument("--token", help="API token (default: the AIMS_TOKEN variable)")
@@ -144,7 +149,8 @@ def build_parser() -> argparse.ArgumentParser:
             required=sensitive_required,
             default=None,
             metavar="COLUMN",
-            help="sensitive feature (repeat for intersections: --sensitive sex --sensitive race)",
+            help="sensitive feature; several, for intersections: --sensitive sex,race or "
+            "--sensitive sex --sensitive race",
         )
         p.add_argument(
             "--min-group-size",
@@ -173,27 +179,38 @@ def build_parser() -> argparse.ArgumentParser:
     performance = add("performance", "model performance, overall and per group")
     predictions(performance, sensitive_required=False)
     performance.add_argument(
-        "--task", choices=["classification", "regression"], default="classification"
+        "--task",
+        choices=["classification", "regression"],
+        default="classification",
+        help="the kind of model, which decides the metrics (default classification)",
     )
     limits(performance, "rmse=2.5 (and --min accuracy=0.8)")
 
     drift = add("drift", "drift between a reference and a current sample")
-    drift.add_argument("--reference", required=True, metavar="FILE")
-    drift.add_argument("--current", required=True, metavar="FILE")
     drift.add_argument(
-        "--column", action="append", default=[], metavar="COLUMN", help="compare only these"
+        "--reference", required=True, metavar="FILE", help="the reference sample (Parquet or CSV)"
+    )
+    drift.add_argument(
+        "--current", required=True, metavar="FILE", help="the current sample (Parquet or CSV)"
+    )
+    drift.add_argument(
+        "--column",
+        action="append",
+        default=[],
+        metavar="COLUMN",
+        help="compare only these (--column a,b or --column a --column b)",
     )
     drift.add_argument(
         "--categorical",
         action="append",
         default=[],
         metavar="COLUMN",
-        help="treat this column as categorical",
+        help="treat these columns as categorical (a comma list, or repeat the flag)",
     )
     limits(drift, "share_drifted=0.5")
 
     quality = add("quality", "data quality of one file")
-    quality.add_argument("--data", required=True, metavar="FILE")
+    quality.add_argument("--data", required=True, metavar="FILE", help="Parquet or CSV file")
     quality.add_argument(
         "--expect",
         action="append",
@@ -208,16 +225,38 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="SHARE|COLUMN=SHARE",
         help="largest share of missing values, for every column or one column",
     )
-    quality.add_argument("--range", action="append", default=[], metavar="COLUMN=MIN:MAX")
-    quality.add_argument("--allowed", action="append", default=[], metavar="COLUMN=A,B,C")
-    quality.add_argument("--max-duplicates", type=float, metavar="SHARE")
-    quality.add_argument("--min-rows", type=int, metavar="N")
-    quality.add_argument("--max-rows", type=int, metavar="N")
+    quality.add_argument(
+        "--range",
+        action="append",
+        default=[],
+        metavar="COLUMN=MIN:MAX",
+        help="values of the column must lie within MIN and MAX (repeatable)",
+    )
+    quality.add_argument(
+        "--allowed",
+        action="append",
+        default=[],
+        metavar="COLUMN=A,B,C",
+        help="the only values the column may hold (repeatable)",
+    )
+    quality.add_argument(
+        "--max-duplicates", type=float, metavar="SHARE", help="largest share of duplicate rows"
+    )
+    quality.add_argument("--min-rows", type=int, metavar="N", help="fewest rows the file may have")
+    quality.add_argument("--max-rows", type=int, metavar="N", help="most rows the file may have")
     limits(quality, "failed_checks=0")
     return parser
 
 
 # --- Reading the options ----------------------------------------------------------------------
+
+
+def _names(values: Sequence[str] | None) -> list[str] | None:
+    """Column names given as a comma list, by repeating the flag, or both
+    (``--sensitive sex,race`` is ``--sensitive sex --sensitive race``)."""
+    if values is None:
+        return None
+    return [part.strip() for value in values for part in value.split(",") if part.strip()]
 
 
 def _typed(text: str) -> Any:
@@ -450,7 +489,7 @@ def compute(args: argparse.Namespace, *, for_server: bool) -> Computed:
 # --- Entry point ------------------------------------------------------------------------------
 
 
-def _one_line(kind: str, error: BaseException) -> str:
+def _one_line(kind: str, error: BaseException | str) -> str:
     text = " ".join(str(error).split())
     for word in _CLI_WORDS:
         option = "--" + word.replace("_", "-")
@@ -472,8 +511,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SystemExit as exit:  # usage errors (2) and --help (0)
         return exit.code if isinstance(exit.code, int) else EXIT_BAD_INPUT
     kind = args.kind
+    for option in ("sensitive", "column", "categorical"):
+        if hasattr(args, option):
+            setattr(args, option, _names(getattr(args, option)))
     try:
         limits = th.parse_thresholds(args.max, args.min, kind=kind)
+    except th.ThresholdErrors as errors:  # every wrong limit, one line each
+        for error in errors.errors:
+            print(_one_line(kind, error), file=sys.stderr)
+        return EXIT_BAD_INPUT
+    try:
         if kind == "performance":
             _check_task(args.task, limits)
         token = ""
@@ -504,6 +551,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         summary["passed"] = verdict["passed"]
     if args.format == "json":
         output: dict[str, Any] = dict(summary)
+        if kind == "drift":
+            output["message"] = th.drift_sentence(summary)
         if verdict is not None:
             output["run"] = {"id": verdict.get("id"), "url": verdict.get("url")}
         print(json.dumps(output, indent=2, allow_nan=False))

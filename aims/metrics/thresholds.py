@@ -64,14 +64,18 @@ __all__ = [
     "KINDS",
     "OPS",
     "Threshold",
+    "ThresholdErrors",
     "ThresholdResult",
     "canonical_metric",
+    "drift_sentence",
     "evaluate",
     "metric_names",
     "metric_value",
+    "parse_threshold_lines",
     "parse_thresholds",
     "short_name",
     "summary",
+    "threshold_lines",
 ]
 
 KINDS = ("fairness", "performance", "drift", "quality")
@@ -233,25 +237,56 @@ class ThresholdResult:
         }
 
 
+class ThresholdErrors(InputError):
+    """Every problem found in a set of thresholds, each in ``errors`` (one line each); the
+    message joins them with "; "."""
+
+    def __init__(self, errors: Iterable[str]):
+        self.errors = list(errors)
+        super().__init__("; ".join(self.errors))
+
+
+def _parse_item(
+    op: str, name: str, raw: str, *, kind: str, seen: dict[tuple[str, str], str], given: str
+) -> Threshold:
+    """One limit ``op name=raw``; raises `InputError` saying what is wrong with it."""
+    try:
+        limit = float(raw)
+    except ValueError:
+        raise InputError("the limit must be a number") from None
+    if not math.isfinite(limit):
+        raise InputError("the limit must be a finite number")
+    metric = canonical_metric(kind, name)
+    if (metric, op) in seen:
+        raise InputError(f"{metric} already has a limit ({seen[metric, op]})")
+    seen[metric, op] = given
+    return Threshold(metric, op, limit)
+
+
 def parse_thresholds(
     max_items: Iterable[str] = (), min_items: Iterable[str] = (), *, kind: str
 ) -> list[Threshold]:
     """Parse the ``name=value`` items given to ``--max`` and ``--min``.
 
-    Raises `InputError` for an item without ``=``, a limit that is not a finite number, an
-    unknown metric name (listing the valid ones), or a metric limited twice the same way.
+    Every item is read before anything is refused: `ThresholdErrors` (an `InputError`) lists
+    each item without ``=``, limit that is not a finite number, unknown metric name (with the
+    valid ones) and metric limited twice the same way, one per line in its ``errors``.
 
     Examples
     --------
     >>> parse_thresholds(["rmse=2.5"], [], kind="performance")
     [Threshold(metric='rmse', op='max', limit=2.5)]
-    >>> parse_thresholds(["dp_difference=abc"], [], kind="fairness")
-    Traceback (most recent call last):
-    ...
-    aims.metrics.io.InputError: --max dp_difference=abc: the limit must be a number
+    >>> try:
+    ...     parse_thresholds(["dp_difference=abc"], ["di_ratio"], kind="fairness")
+    ... except ThresholdErrors as exc:
+    ...     for line in exc.errors:
+    ...         print(line)
+    --max dp_difference=abc: the limit must be a number
+    --min di_ratio: write it as name=value, e.g. dp_difference=0.1
     """
     _check_kind(kind)
     parsed: list[Threshold] = []
+    errors: list[str] = []
     seen: dict[tuple[str, str], str] = {}
     for op, items in (("max", max_items), ("min", min_items)):
         for item in items:
@@ -259,24 +294,84 @@ def parse_thresholds(
             name, raw = name.strip(), raw.strip()
             if not sep or not name or not raw:
                 example = metric_names(kind)[0]
-                raise InputError(f"--{op} {item}: write it as name=value, e.g. {example}=0.1")
+                errors.append(f"--{op} {item}: write it as name=value, e.g. {example}=0.1")
+                continue
             try:
-                limit = float(raw)
-            except ValueError:
-                raise InputError(f"--{op} {item}: the limit must be a number") from None
-            if not math.isfinite(limit):
-                raise InputError(f"--{op} {item}: the limit must be a finite number")
-            try:
-                metric = canonical_metric(kind, name)
-            except InputError as error:
-                raise InputError(f"--{op} {item}: {error}") from None
-            if (metric, op) in seen:
-                raise InputError(
-                    f"--{op} {item}: {metric} already has a limit (--{op} {seen[metric, op]})"
+                parsed.append(
+                    _parse_item(op, name, raw, kind=kind, seen=seen, given=f"--{op} {item}")
                 )
-            seen[metric, op] = item
-            parsed.append(Threshold(metric, op, limit))
+            except InputError as error:
+                errors.append(f"--{op} {item}: {error}")
+    if errors:
+        raise ThresholdErrors(errors)
     return parsed
+
+
+def parse_threshold_lines(lines: Iterable[str], *, kind: str) -> list[Threshold]:
+    """Parse thresholds written a line each, as a check definition takes them:
+    ``max dp_difference=0.1`` (the command line's ``metric=value`` after the operator), or
+    the older ``max dp_difference 0.1``. Blank lines are skipped.
+
+    Every line is read before anything is refused: `ThresholdErrors` lists the problem of each
+    wrong line ("line 2 ...").
+
+    Examples
+    --------
+    >>> [(t.op, t.metric, t.limit) for t in parse_threshold_lines(
+    ...     ["max dp_difference=0.1", "min di_ratio 0.8"], kind="fairness")]
+    [('max', 'demographic_parity_difference', 0.1), ('min', 'disparate_impact_ratio', 0.8)]
+    >>> try:
+    ...     parse_threshold_lines(["max dp_diff=0.1", "top di_ratio=2"], kind="fairness")
+    ... except ThresholdErrors as exc:
+    ...     print(len(exc.errors))
+    2
+    """
+    _check_kind(kind)
+    parsed: list[Threshold] = []
+    errors: list[str] = []
+    seen: dict[tuple[str, str], str] = {}
+    example = metric_names(kind)[0]
+    for number, line in enumerate(lines, 1):
+        text = str(line).strip()
+        if not text:
+            continue
+        op, _, rest = text.partition(" ")
+        rest = rest.strip()
+        if "=" in rest:
+            name, _, raw = rest.partition("=")
+        else:
+            name, _, raw = rest.partition(" ")
+        name, raw = name.strip(), raw.strip()
+        if op not in OPS or not name or not raw or " " in name:
+            errors.append(
+                f"line {number} “{text}”: write max METRIC=LIMIT or min METRIC=LIMIT, "
+                f"e.g. max {example}=0.1"
+            )
+            continue
+        try:
+            parsed.append(_parse_item(op, name, raw, kind=kind, seen=seen, given=f"line {number}"))
+        except InputError as error:
+            errors.append(f"line {number} “{text}”: {error}")
+    if errors:
+        raise ThresholdErrors(errors)
+    return parsed
+
+
+def threshold_lines(thresholds: Iterable[Mapping[str, Any] | Threshold], *, kind: str) -> str:
+    """Thresholds written a line each, as `parse_threshold_lines` reads them back:
+    ``max dp_difference=0.1``.
+
+    Examples
+    --------
+    >>> print(threshold_lines([{"metric": "disparate_impact_ratio", "op": "min", "limit": 0.8}],
+    ...                       kind="fairness"))
+    min di_ratio=0.8
+    """
+    lines = []
+    for t in thresholds:
+        item = t.to_dict() if isinstance(t, Threshold) else t
+        lines.append(f"{item['op']} {short_name(kind, item['metric'])}={float(item['limit']):g}")
+    return "\n".join(lines)
 
 
 def _finite(value: Any) -> float | None:
@@ -370,14 +465,33 @@ def evaluate(
     return results
 
 
+# Keys whose values are counts: written as integers (``12``, not ``12.0``).
+COUNT_KEYS = frozenset(
+    {"count", "n", "n_rows", "n_reference", "n_current", "columns", "drifted_columns"}
+    | {"failed_checks", "checks", "tp", "fp", "tn", "fn", "positives", "negatives"}
+)
+
+
+def _count(value: Any) -> Any:
+    """A count that came out as a float (``12.0``) as the integer it is."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if hasattr(value, "item") and not isinstance(value, bool):  # a numpy scalar
+        return _count(value.item())
+    return value
+
+
 def _clean(value: Any) -> Any:
-    """A JSON-safe copy: NaN and infinities become None, tuples lists, keys strings."""
+    """A JSON-safe copy: NaN and infinities become None, tuples lists, keys strings, counts
+    (`COUNT_KEYS`) integers."""
     if isinstance(value, bool) or value is None:
         return value
     if isinstance(value, float):
         return value if math.isfinite(value) else None
     if isinstance(value, Mapping):
-        return {str(k): _clean(v) for k, v in value.items()}
+        return {
+            str(k): _count(_clean(v)) if k in COUNT_KEYS else _clean(v) for k, v in value.items()
+        }
     if isinstance(value, list | tuple | set | frozenset):
         return [_clean(v) for v in value]
     if hasattr(value, "item"):  # a numpy scalar
@@ -388,6 +502,32 @@ def _clean(value: Any) -> Any:
 def _quality_key(check: Mapping[str, Any]) -> str:
     column = check.get("column")
     return f"{check.get('check')}:{column}" if column is not None else str(check.get("check"))
+
+
+def drift_sentence(summary: Mapping[str, Any]) -> str:
+    """What a drift check found, in words, from its summary: ``"drift detected in 1 of 2
+    columns (limit 50%)"``; the limit is the share of drifted columns at which the data set
+    drifts.
+
+    Examples
+    --------
+    >>> drift_sentence({"aggregates": {"drifted_columns": 1, "share": 0.5},
+    ...                 "overall": {"columns": 2}})
+    'drift detected in 1 of 2 columns (limit 50%)'
+    """
+    aggregates = summary.get("aggregates") or {}
+    drifted = aggregates.get("drifted_columns") or 0
+    if isinstance(drifted, list | tuple):
+        drifted = len(drifted)
+    columns = (summary.get("overall") or {}).get("columns")
+    if columns is None:
+        columns = len(summary.get("by_group") or {})
+    share = _finite(aggregates.get("share"))
+    limit = f" (limit {share:.0%})" if share is not None else ""
+    noun = "column" if columns == 1 else "columns"
+    if not drifted:
+        return f"no drift detected in {int(columns)} {noun}{limit}"
+    return f"drift detected in {int(drifted)} of {int(columns)} {noun}{limit}"
 
 
 def summary(

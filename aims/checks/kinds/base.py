@@ -86,6 +86,15 @@ class CheckKind:
         """What the check's options lack before it can be saved, by field."""
         return {}
 
+    def named_columns(self, check: Check) -> dict[str, list[str]]:
+        """The columns of the data file the check's options name, by option: saving the
+        check validates them against the file's columns."""
+        return {}
+
+    # Options whose values are column names, offered as selects once the file is known:
+    # option -> whether it takes several columns (a comma list).
+    column_fields: ClassVar[Mapping[str, bool]] = {}
+
     def options_from_api(self, options: Mapping[str, Any]) -> dict:
         """The options of this kind among those sent to the API, as the form stores them
         (unset ones left out)."""

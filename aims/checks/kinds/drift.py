@@ -7,6 +7,7 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 
 import aims.metrics as metrics
+from aims.metrics import thresholds as th
 
 from .. import sources
 from ..charts import Bar, bar_chart
@@ -78,6 +79,15 @@ class Drift(CheckKind):
                 return {k: " ".join(v) for k, v in exc.message_dict.items()}
         return {}
 
+    column_fields = {"drift_columns": True, "categorical": True}
+
+    def named_columns(self, check: Check) -> dict[str, list[str]]:
+        options = check.options or {}
+        return {
+            "columns": list(options.get("columns") or []),
+            "categorical": list(options.get("categorical") or []),
+        }
+
     def options_from_form(self, data: dict) -> dict:
         return {
             "columns": csv(data.get("drift_columns", "")),
@@ -104,6 +114,18 @@ class Drift(CheckKind):
             report=report.to_dict(),
             fingerprint={"current": fingerprint, "reference": reference_fingerprint},
         )
+
+    def aggregates(self, result: dict) -> list:
+        """The figures, then what was found in words: "drift detected in 1 of 2 columns
+        (limit 50%)" rather than a bare "data set drifted: yes"."""
+        figures = [
+            (label, value)
+            for (label, value), name in zip(
+                super().aggregates(result), result.get("aggregates") or {}, strict=True
+            )
+            if name not in ("dataset_drifted", "share")
+        ]
+        return [*figures, ("what was found", th.drift_sentence(result))]
 
     def charts(self, result: dict) -> list:
         return [*_column_charts(result.get("by_group") or {}), *limit_charts(result)]

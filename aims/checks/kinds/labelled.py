@@ -107,6 +107,16 @@ class LabelledKind(CheckKind):
 
     # --- Definition ---------------------------------------------------------------------
 
+    column_fields = {"label": False, "prediction": False, "score": False, "sensitive": True}
+
+    def named_columns(self, check: Check) -> dict[str, list[str]]:
+        options = check.options or {}
+        named = {
+            key: [options[key]] for key in ("label", "prediction", "score") if options.get(key)
+        }
+        named["sensitive"] = list(options.get("sensitive") or [])
+        return named
+
     def problems(self, check: Check) -> dict[str, str]:
         options = check.options or {}
         problems = {}

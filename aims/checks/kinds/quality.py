@@ -132,6 +132,9 @@ class Quality(CheckKind):
     limits_help = "Quality: failed_checks."
     aggregate_labels = {"checks": "rules checked", "failed_checks": "rules failed"}
 
+    def named_columns(self, check: Check) -> dict[str, list[str]]:
+        return {name: list(check.column_rule(name)) for name in COLUMN_RULES}
+
     def options_from_api(self, options: dict) -> dict:
         kept = super().options_from_api(options)
         if "ranges" in kept:
