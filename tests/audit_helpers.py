@@ -67,5 +67,5 @@ def answer_all(audit, world, result=Result.CONFORMING) -> None:
 
 def applicable(world, *refs) -> None:
     SoAEntry.objects.filter(organization=world.org, control__ref__in=refs).update(
-        applicability=Applicability.APPLICABLE, justification="Needed."
+        applicability=Applicability.APPLICABLE, justification="Needed for every AI system we run."
     )

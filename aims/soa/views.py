@@ -148,6 +148,7 @@ def soa_edit(request, entry_id: int):
     may_decide = request.membership.can(Access.DECIDE)
     if request.method == "POST" and form.is_valid():
         risks = list(form.cleaned_data["risks"])
+        warning = form.instance.justification_warning  # before a proposal restores the stored one
         try:
             if may_decide:
                 services.update_entry(form.instance, actor=request.user, risks=risks)
@@ -157,6 +158,8 @@ def soa_edit(request, entry_id: int):
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
+            if warning:
+                messages.warning(request, f"{entry.ref}: {warning}")
             if proposal is None:
                 messages.success(request, f"Saved the decision on {entry.ref}.")
             else:
@@ -255,20 +258,28 @@ def soa_additional_remove(request, entry_id: int):
     return render(request, "soa/additional_remove.html", context, status=409 if refusal else 200)
 
 
-def _filename(request, extension: str) -> str:
-    return f"soa-{slugify(request.org.slug)}-{timezone.localdate():%Y-%m-%d}.{extension}"
+def _filename(request, extension: str, *, part: str = "") -> str:
+    return f"soa-{slugify(request.org.slug)}{part}-{timezone.localdate():%Y-%m-%d}.{extension}"
+
+
+def _csv(text: str, filename: str) -> HttpResponse:
+    # Starts with its header line, as every CSV of the app: no preamble, no byte order mark.
+    response = HttpResponse(text, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
 
 
 @org_view()
 def soa_export_csv(request):
     data = soa_export.build_export(request.org)
-    response = HttpResponse(
-        # A byte order mark so spreadsheet programs read the UTF-8 correctly.
-        "\ufeff" + soa_export.to_csv(data),
-        content_type="text/csv; charset=utf-8",
-    )
-    response["Content-Disposition"] = f'attachment; filename="{_filename(request, "csv")}"'
-    return response
+    return _csv(soa_export.to_csv(data), _filename(request, "csv"))
+
+
+@org_view()
+def soa_export_control_csv(request):
+    """The document-control block of the CSV export (version, date, approval, scope)."""
+    data = soa_export.build_export(request.org)
+    return _csv(soa_export.control_csv(data), _filename(request, "csv", part="-document-control"))
 
 
 @org_view()
