@@ -38,5 +38,6 @@ urlpatterns = [
     path("api/v1/", api.urls),
 ]
 
+handler400 = "aims.core.limits.bad_request"  # a body too large to read: the 413 page
 handler403 = "aims.core.views.permission_denied"
 handler404 = "aims.core.views.page_not_found"

@@ -17,7 +17,12 @@ store) is answered 409 or 422 in the same shape.
 from __future__ import annotations
 
 from django.apps import apps
-from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, SuspiciousOperation
+from django.core.exceptions import (
+    NON_FIELD_ERRORS,
+    PermissionDenied,
+    RequestDataTooBig,
+    SuspiciousOperation,
+)
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import DataError, IntegrityError, models
 from django.http import Http404
@@ -27,6 +32,7 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
 from aims.core.errors import Refused
+from aims.core.limits import text_limit, too_large_response
 from aims.metrics import InputError as MetricsInputError
 
 
@@ -266,6 +272,11 @@ def install(api) -> None:
         return respond(request, 422, _body(_summary(errors), errors))
 
     def on_suspicious(request, exc):
+        if isinstance(exc, RequestDataTooBig):
+            # A text field past DATA_UPLOAD_MAX_MEMORY_SIZE on an upload operation, whose whole
+            # body may be larger: 413, as for every other body too large.
+            limit = getattr(request, "aims_body_refused", None) or text_limit()
+            return too_large_response(request, limit)
         return respond(request, 400, _body("The request was refused as malformed or too large."))
 
     api.add_exception_handler(AuthenticationError, on_authentication)

@@ -19,6 +19,9 @@ length (``Transfer-Encoding: chunked``) is answered 411: Django would read it as
 uploaded file as they arrive: past the route's total it stops the upload (413), and a single file
 past its own limit is no longer written anywhere; it reaches the form as an empty placeholder
 that knows its real size, so the form says which file is too large.
+:func:`bad_request` (``handler400``) answers the 413 page too when Django itself refuses a body
+while reading it (``RequestDataTooBig``: a text field past ``DATA_UPLOAD_MAX_MEMORY_SIZE`` on an
+upload route, whose total limit is larger); the API does the same in ``aims.api.errors``.
 """
 
 from __future__ import annotations
@@ -34,6 +37,7 @@ from django.core.files.uploadhandler import FileUploadHandler
 from django.http import HttpResponse, JsonResponse
 from django.template.loader import render_to_string
 from django.urls import Resolver404, resolve
+from django.views.defaults import bad_request as django_bad_request
 
 from .areas import upload_kind
 
@@ -211,6 +215,28 @@ def too_large_response(request, limit: BodyLimit, *, sent: int | None = None) ->
     for name, value in REFUSAL_HEADERS.items():
         response.setdefault(name, value)
     return response
+
+
+def text_limit() -> BodyLimit:
+    """The form fields beside the files of an upload route (Django's
+    ``DATA_UPLOAD_MAX_MEMORY_SIZE``)."""
+    size = int(settings.DATA_UPLOAD_MAX_MEMORY_SIZE)
+    return BodyLimit(
+        total=size,
+        per_file=size,
+        what="The text of a form or an API request (its files apart)",
+        advice="Shorten the text you entered, or attach it as a file.",
+    )
+
+
+def bad_request(request, exception=None) -> HttpResponse:
+    """``handler400``: a body Django refused while reading it as too large (a text field past
+    ``DATA_UPLOAD_MAX_MEMORY_SIZE`` on an upload route, whose total limit is larger) gets the
+    413 page, like every other too-large request; any other 400 Django's own page."""
+    if isinstance(exception, RequestDataTooBig):
+        limit = getattr(request, "aims_body_refused", None) or text_limit()
+        return too_large_response(request, limit, sent=declared_length(request))
+    return django_bad_request(request, exception)
 
 
 def length_required_response(request) -> HttpResponse:
