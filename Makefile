@@ -7,7 +7,7 @@ PORT ?= 8000
 PYTEST_WORKERS ?= auto
 PYTEST := $(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile
 
-.PHONY: run test test-sqlite test-postgres bench lint browser-deps clean
+.PHONY: run test test-sqlite test-postgres bench lint browser-deps clean screenshots
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -33,6 +33,11 @@ browser-deps:
 		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; \
 	fi
 
+# The README's screenshots of the demo dashboard at 390 px and 1,400 px (docs/dashboard-*.png),
+# taken from the demo loaded into a temporary data folder.
+screenshots: $(VENV)/.installed-test browser-deps
+	$(BIN)/python scripts/screenshots.py
+
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check aims tests bench
 	$(BIN)/ruff format --check aims tests bench
@@ -56,6 +61,7 @@ test-postgres: $(VENV)/.installed-test browser-deps
 # Speed targets, each compared in the same run with its reference (ratios printed).
 bench: $(VENV)/.installed-test
 	$(BIN)/python bench/pages.py
+	$(BIN)/python bench/search.py
 	$(BIN)/python bench/metrics_fairness.py
 	$(BIN)/python bench/metrics_drift.py
 

@@ -134,6 +134,7 @@ INSTALLED_APPS = [
     "aims.readiness",
     "aims.reminders",
     "aims.dashboard",
+    "aims.search",
     "aims.demo",
     "aims.api",
     "aims.accounts",

@@ -5,12 +5,15 @@ Every page and endpoint test checks its route against each of these people.
 
 import os
 import re
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.core.servers.basehttp import ThreadedWSGIServer
 from django.test import Client
+from django.test.testcases import LiveServerThread
 
 from aims.catalog.loader import load_catalog
 from aims.organizations.models import Membership, Organization, Role
@@ -32,6 +35,27 @@ def require_reference(path: Path) -> Path:
             pytest.fail(f"{message}; CI must run the tests that check against it")
         pytest.skip(message)
     return path
+
+
+class OneRequestAtATimeServer(ThreadedWSGIServer):
+    """The browser tests' live server, answering one request at a time.
+
+    On SQLite the test database lives in memory and the live server's threads all use the test's
+    one connection: two requests at once (a page and the bell's count it loads, say) would use it
+    together and fail with "table is locked" or hang. The browser still opens connections in
+    parallel; only the application is entered one request at a time."""
+
+    def set_app(self, application):
+        lock = threading.Lock()
+
+        def one_at_a_time(environ, start_response):
+            with lock:
+                return application(environ, start_response)
+
+        super().set_app(one_at_a_time)
+
+
+LiveServerThread.server_class = OneRequestAtATimeServer
 
 
 @pytest.fixture(scope="session")

@@ -181,7 +181,10 @@ WRITE_BODIES = {
         "rationale": "Business need",
         "expires_on": "2099-01-01",
     },
-    ("PATCH", "/soa/{control_ref}"): {"applicability": "excluded", "justification": "No"},
+    ("PATCH", "/soa/{control_ref}"): {
+        "applicability": "excluded",
+        "justification": "We build no AI ourselves.",
+    },
     ("POST", "/evidence"): {"title": "New"},
     ("PATCH", "/evidence/{evidence_id}"): {"title": "Renamed"},
     ("POST", "/checks/{check_id}/runs"): {},
@@ -326,7 +329,8 @@ def test_another_organizations_records_are_not_found(world, records):
 def test_the_soa_of_a_token_is_its_own_organizations(world, records):
     api = ApiClient.for_member(world.outsider, world.other_org)
     response = api.patch(
-        "/api/v1/soa/A.6.2.4", {"applicability": "excluded", "justification": "Not ours"}
+        "/api/v1/soa/A.6.2.4",
+        {"applicability": "excluded", "justification": "We build no AI ourselves."},
     )
     assert response.status_code == 200
     mine = SoAEntry.objects.get(organization=world.org, control__ref="A.6.2.4")

@@ -47,7 +47,7 @@ from aims.risk.models import Category, Risk
 from aims.risk.services import save_risk
 
 FUZZ_EXAMPLES = 25
-STATEFUL_SCENARIOS = 200
+STATEFUL_SCENARIOS = 250
 STATEFUL_STEPS = 8
 
 # Answers the schema documents for valid input a business rule refuses (a member who is not

@@ -74,7 +74,7 @@ def set_up():
         actor=ada,
     )
     SoAEntry.objects.filter(organization=org, control__ref__in=["A.6.2.4", "A.6.2.6"]).update(
-        applicability=Applicability.APPLICABLE, justification="We build models."
+        applicability=Applicability.APPLICABLE, justification="We build models in house."
     )
     return org, people, system
 

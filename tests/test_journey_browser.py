@@ -174,14 +174,15 @@ def test_manager_journey_from_registration_to_dashboard(page, browser, live_serv
     # The dashboard reflects all of it.
     page.goto(f"{base}/")
     text = page.locator("main").inner_text()
-    # systems, risks, the SoA and evidence done; the plan-and-support steps are left (context,
-    # policy, roles, objectives, communication, competence) and the readiness assessment
-    assert "4 of 11 done" in text
+    # systems, risks and evidence done; the SoA (1 of 38 decided), the plan-and-support steps
+    # (context, policy, roles, objectives, communication, competence) and readiness are left
+    assert "3 of 11 done" in text
     assert "1 of 38 Annex A controls decided" in text
     assert re.search(r"Operation and monitoring\s+1\b", text)
     assert re.search(r"Limited risk:\s*1", text)
     assert re.search(r"Implemented\s+1\b", text)
-    assert "Nothing is waiting" in text  # the accepted risk needs no decision any more
+    assert "Every risk above appetite has a current decision." in text  # the accepted risk
+    assert "37 of 38 controls have no applicability decision yet" in text  # still waiting
     heat = page.locator("table.heatmap").first
     assert heat.locator("a", has_text="1").count() == 1  # the 5 × 5 risk on the inherent map
     activity = page.locator("main").get_by_text("Recent activity").locator("..").locator("..")

@@ -187,7 +187,7 @@ def test_a_contributor_cannot_change_an_soa_decision_directly(world):
     from aims.soa.services import update_entry
 
     entry = soa_entry(world)
-    entry.applicability, entry.justification = "excluded", "Not ours"
+    entry.applicability, entry.justification = "excluded", "We build no AI ourselves."
     with pytest.raises(NeedsAuthority, match="needs an Owner, an AIMS Manager or top management"):
         update_entry(entry, actor=world.contributor)
     entry.refresh_from_db()
@@ -237,7 +237,8 @@ def test_a_contributors_soa_decision_becomes_a_proposal_the_manager_approves(wor
 def test_the_api_refuses_a_contributors_soa_decision_with_the_rule(world):
     api = ApiClient.for_member(world.contributor, world.org)
     response = api.patch(
-        "/api/v1/soa/A.6.2.4", {"applicability": "excluded", "justification": "Not ours"}
+        "/api/v1/soa/A.6.2.4",
+        {"applicability": "excluded", "justification": "We build no AI ourselves."},
     )
     assert response.status_code == 403
     assert "needs an Owner, an AIMS Manager or top management" in response.json()["detail"]
@@ -245,7 +246,8 @@ def test_the_api_refuses_a_contributors_soa_decision_with_the_rule(world):
     manager = ApiClient.for_member(world.manager, world.org)
     assert (
         manager.patch(
-            "/api/v1/soa/A.6.2.4", {"applicability": "excluded", "justification": "Not ours"}
+            "/api/v1/soa/A.6.2.4",
+            {"applicability": "excluded", "justification": "We build no AI ourselves."},
         ).status_code
         == 200
     )

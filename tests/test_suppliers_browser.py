@@ -93,7 +93,7 @@ def test_a_supplier_is_recorded_and_assessed(page, live_server):
     page.fill("#id_next_due", (today + dt.timedelta(days=20)).isoformat())
     page.click("button:has-text('Record assessment')")
     page.wait_for_load_state()
-    assert page.get_by_text("choose today or earlier").is_visible()
+    assert page.locator("#id_assessed_on_error").get_by_text("choose today or earlier").is_visible()
     assert not supplier.assessments.exists()
     shot(page, "03-assessment-form-refused")
     page.fill("#id_assessed_on", today.isoformat())

@@ -13,6 +13,7 @@ from aims.core.areas import (
     DueItem,
     Measure,
     NavLink,
+    SearchKind,
     Section,
     hook,
     names_record,
@@ -184,7 +185,11 @@ register(
         label="audits",
         prefix="audits/",
         urls="aims.audits.urls",
-        nav=(NavLink("Internal audits", "audit_list", "Do & check", order=55),),
+        nav=(
+            NavLink(
+                "Internal audits", "audit_list", "Do & check", order=55, icon="clipboard-check"
+            ),
+        ),
         api_router="aims.audits.api.router",
         api_path_records={
             "programme_id": lambda org, v: names_record(AuditProgramme.objects.for_org(org), v),
@@ -194,3 +199,26 @@ register(
         order=160,
     )
 )
+
+
+@hook("search", order=90)
+def search_audits() -> SearchKind:
+    return SearchKind(
+        "audits",
+        "Audits",
+        queryset=lambda organization: Audit.objects.filter(organization=organization),
+        ref="ref",
+        list_url_name="audit_list",
+        order=90,
+    )
+
+
+@hook("search", order=91)
+def search_audit_programmes() -> SearchKind:
+    return SearchKind(
+        "audit_programmes",
+        "Audit programmes",
+        queryset=lambda organization: AuditProgramme.objects.filter(organization=organization),
+        list_url_name="audit_programme_list",
+        order=91,
+    )

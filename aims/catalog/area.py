@@ -1,8 +1,8 @@
 from django.urls import reverse
 
-from aims.core.areas import Area, NavLink, RecordLink, hook, register
+from aims.core.areas import Area, NavLink, RecordLink, SearchKind, hook, register
 
-from .models import Clause
+from .models import Clause, Control
 
 
 @hook("evidence_links", order=20)
@@ -28,7 +28,41 @@ register(
         label="catalog",
         prefix="catalog/",
         urls="aims.catalog.urls",
-        nav=(NavLink("ISO/IEC 42001", "catalog_index", "Reference"),),
+        nav=(NavLink("ISO/IEC 42001", "catalog_index", "Reference", icon="book-open"),),
         order=5,
     )
 )
+
+
+def catalog_url(name: str):
+    return lambda item, organization: reverse(
+        name, kwargs={"org": organization.slug, "ref": item.ref}
+    )
+
+
+@hook("search", order=30)
+def search_controls() -> SearchKind:
+    return SearchKind(
+        "controls",
+        "Annex A controls",
+        queryset=lambda organization: Control.objects.all(),
+        ref="ref",
+        url=catalog_url("catalog_control"),
+        list_url_name="catalog_index",
+        list_param="",
+        order=30,
+    )
+
+
+@hook("search", order=31)
+def search_clauses() -> SearchKind:
+    return SearchKind(
+        "clauses",
+        "Clauses",
+        queryset=lambda organization: Clause.objects.all(),
+        ref="ref",
+        url=catalog_url("catalog_clause"),
+        list_url_name="catalog_index",
+        list_param="",
+        order=31,
+    )

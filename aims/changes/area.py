@@ -68,7 +68,15 @@ register(
         label="changes",
         prefix="changes/",
         urls="aims.changes.urls",
-        nav=(NavLink("Planned changes", "change_list", "Do & check", order=28),),
+        nav=(
+            NavLink(
+                "Planned changes",
+                "change_list",
+                "Do & check",
+                order=28,
+                icon="git-pull-request-arrow",
+            ),
+        ),
         api_router="aims.changes.api.router",
         api_path_records={
             "change_id": lambda org, v: names_record(PlannedChange.objects.for_org(org), v),

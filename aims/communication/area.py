@@ -43,7 +43,9 @@ register(
         label="communication",
         prefix="communication/",
         urls="aims.communication.urls",
-        nav=(NavLink("Communication", "communication_plan_list", "Plan", order=19),),
+        nav=(
+            NavLink("Communication", "communication_plan_list", "Plan", order=19, icon="megaphone"),
+        ),
         api_router="aims.communication.api.router",
         api_path_records={
             "plan_entry_id": lambda org, v: names_record(PlanEntry.objects.for_org(org), v),

@@ -78,7 +78,15 @@ register(
         label="competence",
         prefix="competence/",
         urls="aims.competence.urls",
-        nav=(NavLink("Competence & training", "competence_matrix", "Plan", order=18),),
+        nav=(
+            NavLink(
+                "Competence & training",
+                "competence_matrix",
+                "Plan",
+                order=18,
+                icon="graduation-cap",
+            ),
+        ),
         api_router="aims.competence.api.router",
         api_path_records={
             "competence_id": lambda org, v: names_record(Competence.objects.for_org(org), v),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db.models import Count, Q
+from django.utils import timezone
 
 from aims.catalog.links import addresses_requirements
 from aims.core.areas import (
@@ -139,9 +140,20 @@ def measures() -> list[Measure]:
 
 @hook("template_values")
 def template_values(organization) -> dict[str, str]:
-    """``{{ scope }}``: the approved scope as plain text, or the organization's scope text."""
+    """``{{ scope }}``: the approved scope as plain text, or the organization's scope text;
+    ``{{ scope_version }}``: which version that is, approved when and by whom (empty when no
+    version is approved)."""
     current = ScopeVersion.objects.current(organization)
-    return {"scope": current.as_text() if current is not None else organization.scope}
+    if current is None:
+        return {"scope": organization.scope, "scope_version": ""}
+    approved = f"version {current.number}, approved"
+    if current.approved_at:
+        approved += f" {timezone.localtime(current.approved_at):%Y-%m-%d}"
+    if current.approved_by:
+        approved += (
+            f" by {current.approved_by.get_full_name() or current.approved_by.get_username()}"
+        )
+    return {"scope": current.as_text(), "scope_version": approved}
 
 
 hook("dashboard")(dashboard.part)
@@ -162,7 +174,7 @@ register(
         label="context",
         prefix="context/",
         urls="aims.context.urls",
-        nav=(NavLink("Context & scope", "context_overview", "Plan", order=5),),
+        nav=(NavLink("Context & scope", "context_overview", "Plan", order=5, icon="compass"),),
         api_router="aims.context.api.router",
         api_path_records=PATH_RECORDS,
         order=35,

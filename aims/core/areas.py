@@ -74,6 +74,8 @@ HOOKS = {
     "({{ scope }}, {{ roles }}, ...).",
     "periodic": "fn(now) -> [str]: work the background worker does each round (it decides "
     "itself whether it is due); returns lines for the worker's log.",
+    "search": "fn() -> SearchKind: a kind of record the global search finds (its records of "
+    "the organization whose title, name or ref holds every word of the query).",
 }
 
 
@@ -85,10 +87,32 @@ class NavLink:
     url_name: str
     section: str
     order: int = 100
+    # A Lucide icon shown beside the label: ``aims/static/aims/icons/<icon>.svg`` with its rule
+    # ``.icon-<icon>`` in app.css (decorative: the label says what the link is).
+    icon: str = ""
+    # fn(request) -> int: a figure shown beside the label (open alerts, say), in one query;
+    # 0 shows nothing. Only computed when a full page shows the sidebar.
+    count: Callable[[Any], int] | None = None
+    count_label: str = ""  # what the figure counts, for screen readers: "open alerts"
+    # fn(request) -> [Notice]: what needs the member's attention now (what falls due for them,
+    # say). The header's bell counts them and lists the first few, with this link to see all.
+    notices: Callable[[Any], list[Notice]] | None = None
 
     def __post_init__(self):
         if self.section not in SECTIONS:
             raise ValueError(f"{self.label}: section {self.section!r} is not one of {SECTIONS}")
+        if self.icon and not self.icon.replace("-", "").isalnum():
+            raise ValueError(f"{self.label}: icon {self.icon!r} is not a Lucide icon name")
+
+
+@dataclass(frozen=True)
+class Notice:
+    """One entry of the header's notification list: a record that needs the member now."""
+
+    title: str
+    url: str  # the record's page (a path of the app), or ""
+    note: str = ""  # "overdue by 3 days"
+    urgent: bool = False  # shown in the warning colour (overdue, say)
 
 
 @dataclass(frozen=True)
@@ -235,6 +259,44 @@ class Measure:
     direction: str = "up"  # "up": higher is better; "down": lower is better
 
 
+@dataclass(frozen=True)
+class SearchKind:
+    """A kind of record the global search finds (hook ``search``).
+
+    ``queryset(organization)`` gives the organization's records of the kind (or the catalog's,
+    which every organization shares); a record is found when each word of the query is in one
+    of ``fields`` (short, indexed or small columns: a title, a name, a ref), or when the whole
+    query is its ``ref`` exactly, which ranks it first. ``list_url_name`` is the kind's list page
+    (reversed with the organization's slug) and ``list_param`` its own search parameter, for
+    the "more in ..." link.
+    """
+
+    key: str  # "risks": the API's name for the kind
+    label: str  # "Risks"
+    queryset: Callable[[Any], Any]
+    fields: tuple[str, ...] = ("title",)
+    ref: str = ""  # a field matched exactly ("R-003", "A.6.2.4"), ranked first
+    describe: Callable[[Any], str] | None = None  # a hit's text; else its first field
+    url: Callable[[Any, Any], str] | None = None  # fn(record, organization); else its own page
+    list_url_name: str = ""
+    list_param: str = "q"  # "" when the list page has no search of its own
+    order: int = 100
+
+    def url_of(self, record, organization) -> str:
+        if self.url is not None:
+            return self.url(record, organization)
+        if hasattr(record, "organization_id"):
+            record.organization = organization  # known already: no query per record
+        return record.get_absolute_url()
+
+    def text_of(self, record) -> str:
+        return self.describe(record) if self.describe else getattr(record, self.fields[0])
+
+
+def search_kinds() -> list[SearchKind]:
+    return sorted((fn() for fn in hooks("search")), key=lambda kind: kind.order)
+
+
 def control_records() -> list[ControlRecords]:
     return sorted((fn() for fn in hooks("control_records")), key=lambda kind: kind.order)
 
@@ -297,13 +359,14 @@ def names_record(queryset, value) -> bool:
     """Whether ``value`` (an API path parameter, for ``Area.api_path_records``) is the id of a
     record of ``queryset``. An id is ASCII digits that fit the column ("²" is a digit to Python
     but no number, and 30 digits overflow it): anything else names no record."""
+    return is_id(value) and queryset.filter(pk=int(str(value))).exists()
+
+
+def is_id(value) -> bool:
+    """Whether ``value`` can be a record's id: ASCII digits that fit the column ("²" is a digit
+    to Python but no number, and 30 digits overflow a 64-bit column)."""
     text = str(value)
-    return (
-        text.isascii()
-        and text.isdigit()
-        and len(text) <= 18
-        and queryset.filter(pk=int(text)).exists()
-    )
+    return text.isascii() and text.isdigit() and len(text) <= 18
 
 
 def register(area: Area) -> Area:

@@ -1,7 +1,17 @@
 """Registered by this area: see aims/core/areas.py."""
 
 from aims.catalog.links import addresses_requirements
-from aims.core.areas import Area, DueItem, NavLink, Section, hook, names_record, naming_it, register
+from aims.core.areas import (
+    Area,
+    DueItem,
+    NavLink,
+    SearchKind,
+    Section,
+    hook,
+    names_record,
+    naming_it,
+    register,
+)
 from aims.organizations.models import Access
 
 from . import dashboard
@@ -78,7 +88,7 @@ register(
         label="datasets",
         prefix="datasets/",
         urls="aims.datasets.urls",
-        nav=(NavLink("Data sets", "dataset_list", "Do & check", order=15),),
+        nav=(NavLink("Data sets", "dataset_list", "Do & check", order=15, icon="database"),),
         api_router="aims.datasets.api.router",
         api_path_records={
             "dataset_id": lambda org, v: names_record(DataSet.objects.for_org(org), v),
@@ -90,3 +100,15 @@ register(
         order=75,
     )
 )
+
+
+@hook("search", order=100)
+def search_datasets() -> SearchKind:
+    return SearchKind(
+        "datasets",
+        "Data sets",
+        queryset=lambda organization: DataSet.objects.filter(organization=organization),
+        fields=("name",),
+        list_url_name="dataset_list",
+        order=100,
+    )

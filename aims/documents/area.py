@@ -9,6 +9,7 @@ from aims.core.areas import (
     Involvement,
     Measure,
     NavLink,
+    SearchKind,
     hook,
     names_record,
     register,
@@ -129,10 +130,21 @@ register(
         label="documents",
         prefix="documents/",
         urls="aims.documents.urls",
-        nav=(NavLink("Documents & policy", "document_list", "Plan", order=8),),
+        nav=(NavLink("Documents & policy", "document_list", "Plan", order=8, icon="file-text"),),
         api_router="aims.documents.api.router",
         api_path_records={"document_id": _document_exists},
         uploads={"document_create": "evidence", "document_write": "evidence"},
         order=40,
     )
 )
+
+
+@hook("search", order=60)
+def search_documents() -> SearchKind:
+    return SearchKind(
+        "documents",
+        "Documents",
+        queryset=lambda organization: Document.objects.filter(organization=organization),
+        list_url_name="document_list",
+        order=60,
+    )

@@ -1,6 +1,6 @@
 from django.utils import timezone
 
-from aims.core.areas import Area, NavLink, Section, hook, names_record, register
+from aims.core.areas import Area, NavLink, SearchKind, Section, hook, names_record, register
 
 from . import dashboard
 from .models import Evidence
@@ -40,7 +40,7 @@ register(
         label="evidence",
         prefix="evidence/",
         urls="aims.evidence.urls",
-        nav=(NavLink("Evidence", "evidence_list", "Do & check", order=10),),
+        nav=(NavLink("Evidence", "evidence_list", "Do & check", order=10, icon="folder-archive"),),
         api_router="aims.evidence.api.router",
         api_path_records={
             "evidence_id": lambda org, v: names_record(Evidence.objects.for_org(org), v)
@@ -53,3 +53,14 @@ register(
         order=40,
     )
 )
+
+
+@hook("search", order=40)
+def search_evidence() -> SearchKind:
+    return SearchKind(
+        "evidence",
+        "Evidence",
+        queryset=lambda organization: Evidence.objects.filter(organization=organization),
+        list_url_name="evidence_list",
+        order=40,
+    )

@@ -4,7 +4,17 @@ from django.db.models import Q
 from django.utils import timezone
 
 from aims.catalog.links import addresses_requirements
-from aims.core.areas import Area, DueItem, NavLink, Section, hook, names_record, naming_it, register
+from aims.core.areas import (
+    Area,
+    DueItem,
+    NavLink,
+    SearchKind,
+    Section,
+    hook,
+    names_record,
+    naming_it,
+    register,
+)
 from aims.inventory.models import AISystem, RiskTier, Stage
 from aims.organizations.models import Access
 
@@ -134,7 +144,7 @@ register(
         label="impact",
         prefix="impact/",
         urls="aims.impact.urls",
-        nav=(NavLink("Impact assessments", "impact_list", "Plan", order=25),),
+        nav=(NavLink("Impact assessments", "impact_list", "Plan", order=25, icon="scale"),),
         api_router="aims.impact.api.router",
         api_path_records={
             "assessment_id": lambda org, v: names_record(ImpactAssessment.objects.for_org(org), v),
@@ -142,3 +152,14 @@ register(
         order=78,
     )
 )
+
+
+@hook("search", order=140)
+def search_impact_assessments() -> SearchKind:
+    return SearchKind(
+        "impact_assessments",
+        "Impact assessments",
+        queryset=lambda organization: ImpactAssessment.objects.filter(organization=organization),
+        list_url_name="impact_list",
+        order=140,
+    )

@@ -7,6 +7,7 @@ from aims.core.areas import (
     DueItem,
     Measure,
     NavLink,
+    SearchKind,
     Section,
     hook,
     names_record,
@@ -124,7 +125,7 @@ register(
         label="improvement",
         prefix="improvement/",
         urls="aims.improvement.urls",
-        nav=(NavLink("Improvement", "improvement_list", "Do & check", order=65),),
+        nav=(NavLink("Improvement", "improvement_list", "Do & check", order=65, icon="lightbulb"),),
         api_router="aims.improvement.api.router",
         api_path_records={
             "improvement_id": lambda org, v: names_record(Improvement.objects.for_org(org), v),
@@ -133,3 +134,15 @@ register(
         order=141,
     )
 )
+
+
+@hook("search", order=130)
+def search_improvements() -> SearchKind:
+    return SearchKind(
+        "improvements",
+        "Improvements",
+        queryset=lambda organization: Improvement.objects.filter(organization=organization),
+        ref="ref",
+        list_url_name="improvement_list",
+        order=130,
+    )

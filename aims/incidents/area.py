@@ -10,6 +10,7 @@ from aims.core.areas import (
     DueItem,
     NavLink,
     RecordAction,
+    SearchKind,
     Section,
     hook,
     names_record,
@@ -115,7 +116,11 @@ register(
         label="incidents",
         prefix="incidents/",
         urls="aims.incidents.urls",
-        nav=(NavLink("Incidents & concerns", "incident_list", "Do & check", order=40),),
+        nav=(
+            NavLink(
+                "Incidents & concerns", "incident_list", "Do & check", order=40, icon="circle-alert"
+            ),
+        ),
         api_router="aims.incidents.api.router",
         api_path_records={
             "incident_id": lambda org, v: names_record(Incident.objects.for_org(org), v),
@@ -126,3 +131,15 @@ register(
         order=130,
     )
 )
+
+
+@hook("search", order=70)
+def search_incidents() -> SearchKind:
+    return SearchKind(
+        "incidents",
+        "Incidents",
+        queryset=lambda organization: Incident.objects.filter(organization=organization),
+        describe=lambda incident: f"{incident.ref} {incident.title}",
+        list_url_name="incident_list",
+        order=70,
+    )

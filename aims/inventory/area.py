@@ -1,4 +1,4 @@
-from aims.core.areas import Area, NavLink, RecordLink, hook, register
+from aims.core.areas import Area, NavLink, RecordLink, SearchKind, hook, register
 
 from . import dashboard
 from .models import AISystem
@@ -32,7 +32,7 @@ register(
         label="inventory",
         prefix="systems/",
         urls="aims.inventory.urls",
-        nav=(NavLink("AI systems", "system_list", "Plan", order=10),),
+        nav=(NavLink("AI systems", "system_list", "Plan", order=10, icon="cpu"),),
         api_router="aims.inventory.api.router",
         api_path_records={
             "slug": lambda org, v: AISystem.objects.for_org(org).filter(slug=v).exists()
@@ -40,3 +40,15 @@ register(
         order=10,
     )
 )
+
+
+@hook("search", order=10)
+def search_systems() -> SearchKind:
+    return SearchKind(
+        "systems",
+        "AI systems",
+        queryset=lambda organization: AISystem.objects.filter(organization=organization),
+        fields=("name", "slug"),
+        list_url_name="system_list",
+        order=10,
+    )

@@ -106,7 +106,7 @@ register(
         label="leadership",
         prefix="leadership/",
         urls="aims.leadership.urls",
-        nav=(NavLink("Roles & committee", "leadership_role_list", "Plan", order=12),),
+        nav=(NavLink("Roles & committee", "leadership_role_list", "Plan", order=12, icon="users"),),
         api_router="aims.leadership.api.router",
         api_path_records={
             "aims_role_id": lambda org, v: _exists(AIMSRole, org, v),
@@ -126,7 +126,11 @@ register(
         label="leadership_top_management",
         prefix="top-management/",
         urls="aims.leadership.top_urls",
-        nav=(NavLink("Top management", "leadership_top_management", "Overview", order=20),),
+        nav=(
+            NavLink(
+                "Top management", "leadership_top_management", "Overview", order=20, icon="landmark"
+            ),
+        ),
         order=61,
     )
 )

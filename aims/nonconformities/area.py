@@ -12,6 +12,7 @@ from aims.core.areas import (
     DueItem,
     Measure,
     NavLink,
+    SearchKind,
     Section,
     hook,
     names_record,
@@ -171,7 +172,11 @@ register(
         label="nonconformities",
         prefix="nonconformities/",
         urls="aims.nonconformities.urls",
-        nav=(NavLink("Nonconformities", "nonconformity_list", "Do & check", order=60),),
+        nav=(
+            NavLink(
+                "Nonconformities", "nonconformity_list", "Do & check", order=60, icon="shield-x"
+            ),
+        ),
         api_router="aims.nonconformities.api.router",
         api_path_records={
             "nonconformity_id": lambda org, v: names_record(Nonconformity.objects.for_org(org), v),
@@ -182,3 +187,15 @@ register(
         order=140,
     )
 )
+
+
+@hook("search", order=80)
+def search_nonconformities() -> SearchKind:
+    return SearchKind(
+        "nonconformities",
+        "Nonconformities",
+        queryset=lambda organization: Nonconformity.objects.filter(organization=organization),
+        ref="ref",
+        list_url_name="nonconformity_list",
+        order=80,
+    )

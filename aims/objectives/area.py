@@ -13,7 +13,7 @@ from django.db.models.signals import post_save
 
 from aims.catalog.links import addresses_requirements
 from aims.checks.models import CheckRun
-from aims.core.areas import Area, DueItem, NavLink, hook, names_record, register
+from aims.core.areas import Area, DueItem, NavLink, SearchKind, hook, names_record, register
 from aims.organizations.models import Access
 
 from . import dashboard, services
@@ -86,7 +86,7 @@ register(
         label="objectives",
         prefix="objectives/",
         urls="aims.objectives.urls",
-        nav=(NavLink("Objectives & KPIs", "objective_list", "Plan", order=15),),
+        nav=(NavLink("Objectives & KPIs", "objective_list", "Plan", order=15, icon="target"),),
         api_router="aims.objectives.api.router",
         api_path_records={
             "objective_id": lambda org, v: names_record(Objective.objects.for_org(org), v),
@@ -95,3 +95,14 @@ register(
         order=70,
     )
 )
+
+
+@hook("search", order=120)
+def search_objectives() -> SearchKind:
+    return SearchKind(
+        "objectives",
+        "AI objectives",
+        queryset=lambda organization: Objective.objects.filter(organization=organization),
+        list_url_name="objective_list",
+        order=120,
+    )

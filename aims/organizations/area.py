@@ -7,7 +7,7 @@ register(
         label="organizations",
         prefix="settings/",
         urls="aims.organizations.urls",
-        nav=(NavLink("Organization", "settings_index", "Settings"),),
+        nav=(NavLink("Organization", "settings_index", "Settings", icon="settings"),),
         order=1,
     )
 )

@@ -1,32 +1,85 @@
 from django.urls import NoReverseMatch, reverse
+from django.utils.functional import SimpleLazyObject
 
 from aims.core.areas import areas, navigation
 from aims.organizations.models import Access
 
+NOTICES_SHOWN = 8  # the header's list shows the first few; "My reminders" has them all
+
+
+def _current(path: str, base: str, entries: list[dict]) -> None:
+    """Mark the current link: the one whose page is the longest start of the path (Alerts at
+    checks/alerts/ rather than Technical checks at checks/); else any under its area's folder."""
+    below = [e for e in entries if e["url"] != base and path.startswith(e["url"])]
+    if below:
+        max(below, key=lambda e: len(e["url"]))["current"] = True
+        return
+    for entry in entries:
+        folder = entry["folder"]
+        entry["current"] = path == entry["url"] or bool(folder and path.startswith(base + folder))
+
 
 def _sidebar(request) -> list[tuple[str, list[dict]]]:
-    """The registered navigation for the current organization, with the current page marked:
-    a link is current on its own page and anywhere under its area's folder."""
+    """The registered navigation for the current organization, with the current page marked,
+    each link's icon, and its figure (open alerts, say: one query each)."""
     base = f"/o/{request.org.slug}/"
     folder_of = {link: area.prefix for area in areas() for link in area.nav}
-    sections = []
+    sections, entries = [], []
     for section, links in navigation():
-        entries = []
+        found = []
         for link in links:
             try:
                 url = reverse(link.url_name, kwargs={"org": request.org.slug})
             except NoReverseMatch:
                 continue
-            folder = folder_of.get(link, "")
-            current = request.path == url or bool(folder and request.path.startswith(base + folder))
-            entries.append({"label": link.label, "url": url, "current": current})
-        if entries:
-            sections.append((section, entries))
+            found.append(
+                {
+                    "label": link.label,
+                    "url": url,
+                    "icon": link.icon,
+                    "count": link.count(request) if link.count else 0,
+                    "count_label": link.count_label,
+                    "folder": folder_of.get(link, ""),
+                    "current": False,
+                }
+            )
+        if found:
+            sections.append((section, found))
+            entries.extend(found)
+    _current(request.path, base, entries)
     return sections
 
 
+def header_notices(request) -> dict:
+    """The header's notification list: what the areas' links say needs the member now.
+
+    Working it out asks every area what falls due, so no page does it: the bell loads its count
+    by htmx after the page (``notice_count``) and its list when opened (``notices``)."""
+    notices, see_all = [], []
+    for _, links in navigation():
+        for link in links:
+            if link.notices is None:
+                continue
+            notices.extend(link.notices(request))
+            see_all.append(
+                {
+                    "label": link.label,
+                    "url": reverse(link.url_name, kwargs={"org": request.org.slug}),
+                }
+            )
+    return {
+        "count": len(notices),
+        "urgent": any(notice.urgent for notice in notices),
+        "shown": notices[:NOTICES_SHOWN],
+        "more": max(0, len(notices) - NOTICES_SHOWN),
+        "see_all": see_all,
+    }
+
+
 def navigation_context(request):
-    """The current organization and membership, what the user may do in it, and the sidebar."""
+    """The current organization and membership, what the user may do in it, the sidebar and
+    the header's notifications. The sidebar is computed only when a template shows it (a full page;
+    not an htmx partial); the bell loads its own count (:func:`header_notices`)."""
     membership = getattr(request, "membership", None)
     if membership is None:
         return {}
@@ -36,5 +89,5 @@ def navigation_context(request):
         "can_contribute": membership.can(Access.CONTRIBUTE),
         "can_manage": membership.can(Access.MANAGE),
         "is_owner": membership.can(Access.OWN),
-        "sidebar": _sidebar(request),
+        "sidebar": SimpleLazyObject(lambda: _sidebar(request)),
     }

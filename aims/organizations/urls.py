@@ -4,6 +4,8 @@ from . import views
 
 urlpatterns = [
     path("", views.settings_index, name="settings_index"),
+    path("notices/", views.notices, name="notices"),
+    path("notices/count/", views.notice_count, name="notice_count"),
     path("scope/", views.settings_scope, name="settings_scope"),
     path("members/", views.member_list, name="member_list"),
     path("members/add/", views.member_add, name="member_add"),

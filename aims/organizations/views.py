@@ -11,6 +11,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from aims.core.forms import add_service_errors
 from aims.organizations.access import org_view
+from aims.organizations.context import header_notices
 
 from . import invitations, services
 from .forms import InvitationForm, MemberEditForm, ScopeForm, TokenForm
@@ -31,6 +32,19 @@ def settings_index(request):
             .count(),
         },
     )
+
+
+@org_view()
+def notices(request):
+    """The header's list of what needs the member now (their reminders due this week), loaded
+    by htmx when they open it (aims.organizations.context); it refreshes the bell's count."""
+    return render(request, "organizations/_notices.html", {"notices": header_notices(request)})
+
+
+@org_view()
+def notice_count(request):
+    """The bell's count, loaded by htmx once the page is shown, so no page waits for it."""
+    return render(request, "organizations/_notice_count.html", {"notices": header_notices(request)})
 
 
 @org_view(Access.MANAGE)

@@ -29,7 +29,7 @@ register(
         label="proposals",
         prefix="proposals/",
         urls="aims.proposals.urls",
-        nav=(NavLink("Proposals", "proposal_list", "Overview", order=200),),
+        nav=(NavLink("Proposals", "proposal_list", "Overview", order=200, icon="inbox"),),
         api_router="aims.proposals.api.router",
         api_path_records={
             "proposal_id": lambda org, v: names_record(Proposal.objects.for_org(org), v)

@@ -103,7 +103,7 @@ register(
         label="readiness",
         prefix="readiness/",
         urls="aims.readiness.urls",
-        nav=(NavLink("Gap & readiness", "readiness_list", "Do & check", order=80),),
+        nav=(NavLink("Gap & readiness", "readiness_list", "Do & check", order=80, icon="gauge"),),
         api_router="aims.readiness.api.router",
         api_path_records={
             "readiness_assessment_id": lambda org, v: names_record(

@@ -12,7 +12,7 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from aims.core.areas import DueItem, due_items
+from aims.core.areas import DueItem, Notice, due_items
 
 SOON_DAYS = 30  # the page's "next 30 days"
 LATER_DAYS = 90  # the page shows nothing due further ahead; it says how many there are
@@ -35,6 +35,16 @@ def mine(items: Iterable[DueItem], membership) -> list[DueItem]:
 def items_for(membership, today: dt.date) -> list[DueItem]:
     """What falls due for the member in their organization, soonest first."""
     return mine(due_items(membership.organization, today), membership)
+
+
+def notices_for(membership, today: dt.date) -> list[Notice]:
+    """What the header's bell lists for the member: their items overdue or due within
+    :data:`DIGEST_DAYS`, soonest first."""
+    return [
+        Notice(item.title, link_of(item.url), when_text(item, today), urgent=days < 0)
+        for item in items_for(membership, today)
+        if (days := days_until(item, today)) is not None and days <= DIGEST_DAYS
+    ]
 
 
 def days_until(item: DueItem, today: dt.date) -> int | None:

@@ -14,6 +14,7 @@ from aims.core.areas import (
     Involvement,
     Measure,
     NavLink,
+    SearchKind,
     Section,
     hook,
     names_record,
@@ -180,7 +181,11 @@ register(
         label="reviews",
         prefix="reviews/",
         urls="aims.reviews.urls",
-        nav=(NavLink("Management review", "review_list", "Do & check", order=75),),
+        nav=(
+            NavLink(
+                "Management review", "review_list", "Do & check", order=75, icon="presentation"
+            ),
+        ),
         api_router="aims.reviews.api.router",
         api_path_records={
             "review_id": lambda org, v: _exists(ManagementReview, org, v),
@@ -190,3 +195,14 @@ register(
         order=170,
     )
 )
+
+
+@hook("search", order=150)
+def search_reviews() -> SearchKind:
+    return SearchKind(
+        "reviews",
+        "Management reviews",
+        queryset=lambda organization: ManagementReview.objects.filter(organization=organization),
+        list_url_name="review_list",
+        order=150,
+    )

@@ -1,7 +1,7 @@
 from django.db.models import Count, IntegerField, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
 
-from aims.core.areas import Area, Column, NavLink, RecordLink, Section, hook, register
+from aims.core.areas import Area, Column, NavLink, RecordLink, SearchKind, Section, hook, register
 from aims.inventory.models import Stage
 from aims.organizations.models import Access
 
@@ -123,10 +123,22 @@ register(
         label="risk",
         prefix="risks/",
         urls="aims.risk.urls",
-        nav=(NavLink("Risk register", "risk_list", "Plan", order=20),),
+        nav=(NavLink("Risk register", "risk_list", "Plan", order=20, icon="shield-alert"),),
         api_router="aims.risk.api.router",
         api_path_records={"ref": lambda org, v: Risk.objects.for_org(org).filter(ref=v).exists()},
         set_up_organization=set_up_organization,
         order=20,
     )
 )
+
+
+@hook("search", order=20)
+def search_risks() -> SearchKind:
+    return SearchKind(
+        "risks",
+        "Risks",
+        queryset=lambda organization: Risk.objects.filter(organization=organization),
+        ref="ref",
+        list_url_name="risk_list",
+        order=20,
+    )

@@ -60,7 +60,9 @@ register(
         label="soa",
         prefix="soa/",
         urls="aims.soa.urls",
-        nav=(NavLink("Statement of Applicability", "soa_list", "Plan", order=30),),
+        nav=(
+            NavLink("Statement of Applicability", "soa_list", "Plan", order=30, icon="list-checks"),
+        ),
         api_router="aims.soa.api.router",
         api_path_records={
             "control_ref": lambda org, v: SoAEntry.objects.for_org(org).named(v).exists()

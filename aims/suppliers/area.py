@@ -3,7 +3,17 @@
 from django.db.models import Q
 
 from aims.catalog.links import addresses_requirements
-from aims.core.areas import Area, DueItem, NavLink, Section, hook, names_record, naming_it, register
+from aims.core.areas import (
+    Area,
+    DueItem,
+    NavLink,
+    SearchKind,
+    Section,
+    hook,
+    names_record,
+    naming_it,
+    register,
+)
 from aims.organizations.models import Access
 
 from . import dashboard
@@ -75,7 +85,11 @@ register(
         label="suppliers",
         prefix="suppliers/",
         urls="aims.suppliers.urls",
-        nav=(NavLink("Suppliers & customers", "third_party_list", "Do & check", order=30),),
+        nav=(
+            NavLink(
+                "Suppliers & customers", "third_party_list", "Do & check", order=30, icon="truck"
+            ),
+        ),
         api_router="aims.suppliers.api.router",
         api_path_records={
             "third_party_id": lambda org, v: names_record(ThirdParty.objects.for_org(org), v),
@@ -83,3 +97,15 @@ register(
         order=76,
     )
 )
+
+
+@hook("search", order=110)
+def search_third_parties() -> SearchKind:
+    return SearchKind(
+        "third_parties",
+        "Suppliers and third parties",
+        queryset=lambda organization: ThirdParty.objects.filter(organization=organization),
+        fields=("name",),
+        list_url_name="third_party_list",
+        order=110,
+    )

@@ -51,7 +51,11 @@ register(
         label="techdocs",
         prefix="techdocs/",
         urls="aims.techdocs.urls",
-        nav=(NavLink("Technical documentation", "techdoc_list", "Do & check", order=25),),
+        nav=(
+            NavLink(
+                "Technical documentation", "techdoc_list", "Do & check", order=25, icon="file-code"
+            ),
+        ),
         api_router="aims.techdocs.api.router",
         api_path_records={
             "doc_id": lambda org, v: names_record(TechnicalDocument.objects.for_org(org), v),

@@ -25,6 +25,60 @@
   document.addEventListener("change", function (event) {
     if (event.target.tagName === "SELECT") { showDependents(); }
   });
+  // Wide tables scroll sideways in their own box, never the page: every table of the main
+  // column is wrapped in <div class="table-scroll"> (also in content htmx brings in).
+  function wrapTables(root) {
+    var tables = root.querySelectorAll ? root.querySelectorAll("main table") : [];
+    if (root.matches && root.matches("main table")) { tables = [root]; }
+    for (var i = 0; i < tables.length; i++) {
+      var table = tables[i];
+      var parent = table.parentElement;
+      if (!parent || parent.classList.contains("table-scroll") || table.closest("table table")) { continue; }
+      var box = document.createElement("div");
+      box.className = "table-scroll";
+      parent.insertBefore(box, table);
+      box.appendChild(table);
+    }
+  }
+  document.addEventListener("DOMContentLoaded", function () { wrapTables(document); });
+  document.addEventListener("htmx:load", function (event) { wrapTables(event.target); });
+  // Disclosure buttons: <button data-toggle aria-expanded="false" aria-controls="id"> opens and
+  // closes the element with that id (the sidebar on small screens, the header's menus) by the
+  // class "is-open". One is open at a time; Escape or a click elsewhere closes it, and Escape
+  // gives the focus back to its button.
+  function panelOf(button) { return document.getElementById(button.getAttribute("aria-controls")); }
+  function setOpen(button, open) {
+    var panel = panelOf(button);
+    if (!panel) { return; }
+    button.setAttribute("aria-expanded", open ? "true" : "false");
+    panel.classList.toggle("is-open", open);
+  }
+  function openButtons() { return document.querySelectorAll("[data-toggle][aria-expanded='true']"); }
+  function closeAll(except) {
+    var open = openButtons();
+    for (var i = 0; i < open.length; i++) { if (open[i] !== except) { setOpen(open[i], false); } }
+  }
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest && event.target.closest("[data-toggle]");
+    if (button) {
+      var opening = button.getAttribute("aria-expanded") !== "true";
+      closeAll(button);
+      setOpen(button, opening);
+      return;
+    }
+    var open = openButtons();
+    for (var i = 0; i < open.length; i++) {
+      var panel = panelOf(open[i]);
+      if (panel && !panel.contains(event.target)) { setOpen(open[i], false); }
+    }
+  });
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "Escape") { return; }
+    var open = openButtons();
+    if (!open.length) { return; }
+    for (var i = 0; i < open.length; i++) { setOpen(open[i], false); }
+    open[0].focus();
+  });
   // Auto-submit filter forms when a select changes: <form data-autosubmit>
   document.addEventListener("change", function (event) {
     var form = event.target.form;
