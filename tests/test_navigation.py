@@ -21,6 +21,7 @@ from aims.checks.runs import resolve_alert, run_check
 from aims.checks.samples import BIASED
 from aims.checks.services import save_check, store_data_file
 from aims.core.areas import DueItem, NavLink, areas
+from aims.organizations.models import Membership
 
 STATIC = Path(aims.__file__).parent / "static" / "aims"
 CSS = (STATIC / "app.css").read_text()
@@ -199,9 +200,15 @@ def test_a_page_computes_no_bell_and_a_fragment_no_sidebar(world, credit_system)
     assert 'id="notice-count" hx-swap-oob="true"' in html  # opening the list refreshes the count
 
 
-@pytest.mark.parametrize(
-    "url", ["/organizations/", "/organizations/new/", "/account/password/", "/account/security/"]
-)
+ACCOUNT_PAGES = [
+    "/organizations/",
+    "/organizations/new/",
+    "/account/password/",
+    "/account/security/",
+]
+
+
+@pytest.mark.parametrize("url", ACCOUNT_PAGES)
 def test_account_pages_have_the_header_and_the_account_menu(world, url):
     response = world.client(world.owner).get(url)
     html = response.content.decode()
@@ -211,3 +218,30 @@ def test_account_pages_have_the_header_and_the_account_menu(world, url):
     assert 'href="/account/security/"' in html
     assert f'action="{reverse("logout")}"' in html
     assert world.owner.username in html
+
+
+@pytest.mark.parametrize("url", ACCOUNT_PAGES)
+def test_account_pages_keep_the_navigation_of_the_organization_last_opened(world, url):
+    client = world.client(world.owner)
+    before = client.get(url).content.decode()
+    assert 'id="sidebar"' not in before  # no organization opened yet: nothing to show
+    client.get(f"/o/{world.org.slug}/risks/")
+    html = client.get(url).content.decode()
+    assert 'id="sidebar"' in html
+    assert f'href="/o/{world.org.slug}/risks/"' in html  # the sidebar's links
+    assert 'aria-controls="sidebar"' in html  # and the menu button that opens it on a phone
+    assert world.org.name in html
+
+
+def test_account_pages_show_no_navigation_of_an_organization_left_or_not_confirmed(world):
+    client = world.client(world.owner)
+    client.get(f"/o/{world.org.slug}/")
+    world.org.require_mfa = True
+    world.org.save(update_fields=["require_mfa"])
+    html = client.get("/account/password/").content.decode()
+    assert 'id="sidebar"' not in html  # the session has not passed two-factor sign-in
+    world.org.require_mfa = False
+    world.org.save(update_fields=["require_mfa"])
+    assert 'id="sidebar"' in client.get("/account/password/").content.decode()
+    Membership.objects.filter(user=world.owner, organization=world.org).delete()
+    assert 'id="sidebar"' not in client.get("/account/password/").content.decode()

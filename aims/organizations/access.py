@@ -8,6 +8,7 @@ session was not confirmed with a code is sent to set it up or enter one. The acc
 
 from functools import wraps
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
@@ -18,6 +19,8 @@ from django.utils.http import urlencode
 from django_otp import user_has_device
 
 from aims.organizations.models import Access, Membership
+
+LAST_ORGANIZATION = "aims_organization"  # a cookie: the slug of the organization last opened
 
 
 def membership_for(user, org_slug: str) -> Membership:
@@ -76,7 +79,19 @@ def org_view(access: str = Access.READ):
                 )
             request.org = membership.organization
             request.membership = membership
-            return view(request, *args, **kwargs)
+            response = view(request, *args, **kwargs)
+            if request.COOKIES.get(LAST_ORGANIZATION) != org:
+                # The account pages show this organization's navigation (context.py). A cookie,
+                # not the session: no write to the database; membership is checked on reading.
+                response.set_cookie(
+                    LAST_ORGANIZATION,
+                    org,
+                    max_age=settings.SESSION_COOKIE_AGE,
+                    secure=settings.SESSION_COOKIE_SECURE,
+                    httponly=True,
+                    samesite="Lax",
+                )
+            return response
 
         wrapped.aims_access = access
         return wrapped

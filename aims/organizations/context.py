@@ -2,7 +2,8 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.functional import SimpleLazyObject
 
 from aims.core.areas import areas, navigation
-from aims.organizations.models import Access
+from aims.organizations.access import LAST_ORGANIZATION, second_factor_verified
+from aims.organizations.models import Access, Membership
 
 NOTICES_SHOWN = 8  # the header's list shows the first few; "My reminders" has them all
 
@@ -76,13 +77,39 @@ def header_notices(request) -> dict:
     }
 
 
+def _last_membership(request) -> Membership | None:
+    """The signed-in person's membership of the organization they last opened, if they still
+    are a member and, where it requires two-factor sign-in, this session passed it."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return None
+    slug = request.COOKIES.get(LAST_ORGANIZATION, "")
+    if not slug or len(slug) > 100:
+        return None
+    membership = (
+        Membership.objects.select_related("organization", "organization__risk_matrix")
+        .filter(user=user, organization__slug=slug)
+        .first()
+    )
+    if membership is None:
+        return None
+    if membership.organization.require_mfa and not second_factor_verified(request):
+        return None
+    return membership
+
+
 def navigation_context(request):
     """The current organization and membership, what the user may do in it, the sidebar and
     the header's notifications. The sidebar is computed only when a template shows it (a full page;
     not an htmx partial); the bell loads its own count (:func:`header_notices`)."""
     membership = getattr(request, "membership", None)
     if membership is None:
-        return {}
+        membership = _last_membership(request)
+        if membership is None:
+            return {}
+        # An account page (password, security, the organization list): it keeps the navigation
+        # of the organization last opened, as the person left it.
+        request.org, request.membership = membership.organization, membership
     return {
         "org": request.org,
         "membership": membership,
