@@ -450,6 +450,20 @@ def test_a_bad_quality_rule_is_named_beside_its_field(world, system, field, text
     assert not Check.objects.exists()
 
 
+def test_every_wrong_rule_line_is_said_at_once(world, system):
+    response = world.client(world.contributor).post(
+        url(world, "check_create"),
+        form_data(system, kind="quality", ranges="score=1:0\nage=0:120\nincome=0:high"),
+    )
+    assert response.status_code == 422
+    assert response.context["form"].errors["ranges"] == [
+        "Line 1: score=1:0: MIN is above MAX.",
+        "Line 3: income=0:high: write it as MIN:MAX with numbers (leave one side empty to leave "
+        "it open: 0: or :100).",
+    ]
+    assert not Check.objects.exists()
+
+
 def test_a_regression_models_errors_are_measured(world, system, tmp_path):
     data = {"y": [1.0, 2.0, 3.0, 4.0] * 10, "y_hat": [1.5, 2.0, 2.0, 4.0] * 10}
     check = define(

@@ -127,6 +127,26 @@ def test_file_evidence_without_a_file_is_refused(world):
     assert not Evidence.objects.exists()
 
 
+def test_every_bad_file_is_said_at_once_with_the_other_errors(world, evidence_root):
+    response = world.client(world.contributor).post(
+        url("evidence_create", world.org),
+        form_data(
+            title="",
+            files=[
+                upload("run.exe", b"MZ\x90\x00", "application/octet-stream"),
+                upload("policy.pdf", PDF, "application/pdf"),
+                upload("fake.pdf", b"not a pdf at all", "application/pdf"),
+            ],
+        ),
+    )
+    assert response.status_code == 200
+    errors = response.context["form"].errors
+    assert "title" in errors
+    assert len(errors["files"]) == 2, errors["files"]
+    assert "run.exe" in errors["files"][0] and "fake.pdf" in errors["files"][1]
+    assert not Evidence.objects.exists() and not stored_files(evidence_root)
+
+
 def test_oversized_upload_is_refused_and_nothing_is_saved(world, settings, evidence_root):
     settings.AIMS_MAX_UPLOAD_MB = 1
     big = b"a," * (768 * 1024)  # 1.5 MB of CSV text

@@ -167,6 +167,22 @@ def test_the_system_form_lists_three_errors_at_once(world):
     assert {"id_name", "id_slug", "id_purpose", "id_risk_tier"} <= set(targets), html
 
 
+def test_a_taken_short_id_is_said_with_the_other_errors(world, credit_system):
+    from aims.inventory.forms import SystemForm
+
+    data = {"name": "", "slug": credit_system.slug, "purpose": "", "risk_tier": "limited"}
+    form = SystemForm(data=data, organization=world.org)
+    assert not form.is_valid()
+    assert {"name", "slug", "purpose"} <= set(form.errors)
+    assert form.errors["slug"] == [f"Another AI system already uses the id “{credit_system.slug}”."]
+    # Its own record keeps its id; another organization's system may use the same one.
+    own = SystemForm(
+        data={**data, "name": "x", "purpose": "y"}, instance=credit_system, organization=world.org
+    )
+    own.is_valid()
+    assert "slug" not in own.errors
+
+
 # --- Too large: the 413 page and the API's 413 ------------------------------------------------
 
 

@@ -6,7 +6,7 @@ from aims.core.areas import record_links
 from aims.core.forms import length_of
 
 from .models import Evidence, Kind, Revision
-from .uploads import allowed_extensions
+from .uploads import allowed_extensions, check_upload
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -21,11 +21,19 @@ class MultipleFileField(forms.FileField):
         super().__init__(*args, **kwargs)
 
     def clean(self, data, initial=None):
-        single_clean = super().clean
-        if isinstance(data, (list, tuple)):
-            files = [single_clean(item, initial) for item in data if item]
-        else:
-            files = [single_clean(data, initial)] if data else []
+        """Every file is checked (name, size, type against content) and every problem said at
+        once, with the other fields' errors: not one file at a time, nor only once the rest of
+        the form is right."""
+        given = data if isinstance(data, (list, tuple)) else [data]
+        files, problems = [], []
+        for item in (item for item in given if item):
+            try:
+                files.append(super().clean(item, initial))
+                check_upload(item)
+            except ValidationError as exc:
+                problems.extend(exc.messages)
+        if problems:
+            raise ValidationError(problems)
         if self.required and not files:
             raise ValidationError(self.error_messages["required"], code="required")
         return files
@@ -49,7 +57,7 @@ class LinkChoiceField(forms.ModelMultipleChoiceField):
             queryset=link.choices(organization),
             required=False,
             label=link.label,
-            help_text=f"{link.help_text} {LINK_HELP}".strip(),
+            help_text=link.help_text,
             widget=forms.SelectMultiple(attrs=LINK_WIDGET),
         )
         self.link = link
@@ -59,7 +67,6 @@ class LinkChoiceField(forms.ModelMultipleChoiceField):
 
 
 LINK_WIDGET = {"size": 8}
-LINK_HELP = "Hold Ctrl (Cmd on a Mac) to choose several."
 
 
 class EvidenceForm(forms.ModelForm):

@@ -98,6 +98,7 @@ class SystemForm(forms.ModelForm):
 
     def __init__(self, *args, organization, **kwargs):
         super().__init__(*args, **kwargs)
+        self.organization = organization
         self.fields["slug"].required = False
         self.fields["slug"].help_text = (
             "Used by pipelines and the API, unique in the organization. "
@@ -117,6 +118,20 @@ class SystemForm(forms.ModelForm):
             "systems carry the Act's obligations (impact assessment, human oversight, technical "
             "documentation, logs), which their deployment gate asks for."
         )
+
+    def clean_slug(self):
+        """A short id another system of the organization uses is said with the other errors
+        (the service refuses it too, but only once everything else is right)."""
+        slug = self.cleaned_data.get("slug", "")
+        taken = (
+            slug
+            and AISystem.objects.filter(organization=self.organization, slug=slug)
+            .exclude(pk=self.instance.pk)
+            .exists()
+        )
+        if taken:
+            raise forms.ValidationError(f"Another AI system already uses the id “{slug}”.")
+        return slug
 
     def fieldsets(self):
         for legend, description, names in self.FIELDSETS:

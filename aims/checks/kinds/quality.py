@@ -35,9 +35,23 @@ class RulesField(forms.CharField):
         )
 
     def clean(self, value) -> dict:
-        lines = [line for line in super().clean(value).splitlines() if line.strip()]
+        """Every wrong line is said at once (``Line 2: ...``), then what only the lines
+        together can get wrong (a column given twice)."""
+        numbered = [
+            (number, line)
+            for number, line in enumerate(super().clean(value).splitlines(), start=1)
+            if line.strip()
+        ]
+        problems = []
+        for number, line in numbered:
+            try:
+                self.parse([line], what="")
+            except InputError as exc:
+                problems.append(f"Line {number}: {exc}.")
+        if problems:
+            raise forms.ValidationError(problems)
         try:
-            return self.parse(lines, what="")
+            return self.parse([line for _, line in numbered], what="")
         except InputError as exc:
             raise forms.ValidationError(f"{exc}.") from None
 
