@@ -29,7 +29,6 @@ class CompetenceForm(forms.ModelForm):
         choices=Role.choices,
         required=False,
         label="Needed by every member with the role",
-        help_text="Hold Ctrl or ⌘ to pick several.",
         widget=forms.SelectMultiple(attrs={"size": 5}),
     )
 
@@ -45,7 +44,7 @@ class CompetenceForm(forms.ModelForm):
             required=False,
             label="Also needed by these people",
             help_text="For a need of one person rather than a whole role (the data scientist "
-            "who validates models, say). Hold Ctrl or ⌘ to pick several.",
+            "who validates models, say).",
             widget=forms.SelectMultiple(attrs={"size": 6}),
         )
         self.fields.update(requirement_fields())
@@ -71,9 +70,7 @@ class CourseForm(forms.ModelForm):
     def __init__(self, *args, organization, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["competences"].queryset = Competence.objects.for_org(organization)
-        self.fields[
-            "competences"
-        ].help_text = "What someone who completes it holds. Hold Ctrl or ⌘ to pick several."
+        self.fields["competences"].help_text = "What someone who completes it holds."
 
 
 class TrainingForm(forms.ModelForm):

@@ -42,7 +42,6 @@ from .models import (
 from .services import DEFAULT_CLAUSES, DEFAULT_CONTROLS
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-HOLD = " Hold Ctrl or ⌘ to pick several."
 
 
 def _owner_field(organization) -> MemberChoiceField:
@@ -56,7 +55,6 @@ def _owner_field(organization) -> MemberChoiceField:
 
 def _systems_field(form, organization, name: str = "systems") -> None:
     form.fields[name].queryset = AISystem.objects.for_org(organization).order_by("name")
-    form.fields[name].help_text = (form.fields[name].help_text or "") + HOLD
 
 
 class RequirementsForm(forms.ModelForm):
@@ -107,7 +105,7 @@ class IssueForm(RequirementsForm):
         super().__init__(*args, organization=organization, **kwargs)
         self.fields["category"].choices = [("", "— choose —"), *IssueCategory.grouped()]
         self.fields["risks"].queryset = Risk.objects.for_org(organization).order_by("ref")
-        self.fields["risks"].help_text = "Risks of the register this issue gives rise to." + HOLD
+        self.fields["risks"].help_text = "Risks of the register this issue gives rise to."
 
 
 class PartyForm(RequirementsForm):
@@ -257,7 +255,7 @@ class CatalogueForm(forms.Form):
         label="AI systems they apply to",
         queryset=AISystem.objects.none(),
         required=False,
-        help_text="Optional: link every added obligation to these systems." + HOLD,
+        help_text="Optional: link every added obligation to these systems.",
     )
 
     def __init__(self, *args, organization, present: set[str], **kwargs):

@@ -44,7 +44,7 @@ class RoleForm(forms.ModelForm):
         self.fields["holders"] = MemberMultipleChoiceField(
             members_of(organization),
             required=False,
-            help_text="Members who hold this role. Hold Ctrl or ⌘ to pick several.",
+            help_text="Members who hold this role.",
             widget=forms.SelectMultiple(attrs={"size": 6}),
         )
         self.fields.update(requirement_fields())
@@ -130,7 +130,7 @@ class MeetingForm(forms.ModelForm):
         self.fields["attendees"] = MemberMultipleChoiceField(
             members_of(organization),
             required=False,
-            help_text="Members who took part. Hold Ctrl or ⌘ to pick several.",
+            help_text="Members who took part.",
             widget=forms.SelectMultiple(attrs={"size": 8}),
         )
         if self.instance.pk:

@@ -51,8 +51,7 @@ def _attendees_field(organization, *, required: bool = False) -> MemberMultipleC
         members_of(organization),
         required=required,
         label="Attendees",
-        help_text="Members who took part; top management should be among them. Hold Ctrl or ⌘ "
-        "to pick several.",
+        help_text="Members who took part; top management should be among them.",
         widget=forms.SelectMultiple(attrs={"size": 8}),
     )
 

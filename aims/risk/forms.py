@@ -81,10 +81,10 @@ class RiskForm(forms.ModelForm):
         }
         help_texts = {
             "description": "What could happen, to whom, and why (6.1.2 d).",
-            "systems": "The AI systems this risk concerns. Hold Ctrl or ⌘ to pick several.",
+            "systems": "The AI systems this risk concerns.",
             "source": "Potential source of AI risk from ISO/IEC 42001 Annex C.3.",
             "treatment": "How the organization responds to the risk (6.1.3).",
-            "controls": "Annex A controls that treat this risk. Hold Ctrl or ⌘ to pick several.",
+            "controls": "Annex A controls that treat this risk.",
             "treatment_plan": "Actions, who does them and how success is checked.",
             "next_review": "When the risk assessment is next looked at again (8.2).",
         }

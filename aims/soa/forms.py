@@ -24,7 +24,7 @@ class SoAEntryForm(forms.ModelForm):
             "status": "Only meaningful for applicable controls.",
             "implementation": "Policies, procedures, tools and records that put the control "
             "in place.",
-            "risks": "Risks this control treats. Hold Ctrl (Cmd on a Mac) to choose several.",
+            "risks": "Risks this control treats.",
         }
         widgets = {
             "justification": forms.Textarea(attrs={"rows": 4}),
