@@ -133,6 +133,9 @@ def test_on_a_phone_the_menu_button_opens_the_sidebar_and_the_account_menu(
     box = sidebar.bounding_box()
     assert box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"]
     page.screenshot(path=str(SHOTS / "dashboard-390-menu.png"))
+    # The focus moved into the sidebar, on the current page's link: Tab goes on from there.
+    assert page.evaluate("document.activeElement.getAttribute('aria-current')") == "page"
+    assert page.evaluate("document.activeElement.closest('nav') !== null")
     page.keyboard.press("Escape")
     assert not sidebar.is_visible()
     assert menu.get_attribute("aria-expanded") == "false"

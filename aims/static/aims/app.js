@@ -40,12 +40,38 @@
       box.appendChild(table);
     }
   }
-  document.addEventListener("DOMContentLoaded", function () { wrapTables(document); });
-  document.addEventListener("htmx:load", function (event) { wrapTables(event.target); });
+  // A box whose table is wider than it must be scrollable by keyboard too: it takes the focus
+  // (then the arrow keys scroll it) and is a region named after its table. Measured again when
+  // the window changes size.
+  function markScrolling() {
+    var boxes = document.querySelectorAll(".table-scroll");
+    for (var i = 0; i < boxes.length; i++) {
+      var box = boxes[i];
+      if (box.scrollWidth > box.clientWidth + 1) {
+        if (box.hasAttribute("tabindex")) { continue; }
+        var table = box.querySelector("table");
+        var caption = table && table.caption ? table.caption.textContent : "";
+        var section = box.closest("section, .card");
+        var heading = section ? section.querySelector("h2, h3") : null;
+        var name = (table && table.getAttribute("aria-label")) || caption.trim() ||
+          (heading ? heading.textContent.trim() : "") || "Table";
+        box.setAttribute("tabindex", "0");
+        box.setAttribute("role", "region");
+        box.setAttribute("aria-label", name + " (scrolls sideways)");
+      } else if (box.getAttribute("role") === "region") {
+        box.removeAttribute("tabindex");
+        box.removeAttribute("role");
+        box.removeAttribute("aria-label");
+      }
+    }
+  }
+  document.addEventListener("DOMContentLoaded", function () { wrapTables(document); markScrolling(); });
+  document.addEventListener("htmx:load", function (event) { wrapTables(event.target); markScrolling(); });
+  window.addEventListener("resize", markScrolling);
   // Disclosure buttons: <button data-toggle aria-expanded="false" aria-controls="id"> opens and
   // closes the element with that id (the sidebar on small screens, the header's menus) by the
   // class "is-open". One is open at a time; Escape or a click elsewhere closes it, and Escape
-  // gives the focus back to its button.
+  // gives the focus back to its button. Opened from the keyboard, the focus moves into it.
   function panelOf(button) { return document.getElementById(button.getAttribute("aria-controls")); }
   function setOpen(button, open) {
     var panel = panelOf(button);
@@ -64,6 +90,14 @@
       var opening = button.getAttribute("aria-expanded") !== "true";
       closeAll(button);
       setOpen(button, opening);
+      if (opening && event.detail === 0) {
+        // Opened from the keyboard (Enter or Space): the focus moves into what opened, on the
+        // current page's link if it has one, so Tab goes on from there.
+        var panel = panelOf(button);
+        var first = panel && (panel.querySelector("[aria-current='page']") ||
+          panel.querySelector("a[href], button:not([disabled]), input:not([type='hidden'])"));
+        if (first) { first.focus(); }
+      }
       return;
     }
     var open = openButtons();
