@@ -13,6 +13,7 @@ import pytest
 from conftest import BROWSER, PASSWORD, make_user
 
 from aims.catalog.loader import load_catalog
+from aims.competence.models import Competence
 from aims.organizations.services import create_organization
 from aims.risk.models import Risk
 from aims.risk.services import save_risk
@@ -90,6 +91,20 @@ def test_the_global_search_finds_a_risk_by_a_word_of_its_title(page, live_server
     assert group.locator("li").first.inner_text().startswith(wanted.ref)
     assert "Exact id" in group.locator("li").first.inner_text()
     shot(page, "search-page")
+    # the other areas' records too, each kind bounded, with a way to the list's own search
+    for n in range(11):
+        Competence.objects.create(organization=org, name=f"Bias awareness, level {n}")
+    page.goto(f"/o/{org.slug}/search/?q=bias")
+    group = page.locator(
+        "section.search-group", has=page.get_by_role("heading", name="Competences")
+    )
+    assert group.locator("li").count() == 10
+    assert group.locator("li").first.inner_text() == "Bias awareness, level 10"  # the newest
+    shot(page, "search-page-kinds")
+    group.get_by_role("link", name="see them all in Competences").click()
+    page.wait_for_url(f"**/o/{org.slug}/competence/competences/?q=bias")
+    assert page.get_by_text("Bias awareness, level 0").count() == 1
+
     page.goto(f"/o/{org.slug}/search/?q=" + "x" * 101)
     assert "at most 100 characters" in page.get_by_role("alert").first.inner_text()
     shot(page, "search-error")

@@ -4,9 +4,20 @@ from __future__ import annotations
 
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.text import Truncator
 
 from aims.catalog.links import addresses_requirements
-from aims.core.areas import Area, DueItem, NavLink, Section, hook, names_record, naming_it, register
+from aims.core.areas import (
+    Area,
+    DueItem,
+    NavLink,
+    SearchKind,
+    Section,
+    hook,
+    names_record,
+    naming_it,
+    register,
+)
 from aims.organizations.models import Access
 
 from .models import PlannedChange, Status
@@ -84,3 +95,19 @@ register(
         order=85,
     )
 )
+
+
+@hook("search", order=160)
+def search_changes() -> SearchKind:
+    # A change has no title: it is found by its system's name, its new version or what changes.
+    return SearchKind(
+        "changes",
+        "Planned changes",
+        queryset=lambda organization: PlannedChange.objects.filter(
+            organization=organization
+        ).select_related("system"),
+        fields=("description", "system__name", "new_version"),
+        describe=lambda change: f"{change}: {Truncator(change.description).chars(80)}",
+        list_url_name="change_list",
+        order=160,
+    )

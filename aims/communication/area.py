@@ -1,7 +1,7 @@
 """Communication (7.4): registered with the ground floor."""
 
 from aims.catalog.links import addresses_requirements
-from aims.core.areas import Area, DueItem, NavLink, hook, names_record, register
+from aims.core.areas import Area, DueItem, NavLink, SearchKind, hook, names_record, register
 from aims.organizations.models import Access
 
 from . import dashboard
@@ -54,3 +54,28 @@ register(
         order=65,
     )
 )
+
+
+@hook("search", order=200)
+def search_communication_plan() -> SearchKind:
+    return SearchKind(
+        "communication_plan",
+        "Communication plan",
+        queryset=lambda organization: PlanEntry.objects.filter(organization=organization),
+        fields=("topic", "audience"),
+        list_url_name="communication_plan_list",
+        order=200,
+    )
+
+
+@hook("search", order=201)
+def search_communications() -> SearchKind:
+    return SearchKind(
+        "communications",
+        "Communications made",
+        queryset=lambda organization: Communication.objects.filter(organization=organization),
+        fields=("summary", "audience"),
+        describe=str,
+        list_url_name="communication_log_list",
+        order=201,
+    )

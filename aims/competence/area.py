@@ -3,7 +3,16 @@
 import datetime as dt
 
 from aims.catalog.links import addresses_requirements
-from aims.core.areas import Area, DueItem, Measure, NavLink, hook, names_record, register
+from aims.core.areas import (
+    Area,
+    DueItem,
+    Measure,
+    NavLink,
+    SearchKind,
+    hook,
+    names_record,
+    register,
+)
 from aims.core.forms import person_label
 from aims.organizations.models import Membership, Role
 
@@ -96,3 +105,45 @@ register(
         order=60,
     )
 )
+
+
+@hook("search", order=190)
+def search_competences() -> SearchKind:
+    return SearchKind(
+        "competences",
+        "Competences",
+        queryset=lambda organization: Competence.objects.filter(organization=organization),
+        fields=("name",),
+        list_url_name="competence_list",
+        order=190,
+    )
+
+
+@hook("search", order=191)
+def search_courses() -> SearchKind:
+    return SearchKind(
+        "courses",
+        "Courses",
+        queryset=lambda organization: Course.objects.filter(organization=organization),
+        fields=("title", "provider"),
+        list_url_name="course_list",
+        order=191,
+    )
+
+
+@hook("search", order=192)
+def search_training_records() -> SearchKind:
+    # Found by the person's names and the course: "jane ethics".
+    return SearchKind(
+        "training_records",
+        "Training records",
+        queryset=lambda organization: TrainingRecord.objects.filter(
+            organization=organization
+        ).select_related("person", "course"),
+        fields=("course__title", "person__first_name", "person__last_name", "person__username"),
+        describe=lambda record: (
+            f"{person_label(record.person)}: {record.course.title} ({record.completed_on:%Y-%m-%d})"
+        ),
+        list_url_name="training_list",
+        order=192,
+    )

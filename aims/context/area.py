@@ -12,6 +12,7 @@ from aims.core.areas import (
     Involvement,
     Measure,
     NavLink,
+    SearchKind,
     Section,
     hook,
     register,
@@ -180,3 +181,40 @@ register(
         order=35,
     )
 )
+
+
+@hook("search", order=170)
+def search_context_issues() -> SearchKind:
+    return SearchKind(
+        "context_issues",
+        "Internal and external issues",
+        queryset=lambda organization: Issue.objects.filter(organization=organization),
+        ref="ref",
+        list_url_name="issue_list",
+        order=170,
+    )
+
+
+@hook("search", order=171)
+def search_interested_parties() -> SearchKind:
+    return SearchKind(
+        "interested_parties",
+        "Interested parties",
+        queryset=lambda organization: InterestedParty.objects.filter(organization=organization),
+        fields=("name",),
+        list_url_name="party_list",
+        order=171,
+    )
+
+
+@hook("search", order=172)
+def search_obligations() -> SearchKind:
+    return SearchKind(
+        "obligations",
+        "Obligations",
+        queryset=lambda organization: Obligation.objects.filter(organization=organization),
+        fields=("title", "reference"),
+        describe=str,
+        list_url_name="obligation_list",
+        order=172,
+    )

@@ -146,3 +146,14 @@ def search_improvements() -> SearchKind:
         list_url_name="improvement_list",
         order=130,
     )
+
+
+@hook("search", order=131)
+def search_lessons() -> SearchKind:
+    return SearchKind(
+        "lessons",
+        "Lessons learned",
+        queryset=lambda organization: Lesson.objects.filter(organization=organization),
+        list_url_name="lesson_learned_list",
+        order=131,
+    )

@@ -2,6 +2,7 @@
 
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.text import Truncator
 
 from aims.catalog.links import addresses_requirements
 from aims.checks.models import RunStatus
@@ -142,4 +143,20 @@ def search_incidents() -> SearchKind:
         describe=lambda incident: f"{incident.ref} {incident.title}",
         list_url_name="incident_list",
         order=70,
+    )
+
+
+@hook("search", order=71)
+def search_concerns() -> SearchKind:
+    # Found by what was raised, never by who raised it (a concern may be anonymous).
+    return SearchKind(
+        "concerns",
+        "Concerns",
+        queryset=lambda organization: Concern.objects.filter(organization=organization),
+        fields=("text",),
+        describe=lambda concern: (
+            f"{concern}: {Truncator(' '.join(concern.text.split())).chars(80)}"
+        ),
+        list_url_name="concern_list",
+        order=71,
     )

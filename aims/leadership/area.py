@@ -6,7 +6,17 @@ from __future__ import annotations
 from django.db.models import Exists, OuterRef, Q
 
 from aims.catalog.links import addresses_requirements
-from aims.core.areas import Area, DueItem, Measure, NavLink, Section, hook, names_record, register
+from aims.core.areas import (
+    Area,
+    DueItem,
+    Measure,
+    NavLink,
+    SearchKind,
+    Section,
+    hook,
+    names_record,
+    register,
+)
 from aims.core.forms import person_label
 from aims.organizations.models import Access
 
@@ -134,3 +144,44 @@ register(
         order=61,
     )
 )
+
+
+@hook("search", order=180)
+def search_aims_roles() -> SearchKind:
+    return SearchKind(
+        "aims_roles",
+        "AIMS roles",
+        queryset=lambda organization: AIMSRole.objects.filter(organization=organization),
+        fields=("name",),
+        list_url_name="leadership_role_list",
+        order=180,
+    )
+
+
+@hook("search", order=181)
+def search_meetings() -> SearchKind:
+    return SearchKind(
+        "committee_meetings",
+        "Committee meetings",
+        queryset=lambda organization: Meeting.objects.filter(organization=organization),
+        describe=str,
+        list_url_name="leadership_meeting_list",
+        order=181,
+    )
+
+
+@hook("search", order=182)
+def search_decisions() -> SearchKind:
+    # Shown on their meeting's page; the meetings' list has no search of decisions.
+    return SearchKind(
+        "committee_decisions",
+        "Committee decisions",
+        queryset=lambda organization: Decision.objects.filter(
+            organization=organization
+        ).select_related("meeting"),
+        fields=("text", "reference"),
+        describe=str,
+        list_url_name="leadership_meeting_list",
+        list_param="",
+        order=182,
+    )

@@ -106,3 +106,15 @@ def search_objectives() -> SearchKind:
         list_url_name="objective_list",
         order=120,
     )
+
+
+@hook("search", order=121)
+def search_kpis() -> SearchKind:
+    return SearchKind(
+        "kpis",
+        "KPIs",
+        queryset=lambda organization: KPI.objects.filter(organization=organization),
+        fields=("name",),
+        list_url_name="kpi_list",
+        order=121,
+    )

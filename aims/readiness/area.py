@@ -7,7 +7,16 @@ import datetime as dt
 from django.urls import reverse
 from django.utils import timezone
 
-from aims.core.areas import Area, DueItem, NavLink, Section, hook, names_record, register
+from aims.core.areas import (
+    Area,
+    DueItem,
+    NavLink,
+    SearchKind,
+    Section,
+    hook,
+    names_record,
+    register,
+)
 from aims.core.dates import add_months
 from aims.organizations.models import Access
 
@@ -117,3 +126,25 @@ register(
         order=180,
     )
 )
+
+
+@hook("search", order=210)
+def search_readiness_assessments() -> SearchKind:
+    return SearchKind(
+        "readiness_assessments",
+        "Readiness assessments",
+        queryset=lambda organization: Assessment.objects.filter(organization=organization),
+        list_url_name="readiness_list",
+        order=210,
+    )
+
+
+@hook("search", order=211)
+def search_roadmap_actions() -> SearchKind:
+    return SearchKind(
+        "roadmap_actions",
+        "Roadmap actions",
+        queryset=lambda organization: RoadmapAction.objects.filter(organization=organization),
+        list_url_name="readiness_roadmap",
+        order=211,
+    )

@@ -323,6 +323,9 @@ class Risk(models.Model):
                 name="risk_scores",
             ),
             models.Index(fields=["organization", "next_review"], name="risk_next_review"),
+            # The global search (aims/search/engine.py) reads the searched fields and the key in
+            # the organization's newest-first order from the index alone, never the table.
+            models.Index(fields=["organization", "id", "title", "ref"], name="risk_search"),
         ]
 
     def __str__(self) -> str:

@@ -49,7 +49,7 @@ class SearchOut(Schema):
     summary="Search the organization's records",
     description="The global search of the app: by kind of record (AI systems, risks, Annex A "
     f"controls and clauses, evidence, checks, documents, ...), at most {engine.PER_KIND} hits "
-    "each, exact refs first.",
+    "each: the record whose ref is the query first, then the newest.",
 )
 def search(request, params: Query[SearchQuery]):
     errors = Errors()

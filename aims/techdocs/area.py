@@ -5,7 +5,16 @@ from __future__ import annotations
 from django.db.models import Q
 
 from aims.catalog.links import addresses_requirements
-from aims.core.areas import Area, NavLink, Section, hook, names_record, naming_it, register
+from aims.core.areas import (
+    Area,
+    NavLink,
+    SearchKind,
+    Section,
+    hook,
+    names_record,
+    naming_it,
+    register,
+)
 
 from . import gates  # noqa: F401  (replaces the pending high-risk gate requirements)
 from .models import Status, TechnicalDocument
@@ -63,3 +72,19 @@ register(
         order=80,
     )
 )
+
+
+@hook("search", order=61)
+def search_technical_documents() -> SearchKind:
+    # Most versions have no title of their own: the system's name finds them.
+    return SearchKind(
+        "technical_documents",
+        "Technical documentation",
+        queryset=lambda organization: TechnicalDocument.objects.filter(
+            organization=organization
+        ).select_related("system"),
+        fields=("title", "system__name"),
+        describe=str,
+        list_url_name="techdoc_list",
+        order=61,
+    )
