@@ -214,6 +214,16 @@ BROWSER = [  # a browser test module's pytestmark
 ]
 
 
+# The sweeps that visit every page for what its markup and stylesheet do (width, accessibility)
+# run once, on SQLite: the markup does not depend on the database, and on PostgreSQL they would
+# add minutes to the CI run to find the same thing. (Every page's answer on PostgreSQL is still
+# checked, by the route tests.)
+MARKUP_SWEEP = pytest.mark.skipif(
+    os.environ.get("DATABASE_URL", "").startswith("postgres"),
+    reason="a markup sweep: run on SQLite only",
+)
+
+
 @pytest.fixture(scope="module")
 def browser():
     from playwright.sync_api import sync_playwright

@@ -13,7 +13,7 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
-from conftest import BROWSER
+from conftest import BROWSER, MARKUP_SWEEP
 from test_reminders import registered
 from test_security_routes import fill, records, site_routes  # noqa: F401  (records: a fixture)
 
@@ -86,6 +86,7 @@ def every_page(world, records):  # noqa: F811
     return html_pages(world.client(world.owner), ["/" + p for p in ACCOUNT_PAGES] + org_pages)
 
 
+@MARKUP_SWEEP
 def test_no_page_is_wider_than_a_phone_or_a_wide_screen(page, live_server, world, records):  # noqa: F811
     load_catalog()
     pages = every_page(world, records)
