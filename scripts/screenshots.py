@@ -58,6 +58,8 @@ def photograph(base: str) -> list[Path]:
             page.fill("#id_password", PASSWORD)
             page.click("main button[type=submit]")
             page.wait_for_url("**/o/*/")
+            # The bell's count comes by htmx after the page: once swapped in, it has no hx-get.
+            page.wait_for_selector("#notice-count:not([hx-get])", state="attached")
             path = DOCS / f"dashboard-{name}.png"
             page.screenshot(path=str(path))
             saved.append(path)
