@@ -95,6 +95,23 @@ def cmd_demo(args) -> int:
     return 0
 
 
+def add_createadmin_arguments(parser: argparse.ArgumentParser) -> None:
+    """The flags of ``createadmin``: this command's and the management command's (which calls
+    this), so the two can never differ."""
+    parser.add_argument("--username", required=True, help="the new user's username")
+    parser.add_argument("--email", default="", help="the new user's e-mail address")
+    password = parser.add_mutually_exclusive_group()
+    password.add_argument(
+        "--password", help="the password (visible in the shell history: prefer the prompt)"
+    )
+    password.add_argument(
+        "--password-stdin",
+        action="store_true",
+        help="read the password from the first line of standard input (for scripts)",
+    )
+    parser.add_argument("--org", help="name of an organization to create, owned by this user")
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The parser of every ``aims`` command but ``aims check`` (:mod:`aims.metrics.cli` has its
     own, so that a pipeline never loads Django). Every flag says what it does in ``--help``."""
@@ -166,18 +183,7 @@ def build_parser() -> argparse.ArgumentParser:
         "own. Without --password or --password-stdin the password is asked for, twice, when a "
         "terminal is there.",
     )
-    admin.add_argument("--username", required=True, help="the new user's username")
-    admin.add_argument("--email", default="", help="the new user's e-mail address")
-    password = admin.add_mutually_exclusive_group()
-    password.add_argument(
-        "--password", help="the password (visible in the shell history: prefer the prompt)"
-    )
-    password.add_argument(
-        "--password-stdin",
-        action="store_true",
-        help="read the password from the first line of standard input (for scripts)",
-    )
-    admin.add_argument("--org", help="name of an organization to create, owned by this user")
+    add_createadmin_arguments(admin)
     admin.set_defaults(
         func=lambda a: _django(
             "createadmin",

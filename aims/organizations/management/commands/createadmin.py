@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from aims.cli import add_createadmin_arguments
 from aims.organizations.services import create_organization
 
 EXIT_USAGE = 2  # as argparse exits on bad usage
@@ -25,18 +26,7 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--username", required=True, help="The new user's username.")
-        parser.add_argument("--email", default="", help="The new user's e-mail address.")
-        given = parser.add_mutually_exclusive_group()
-        given.add_argument(
-            "--password", help="The password (visible in the shell history: prefer the prompt)."
-        )
-        given.add_argument(
-            "--password-stdin",
-            action="store_true",
-            help="Read the password from the first line of standard input (for scripts).",
-        )
-        parser.add_argument("--org", help="Name of an organization to create with this Owner.")
+        add_createadmin_arguments(parser)
 
     def handle(
         self, *args, username, email, password=None, password_stdin=False, org=None, **options
