@@ -131,6 +131,7 @@ INSTALLED_APPS = [
     "aims.improvement",
     "aims.audits",
     "aims.reviews",
+    "aims.euaiact",
     "aims.readiness",
     "aims.reminders",
     "aims.dashboard",

@@ -187,6 +187,7 @@ def test_the_gate_lists_each_requirement(world, api):
         "human_oversight": False,
         "technical_documentation": False,
         "event_logging": False,
+        "act_obligations": False,  # the EU AI Act's obligations of a high-risk provider
     }
     assert api.get("/api/v1/systems/credit-scoring/gate", {"stage": "x"}).status_code == 422
 

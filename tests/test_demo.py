@@ -47,7 +47,8 @@ def test_it_builds_northwind_credit_through_the_services(db):
     reclassified = AuditEvent.objects.for_record(credit).filter(action=Action.UPDATE).get()
     assert reclassified.changes == {"risk_tier": ["limited", "high"]}
     # The high-risk system in validation meets everything it can, and waits for what the
-    # areas still to come will record.
+    # areas still to come will record; its EU AI Act classification is current, its
+    # obligations not all met yet.
     cv = org.ai_systems.get(slug="cv-screening-model")
     blocked = [r.requirement.code for r in cv.gate(Stage.DEPLOYMENT) if not r.met]
     assert blocked == [
@@ -57,6 +58,7 @@ def test_it_builds_northwind_credit_through_the_services(db):
         "human_oversight",
         "technical_documentation",
         "event_logging",
+        "act_obligations",
     ]
     risks = Risk.objects.filter(organization=org)
     assert risks.count() == 13

@@ -1,5 +1,6 @@
 """The stage gates are as strict as the app tells its users (issue 8): a risk assessment before
-deployment, the EU AI Act tier (unclassified, prohibited, high risk) and every fairness check.
+deployment, the EU AI Act tier (unclassified, prohibited, high risk, and for a high-risk system
+every obligation the Act puts on it) and every fairness check.
 
 Each forbidden path is tried from the system's page and through the API; the system stays
 where it was, with no transition recorded.
@@ -8,6 +9,7 @@ where it was, with no transition recorded.
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from euaiact_helpers import meet_act_obligations
 from helpers import ApiClient, make_system, move_through, sign_off
 from impact_helpers import assessed
 
@@ -22,7 +24,10 @@ from aims.risk.models import Category, Risk
 from aims.risk.services import save_risk
 from aims.trail.models import Action, AuditEvent
 
-HIGH_RISK_CODES = [code for code, _label, _area in HIGH_RISK_REQUIREMENTS]
+# What a high-risk system needs to enter deployment besides what every system needs: the records
+# the inventory lists (their areas check them), and every EU AI Act obligation met.
+ACT_OBLIGATIONS = "act_obligations"
+HIGH_RISK_CODES = [*(code for code, _label, _area in HIGH_RISK_REQUIREMENTS), ACT_OBLIGATIONS]
 
 
 def transition(world, user, system, to_stage, reason="Ready for the next stage."):
@@ -215,7 +220,7 @@ def test_a_system_reclassified_prohibited_is_stopped_at_every_later_gate(world):
     assert_stays(system, Stage.RETIRED, 3)
 
 
-def test_a_high_risk_system_has_four_more_deployment_requirements_unmet_until_their_areas(world):
+def test_a_high_risk_system_has_five_more_deployment_requirements_unmet_until_met(world):
     system = make_system(world.org, actor=world.owner, risk_tier=RiskTier.HIGH)
     system = move_through(system, Stage.VALIDATION, actor=world.owner)
     add_risk(world, system)
@@ -230,9 +235,15 @@ def test_a_high_risk_system_has_four_more_deployment_requirements_unmet_until_th
     unmet_codes = ["impact_assessment", *HIGH_RISK_CODES]  # the impact area has arrived
     assert [code for code, r in requirements.items() if not r["met"]] == unmet_codes
     assert "No impact assessment" in requirements["impact_assessment"]["detail"]
+    # a provider's 17 obligations: its risk assessed, no corrective action or incident report
+    # overdue; the rest waits for their records
+    assert requirements[ACT_OBLIGATIONS]["detail"].startswith(
+        "14 of 17 obligations not met: Art. 10 Data and data governance (open);"
+    )
     content = page.content.decode()
     for _code, label, _area in HIGH_RISK_REQUIREMENTS:
         assert label in content
+    assert "The EU AI Act obligations are met (high risk)" in content
     from aims.inventory import gates
 
     still_pending = [r for r in gates.REQUIREMENTS if r.code in HIGH_RISK_CODES and r.pending]
@@ -240,6 +251,29 @@ def test_a_high_risk_system_has_four_more_deployment_requirements_unmet_until_th
     assert blocked.status_code == 409
     assert [r["code"] for r in blocked.json()["requirements"]] == unmet_codes
     assert_stays(system, Stage.VALIDATION, 2)
+
+
+def test_a_high_risk_system_enters_deployment_once_its_act_obligations_are_met(world):
+    system = make_system(
+        world.org,
+        actor=world.manager,
+        risk_tier=RiskTier.HIGH,
+        human_oversight="Underwriters review every referral.",
+    )
+    system = move_through(system, Stage.VALIDATION, actor=world.manager)
+    add_risk(world, system)
+    assessed(system, author=world.contributor, signer=world.owner)
+    blocked = api_transition(world, world.manager, system, Stage.DEPLOYMENT)
+    assert blocked.status_code == 409
+    assert ACT_OBLIGATIONS in [r["code"] for r in blocked.json()["requirements"]]
+    assert_stays(system, Stage.VALIDATION, 2)
+
+    met = meet_act_obligations(system, world.manager, approver=world.owner)
+
+    assert [o.spec.article for o in met][:3] == ["Art. 9", "Art. 10", "Art. 11"]
+    response = api_transition(world, world.manager, system, Stage.DEPLOYMENT)
+    assert response.status_code == 201, response.content
+    assert_stays(system, Stage.DEPLOYMENT, 3)
 
 
 def test_the_high_risk_requirements_apply_to_high_risk_systems_only(world):

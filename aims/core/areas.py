@@ -37,6 +37,8 @@ HOOKS = {
     "control_page": "fn(control, request) -> Section | None: a section of an Annex A control's "
     "page in the catalog.",
     "clause_page": "fn(clause, request) -> Section | None: a section of a clause's page.",
+    "system_tier": "fn(system) -> str: why an AI system's risk tier may not be set by hand (a "
+    "signed EU AI Act classification sets it); empty when it may.",
     "system_deletion": "fn(system) -> [str]: why deleting an AI system registered by mistake "
     'would lose this area\'s records ("2 impact assessments name it"); empty when none.',
     "run_page": "fn(run, request) -> Section | None: a section of a check run's page (open an "

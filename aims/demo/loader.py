@@ -39,6 +39,7 @@ from . import competence as demo_competence
 from . import context as demo_context
 from . import datasets as demo_datasets
 from . import documents as demo_documents
+from . import euaiact as demo_euaiact
 from . import impact as demo_impact
 from . import improvement as demo_improvement
 from . import incidents as demo_incidents
@@ -340,7 +341,10 @@ def load_demo(*, username: str = DEMO_USERNAME, password: str = DEMO_PASSWORD):
     # Plan and support, then the AI-system records: each area's records, in the order they
     # build on one another (the documents' templates name the approved scope and the roles; the
     # KPIs follow the checks, the training and the policy's acknowledgements; suppliers supply
-    # data sets; technical documentation names the data sets).
+    # data sets; technical documentation names the data sets). The EU AI Act classifications
+    # come once the systems are past their stage moves and their records exist (its monitoring
+    # plan follows their checks and KPIs), and before the management reviews, whose inputs
+    # read its regulatory watch.
     for area in (
         demo_context,
         demo_leadership,
@@ -349,6 +353,7 @@ def load_demo(*, username: str = DEMO_USERNAME, password: str = DEMO_PASSWORD):
         demo_communication,
         demo_objectives,
         *SYSTEM_RECORDS,
+        demo_euaiact,
         *CHECK_AND_ACT,
     ):
         load = area if callable(area) else area.load

@@ -67,15 +67,6 @@ def _require(organization, user, access: str, what: str) -> Membership:
     return membership
 
 
-def authority_of(membership: Membership) -> str:
-    parts = []
-    if membership.role in (Role.OWNER, Role.MANAGER):
-        parts.append(membership.get_role_display())
-    if membership.is_top_management:
-        parts.append("Top management")
-    return " and ".join(parts)
-
-
 def parse_roles(values) -> str:
     """Role values (a list or a comma-separated text) as stored; an unknown role is an error."""
     if isinstance(values, str):
@@ -412,7 +403,7 @@ def approve_version(
             note=f"Superseded by version {version.number}.",
         )
     version.approved_at, version.approved_by = at, actor
-    version.approver_authority = authority_of(membership)
+    version.approver_authority = membership.authority()
     _transition(
         version,
         actor=actor,

@@ -23,7 +23,7 @@ from aims.catalog.models import Clause, Control
 from aims.core.dates import add_months
 from aims.core.errors import NeedsAuthority, Refused
 from aims.inventory.models import AISystem, Stage
-from aims.organizations.models import Membership, Role
+from aims.organizations.models import Membership
 from aims.proposals.services import may_decide
 from aims.risk.models import Category, Risk, RiskMatrix, Treatment
 from aims.risk.services import save_risk
@@ -67,15 +67,6 @@ FINDING_FIELDS = (
     "residual",
     "residual_note",
 )
-
-
-def authority_of(membership: Membership) -> str:
-    parts = []
-    if membership.role in (Role.OWNER, Role.MANAGER):
-        parts.append(membership.get_role_display())
-    if membership.is_top_management:
-        parts.append("Top management")
-    return " and ".join(parts)
 
 
 def _locked(assessment: ImpactAssessment) -> ImpactAssessment:
@@ -347,7 +338,7 @@ def sign_off(
     membership = Membership.objects.get(organization=assessment.organization, user=actor)
     assessment.status = Status.SIGNED_OFF
     assessment.signed_by, assessment.signed_at = actor, now
-    assessment.signer_authority = authority_of(membership)
+    assessment.signer_authority = membership.authority()
     assessment.signed_version, assessment.signed_stage = system.version, system.stage
     planned = assessment.next_reassessment  # a date chosen while writing, if still ahead
     if planned is not None and planned <= today:

@@ -8,6 +8,7 @@ from aims.core.forms import (
     person_label,
 )
 
+from . import services
 from .models import AISystem, LifecycleTransition, RiskTier, Stage
 from .services import allowed_targets
 
@@ -113,11 +114,15 @@ class SystemForm(forms.ModelForm):
             help_text="A member of this organization. An owner is required before development.",
         )
         self.fields["risk_tier"].help_text = (
-            "A system not yet classified cannot leave planning. Prohibited practices (Art. 5) "
-            "may not be placed on the EU market and cannot move past planning; high-risk "
-            "systems carry the Act's obligations (impact assessment, human oversight, technical "
-            "documentation, logs), which their deployment gate asks for."
+            "Better set by the questionnaire on the system's EU AI Act page, which records the "
+            "reasons and, once signed, sets the tier. A system not yet classified cannot leave "
+            "planning; a prohibited practice (Art. 5) cannot move past it; a high-risk system "
+            "enters deployment once the Act's obligations are met."
         )
+        locked = self.instance.pk and services.tier_lock(self.instance)
+        if locked:
+            self.fields["risk_tier"].disabled = True
+            self.fields["risk_tier"].help_text = locked
 
     def clean_slug(self):
         """A short id another system of the organization uses is said with the other errors

@@ -56,6 +56,12 @@ def unique_system_slug(organization, name: str, *, exclude_pk=None) -> str:
     return slug
 
 
+def tier_lock(system: AISystem) -> str:
+    """Why the system's risk tier may not be set by hand (hook ``system_tier``: a signed
+    classification sets it), or empty."""
+    return next((reason for fn in hooks("system_tier") if (reason := fn(system))), "")
+
+
 def save_system(system: AISystem, *, actor) -> AISystem:
     """Create or update a system (not its stage: that is :func:`move_to_stage`)."""
     if not system.slug:
@@ -68,10 +74,16 @@ def save_system(system: AISystem, *, actor) -> AISystem:
         raise ValidationError({"slug": f"Another AI system already uses the id “{system.slug}”."})
     if system.pk is not None:
         stored = (
-            AISystem.objects.filter(pk=system.pk).values("stage", *AISystem.MATERIAL_FIELDS).first()
+            AISystem.objects.filter(pk=system.pk)
+            .values("stage", "risk_tier", *AISystem.MATERIAL_FIELDS)
+            .first()
         )
         if stored is not None and stored["stage"] != system.stage:
             raise ValidationError({"stage": "Change the stage with a recorded transition."})
+        if stored is not None and stored["risk_tier"] != system.risk_tier:
+            locked = tier_lock(system)
+            if locked:
+                raise ValidationError({"risk_tier": locked})
         if stored is not None and any(
             stored[name] != getattr(system, name) for name in AISystem.MATERIAL_FIELDS
         ):

@@ -114,6 +114,16 @@ class Membership(models.Model):
     def has_authority(self) -> bool:
         return self.role in (Role.OWNER, Role.MANAGER) or self.is_top_management
 
+    def authority(self) -> str:
+        """The authority a signature of this member carries ("AIMS Manager and Top
+        management"), recorded beside it; empty for a member without any."""
+        parts = []
+        if self.role in (Role.OWNER, Role.MANAGER):
+            parts.append(self.get_role_display())
+        if self.is_top_management:
+            parts.append("Top management")
+        return " and ".join(parts)
+
 
 class ApiTokenQuerySet(models.QuerySet):
     def active(self):

@@ -166,15 +166,6 @@ def propose_plan_approval(risk: Risk, *, actor, reason: str):
     )
 
 
-def authority_of(membership: Membership) -> str:
-    parts = []
-    if membership.role in ("owner", "manager"):
-        parts.append(membership.get_role_display())
-    if membership.is_top_management:
-        parts.append("Top management")
-    return " and ".join(parts)
-
-
 # Said by the authority of an acceptance that its decider owns the risk, which was critical.
 SELF_ACCEPTANCE = "risk owner accepting their own critical risk"
 
@@ -220,7 +211,7 @@ def accept_risk(
     if not risk.is_above_appetite():
         raise ValidationError("This risk is within appetite; it needs no acceptance decision.")
     self_accepted = is_self_acceptance(risk, actor)
-    authority = authority_of(membership)
+    authority = membership.authority()
     if self_accepted:
         authority = f"{authority}; {SELF_ACCEPTANCE}"
     acceptance = RiskAcceptance.objects.create(
@@ -313,7 +304,7 @@ def sign_no_significant_risks(system: AISystem, *, actor, conclusion: str) -> Ri
     signoff = RiskAssessmentSignOff.objects.create(
         system=system,
         signed_by=actor,
-        authority=authority_of(membership),
+        authority=membership.authority(),
         conclusion=conclusion,
         stage_at_signing=system.stage,
     )

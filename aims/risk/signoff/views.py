@@ -16,7 +16,7 @@ from .forms import SignOffForm
 
 
 def form_for(system: AISystem, membership, data=None) -> SignOffForm:
-    return SignOffForm(data, system=system, authority=services.authority_of(membership))
+    return SignOffForm(data, system=system, authority=membership.authority())
 
 
 @org_view(Access.DECIDE)
