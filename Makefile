@@ -64,6 +64,7 @@ bench: $(VENV)/.installed-test
 	$(BIN)/python bench/search.py
 	$(BIN)/python bench/metrics_fairness.py
 	$(BIN)/python bench/metrics_drift.py
+	$(BIN)/python bench/metrics_cli.py
 
 clean:
 	rm -rf $(VENV) data staticfiles

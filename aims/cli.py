@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import subprocess
 import sys
 
 from aims.demo import DEMO_PASSWORD, DEMO_USERNAME  # no Django needed to read them
@@ -59,6 +58,8 @@ def cmd_run(args) -> int:
             login_hint = f"demo login: user {DEMO_USERNAME!r}, password {DEMO_PASSWORD!r}"
     _call("collectstatic", interactive=False, verbosity=0)
     if not args.no_worker:
+        import subprocess  # here only: `aims check` starts faster without it
+
         # Background check runs: a supervisor keeps the worker running (restarting it when it
         # dies) and stops it when the server (this pid, gunicorn after the exec below) is gone.
         subprocess.Popen(

@@ -8,24 +8,24 @@ from __future__ import annotations
 
 import argparse
 import json
-import urllib.error
 import urllib.parse
-import urllib.request
 from typing import Any
 
-from aims.metrics import ENGINE_VERSION, InputError
+from aims.metrics import ENGINE_VERSION
 from aims.metrics import thresholds as th
+from aims.metrics._base import InputError
 
 TIMEOUT = 60  # seconds to wait for the server
 
 
 class Computed:
-    """What one check computed: the report for display, and what a server would get."""
+    """What one check computed: the report for display, and what a server would get (the
+    fingerprint of the data only for a run that is posted: nothing else hashes the files)."""
 
     def __init__(
         self,
         report: dict[str, Any],
-        fingerprint: dict[str, Any],
+        fingerprint: dict[str, Any] | None,
         statistics: dict[str, Any] | None = None,
         posted_report: dict[str, Any] | None = None,
     ) -> None:
@@ -35,11 +35,17 @@ class Computed:
         self.posted_report = posted_report
 
 
-class _NoRedirect(urllib.request.HTTPRedirectHandler):
-    """A redirect (to a login page, or from http to https) is reported, never followed."""
+def _opener() -> Any:
+    """An opener that reports a redirect (to a login page, or from http to https) and never
+    follows it. urllib.request (with http.client and email, ~40 ms) is imported only here, for
+    a run that is posted."""
+    import urllib.request
 
-    def redirect_request(self, req, fp, code, msg, headers, newurl):
-        return None
+    class NoRedirect(urllib.request.HTTPRedirectHandler):
+        def redirect_request(self, req, fp, code, msg, headers, newurl):
+            return None
+
+    return urllib.request.build_opener(NoRedirect)
 
 
 def server_url(server: str, system: str) -> str:
@@ -77,6 +83,9 @@ def post_run(args: argparse.Namespace, token: str, run: Computed) -> dict[str, A
 
     Raises `InputError` when the server cannot be reached or refuses the run.
     """
+    import urllib.error
+    import urllib.request
+
     url = server_url(args.server, args.system)
     payload = {
         "kind": args.kind,
@@ -98,7 +107,7 @@ def post_run(args: argparse.Namespace, token: str, run: Computed) -> dict[str, A
             "User-Agent": f"aims-check/{ENGINE_VERSION}",
         },
     )
-    opener = urllib.request.build_opener(_NoRedirect)
+    opener = _opener()
     try:
         with opener.open(request, timeout=TIMEOUT) as response:
             status, raw = response.status, response.read()

@@ -28,6 +28,8 @@ Fairness and performance then compute only the sufficient statistics (confusion 
 counts or error sums per group) and post them to ``{URL}/api/v1/systems/{SLUG}/check-runs``;
 drift and quality post their report (statistics per column, outcome per check; the example
 values of a failed ``--allowed`` check are removed). No row of the data leaves the pipeline.
+Each run goes with the data's fingerprint (file name, SHA-256 and rows; for drift, of the
+current sample): only this mode hashes the data, in a second thread while the engine reads it.
 The server applies the check's own thresholds (so ``--max``/``--min`` are refused), records the
 run, and its verdict decides the exit code.
 """
@@ -40,26 +42,19 @@ import math
 import os
 import re
 import sys
+import threading
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import duckdb
-
-from aims.metrics import InputError, open_source
+# Only what parsing the arguments needs is imported here: `aims check --help` and a usage error
+# never load numpy, pyarrow or DuckDB, and a check loads the engine module of its own kind only
+# (see `compute`), and the HTTP client only with --server.
 from aims.metrics import thresholds as th
-from aims.metrics._client import Computed, post_run, server_url
+from aims.metrics._base import TYPE_FAMILIES, InputError
 from aims.metrics._table import render_table
-from aims.metrics.drift import drift_report
-from aims.metrics.fairness import fairness_from_statistics, fairness_statistics
-from aims.metrics.io import fingerprint_files
-from aims.metrics.performance import performance_report
-from aims.metrics.quality import (
-    TYPE_FAMILIES,
-    parse_allowed,
-    parse_expected,
-    parse_ranges,
-    quality_report,
-)
+
+if TYPE_CHECKING:
+    from aims.metrics._client import Computed
 
 __all__ = ["EXIT_BAD_INPUT", "EXIT_FAILED", "EXIT_PASSED", "build_parser", "main", "render_table"]
 
@@ -392,12 +387,16 @@ def _max_missing(args: argparse.Namespace) -> float | dict[str, float] | None:
     if not per_column:
         return overall
     if overall is not None:  # one share for every column, and others for some columns
+        from aims.metrics.io import open_source
+
         columns = open_source(args.data).columns
         return {**dict.fromkeys(columns, overall), **per_column}
     return per_column
 
 
 def _quality_kwargs(args: argparse.Namespace) -> dict[str, Any]:
+    from aims.metrics.quality import parse_allowed, parse_expected, parse_ranges
+
     kwargs: dict[str, Any] = {}
     if args.expect:
         kwargs["expected_columns"] = parse_expected(args.expect)
@@ -422,9 +421,39 @@ def _quality_kwargs(args: argparse.Namespace) -> dict[str, Any]:
 # --- Computing --------------------------------------------------------------------------------
 
 
-def _fingerprint(path: str, rows: int | None) -> dict[str, Any]:
-    """Row count, name and SHA-256 of the data (for a folder or glob, of all its files)."""
-    return {"rows": rows, **fingerprint_files(path)}
+class _Fingerprint:
+    """The name and SHA-256 of the data a run is posted with, hashed in a second thread.
+
+    Only a run posted to the server needs them (the server records them; nothing printed shows
+    them), so only ``--server`` hashes, each file once, while the engine reads the same file.
+    `cancel` stops the hashing when the engine fails (its error is the one reported).
+    """
+
+    def __init__(self, path: str) -> None:
+        self._stop = threading.Event()
+        self._files: dict[str, Any] = {}
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._hash, args=(path,), daemon=True)
+        self._thread.start()
+
+    def _hash(self, path: str) -> None:
+        from aims.metrics.io import _fingerprint_files
+
+        try:
+            self._files = _fingerprint_files(path, stop=self._stop)
+        except BaseException as error:  # raised in the main thread by `result`
+            self._error = error
+
+    def cancel(self) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def result(self, rows: int | None) -> dict[str, Any]:
+        """Row count, name and SHA-256 of the data (for a folder or glob, of all its files)."""
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        return {"rows": rows, **self._files}
 
 
 def _without_values(report: dict[str, Any]) -> dict[str, Any]:
@@ -439,9 +468,38 @@ def _without_values(report: dict[str, Any]) -> dict[str, Any]:
 
 
 def compute(args: argparse.Namespace, *, for_server: bool) -> Computed:
-    """Run the check ``args.kind`` on the files named in ``args``."""
+    """Run the check ``args.kind`` on the files named in ``args``.
+
+    For the server (``for_server``), the input (the current sample for drift) is also hashed,
+    in a second thread while the engine reads it; otherwise it is never hashed.
+    """
+    from aims.metrics._client import Computed
+
+    fingerprint = None
+    if for_server:
+        fingerprint = _Fingerprint(args.current if args.kind == "drift" else args.data)
+    try:
+        report, rows, statistics, posted_report = _run(args, for_server=for_server)
+    except BaseException:
+        if fingerprint is not None:
+            fingerprint.cancel()
+        raise
+    return Computed(
+        report,
+        None if fingerprint is None else fingerprint.result(rows),
+        statistics,
+        posted_report,
+    )
+
+
+def _run(
+    args: argparse.Namespace, *, for_server: bool
+) -> tuple[dict[str, Any], int | None, dict[str, Any] | None, dict[str, Any] | None]:
+    """The report, the row count, the statistics and the report a server gets."""
     kind = args.kind
     if kind == "fairness":
+        from aims.metrics.fairness import fairness_from_statistics, fairness_statistics
+
         size = _min_group_size(args)
         stats = fairness_statistics(args.data, sensitive=args.sensitive, **_prediction_kwargs(args))
         reference = None
@@ -453,8 +511,10 @@ def compute(args: argparse.Namespace, *, for_server: bool) -> Computed:
         report.pop("statistics", None)
         if for_server:  # the server's check decides the reference group and the aggregates
             report.update(aggregates={}, disparate_impact={}, reference_group=None)
-        return Computed(report, _fingerprint(args.data, stats.overall().n), stats.to_dict())
+        return report, stats.overall().n, stats.to_dict(), None
     if kind == "performance":
+        from aims.metrics.performance import performance_report
+
         kwargs = _prediction_kwargs(args)
         perf = performance_report(
             args.data,
@@ -465,16 +525,19 @@ def compute(args: argparse.Namespace, *, for_server: bool) -> Computed:
         report = perf.to_dict()
         report.pop("statistics", None)
         rows = int(report["overall"].get("count") or 0)
-        return Computed(report, _fingerprint(args.data, rows), perf.statistics.to_dict())
+        return report, rows, perf.statistics.to_dict(), None
     if kind == "drift":
+        from aims.metrics.drift import drift_report
+
         report = drift_report(
             args.reference,
             args.current,
             columns=args.column or None,
             categorical=args.categorical or None,
         ).to_dict()
-        fingerprint = _fingerprint(args.current, report.get("n_current"))
-        return Computed(report, fingerprint, posted_report=report)
+        return report, report.get("n_current"), None, report
+    from aims.metrics.quality import quality_report
+
     kwargs = _quality_kwargs(args)
     try:
         report = quality_report(args.data, **kwargs).to_dict()
@@ -482,8 +545,7 @@ def compute(args: argparse.Namespace, *, for_server: bool) -> Computed:
         raise
     except ValueError as error:  # an option the engine refuses
         raise InputError(str(error)) from None
-    fingerprint = _fingerprint(args.data, report.get("n_rows"))
-    return Computed(report, fingerprint, posted_report=_without_values(report))
+    return report, report.get("n_rows"), None, _without_values(report)
 
 
 # --- Entry point ------------------------------------------------------------------------------
@@ -520,6 +582,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         for error in errors.errors:
             print(_one_line(kind, error), file=sys.stderr)
         return EXIT_BAD_INPUT
+    import duckdb  # its errors are bad input; imported once the arguments are read
+
     try:
         if kind == "performance":
             _check_task(args.task, limits)
@@ -537,12 +601,18 @@ def main(argv: Sequence[str] | None = None) -> int:
                     "with --server the check's own reference group applies: leave out "
                     "--reference-group"
                 )
+            from aims.metrics._client import server_url
+
             server_url(args.server, args.system)
         elif args.token or args.system or args.check is not None:
             raise InputError("--token, --system and --check need --server")
         run = compute(args, for_server=args.server is not None)
         summary = th.summary(kind, run.report, th.evaluate(kind, run.report, limits))
-        verdict = post_run(args, token, run) if args.server is not None else None
+        verdict = None
+        if args.server is not None:
+            from aims.metrics._client import post_run
+
+            verdict = post_run(args, token, run)
     except (InputError, OSError, duckdb.Error) as error:
         print(_one_line(kind, error), file=sys.stderr)
         return EXIT_BAD_INPUT

@@ -26,12 +26,17 @@ import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import duckdb
 import numpy as np
-import pyarrow as pa
-import pyarrow.parquet as pq
+
+from aims.metrics._base import INTEGER_TYPES, InputError
+
+# pyarrow (~40 ms to import) is imported where it is used: DuckDB reads files without it, so a
+# check on a file (``aims check fairness --data log.parquet``) never loads it.
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 __all__ = [
     "INTEGER_TYPES",
@@ -43,22 +48,6 @@ __all__ = [
     "open_source",
     "quote_identifier",
 ]
-
-# DuckDB's integer column types, as ``DESCRIBE`` names them.
-INTEGER_TYPES = frozenset(
-    {
-        "TINYINT",
-        "SMALLINT",
-        "INTEGER",
-        "BIGINT",
-        "HUGEINT",
-        "UTINYINT",
-        "USMALLINT",
-        "UINTEGER",
-        "UBIGINT",
-        "UHUGEINT",
-    }
-)
 
 _PARQUET_SUFFIXES = (".parquet", ".pq", ".parq")
 _CSV_SUFFIXES = (".csv", ".tsv", ".txt", ".csv.gz", ".tsv.gz")
@@ -78,10 +67,6 @@ def _data_error(error: duckdb.Error) -> bool:
     return not isinstance(error, _PROGRAMMING_ERRORS)
 
 
-class InputError(ValueError):
-    """The input cannot be used: the message names the file or column and the problem."""
-
-
 def quote_identifier(name: str) -> str:
     """Quote ``name`` as a DuckDB identifier, so any column name is safe inside SQL.
 
@@ -97,17 +82,34 @@ _shared_database: duckdb.DuckDBPyConnection | None = None
 _shared_lock = threading.Lock()
 
 
+# A query that runs longer than ``progress_bar_time`` (2 s) draws a progress bar on standard
+# output, which would corrupt the output of a pipeline (``aims check --format json``) and of any
+# program that calls the engine. Python's duckdb turns the bar on for ``duckdb.connect()`` in an
+# interactive session (no ``__main__.__file__``: ``python -c``, ``python -``, a REPL or
+# Jupyter), and ``SET progress_bar_time`` turns it on for any connection. Both settings are per
+# connection (DuckDB refuses them as global options), so every connection the engine opens
+# switches the bar off and, should anything switch it on again, its printing too.
+_QUIET = "SET enable_progress_bar = false; SET enable_progress_bar_print = false"
+
+
+def _quiet(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
+    """``con``, with DuckDB's progress bar off: it never prints to standard output."""
+    con.execute(_QUIET)
+    return con
+
+
 def _default_connection() -> duckdb.DuckDBPyConnection:
     """A new connection (cursor) to one in-memory database shared by the process.
 
     Opening a DuckDB database costs ~10 ms; a cursor costs microseconds. Each cursor is its own
     connection, so its temporary views and registered objects stay private to one `Source`.
+    Neither the database's own connection nor a cursor prints a progress bar (`_quiet`).
     """
     global _shared_database
     with _shared_lock:
         if _shared_database is None:
-            _shared_database = duckdb.connect()
-        return _shared_database.cursor()
+            _shared_database = _quiet(duckdb.connect())
+        return _quiet(_shared_database.cursor())
 
 
 def _quote_literal(text: str) -> str:
@@ -227,6 +229,9 @@ class Source:
         times faster than a query and needs no lock; anything else is one DuckDB query under
         `lock`. Either way, one column is in memory at a time. Thread-safe.
         """
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
         if self.parquet_files:
             try:
                 parts = []
@@ -281,7 +286,8 @@ def open_source(
     con : duckdb.DuckDBPyConnection, optional
         The connection to create the view in. By default a new cursor on an in-memory database
         shared by the process (its views stay private to that cursor). Pass the same
-        connection to open two sources that one query must join.
+        connection to open two sources that one query must join. A connection passed in keeps
+        its settings: the engine switches DuckDB's progress bar off on its own connections only.
 
     Returns
     -------
@@ -392,15 +398,25 @@ def fingerprint_files(data: str | Path) -> dict[str, Any]:
     >>> fingerprint_files(folder / "log.csv")["sha256"][:12]
     'b6ff7597e869'
     """
+    return _fingerprint_files(data)
+
+
+class _Stopped(Exception):
+    """Hashing was stopped before the end: there is no fingerprint."""
+
+
+def _fingerprint_files(data: str | Path, *, stop: threading.Event | None = None) -> dict[str, Any]:
+    """`fingerprint_files`, which a second thread can be told to give up (``stop``): it then
+    raises `_Stopped` within a megabyte."""
     named = data_files(data)
     if len(named.files) == 1 and named.target == str(named.files[0]):
-        return {"file": named.label, "sha256": _sha256(named.files[0])}
+        return {"file": named.label, "sha256": _sha256(named.files[0], stop)}
     manifest = hashlib.sha256()
     size = 0
     for file in named.files:
         file_size = file.stat().st_size
         size += file_size
-        manifest.update(f"{file.name}\t{file_size}\t{_sha256(file)}\n".encode())
+        manifest.update(f"{file.name}\t{file_size}\t{_sha256(file, stop)}\n".encode())
     return {
         "file": named.label,
         "files": len(named.files),
@@ -409,10 +425,12 @@ def fingerprint_files(data: str | Path) -> dict[str, Any]:
     }
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
+def _sha256(path: Path, stop: threading.Event | None = None) -> str:
+    digest = hashlib.sha256()  # releases the GIL on large updates: it hashes beside the engine
     with path.open("rb") as handle:
         for chunk in iter(lambda: handle.read(1 << 20), b""):
+            if stop is not None and stop.is_set():
+                raise _Stopped(path.name)
             digest.update(chunk)
     return digest.hexdigest()
 
@@ -443,6 +461,8 @@ def _create_file_view(
 
 
 def _create_memory_view(con: duckdb.DuckDBPyConnection, view: str, data: Any, name: str) -> None:
+    import pyarrow as pa
+
     table: Any
     module = type(data).__module__ or ""
     if isinstance(data, pa.Table):
@@ -496,6 +516,8 @@ def _create_memory_view(con: duckdb.DuckDBPyConnection, view: str, data: Any, na
 
 
 def _table_from_mapping(data: Mapping[Any, Any], name: str) -> pa.Table:
+    import pyarrow as pa
+
     if not data:
         raise InputError(f"{name}: the data has no columns")
     arrays = {}

@@ -18,7 +18,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from aims.metrics.io import INTEGER_TYPES, InputError, Source, open_source
+from aims.metrics._base import TYPE_FAMILIES
+from aims.metrics.io import InputError, Source, open_source
 
 __all__ = [
     "TYPE_FAMILIES",
@@ -29,27 +30,6 @@ __all__ = [
     "parse_ranges",
     "quality_report",
 ]
-
-_INTEGER = set(INTEGER_TYPES)
-_FLOAT = {"FLOAT", "DOUBLE", "DECIMAL"}
-_DATETIME = {
-    "DATE",
-    "TIMESTAMP",
-    "TIMESTAMP WITH TIME ZONE",
-    "TIMESTAMP_S",
-    "TIMESTAMP_MS",
-    "TIMESTAMP_NS",
-    "DATETIME",
-}
-TYPE_FAMILIES: dict[str, frozenset[str]] = {
-    "integer": frozenset(_INTEGER),
-    "float": frozenset(_FLOAT),
-    "numeric": frozenset(_INTEGER | _FLOAT),
-    "string": frozenset({"VARCHAR", "ENUM"}),
-    "boolean": frozenset({"BOOLEAN"}),
-    "datetime": frozenset(_DATETIME),
-}
-"""Type family name to the DuckDB base type names it accepts."""
 
 _EXAMPLES = 10
 

@@ -57,7 +57,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from aims.metrics.io import InputError
+from aims.metrics._base import InputError
 
 __all__ = [
     "ALIASES",
