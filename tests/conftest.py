@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.servers.basehttp import ThreadedWSGIServer
+from django.db import connection
 from django.test import Client
 from django.test.testcases import LiveServerThread
 
@@ -37,22 +38,31 @@ def require_reference(path: Path) -> Path:
     return path
 
 
+# Held by the live server while it answers a request, and by the test's own queries while the
+# browser test runs (see OneRequestAtATimeServer and the `page` fixture).
+_DATABASE_TURN = threading.RLock()
+
+
 class OneRequestAtATimeServer(ThreadedWSGIServer):
     """The browser tests' live server, answering one request at a time.
 
     On SQLite the test database lives in memory and the live server's threads all use the test's
     one connection: two requests at once (a page and the bell's count it loads, say) would use it
     together and fail with "table is locked" or hang. The browser still opens connections in
-    parallel; only the application is entered one request at a time."""
+    parallel; only the application is entered one request at a time. The test's own queries
+    (checking what a click stored, while the page still loads its count) wait their turn too."""
 
     def set_app(self, application):
-        lock = threading.Lock()
-
         def one_at_a_time(environ, start_response):
-            with lock:
+            with _DATABASE_TURN:
                 return application(environ, start_response)
 
         super().set_app(one_at_a_time)
+
+
+def _query_in_turn(execute, sql, params, many, context):
+    with _DATABASE_TURN:
+        return execute(sql, params, many, context)
 
 
 LiveServerThread.server_class = OneRequestAtATimeServer
@@ -265,7 +275,8 @@ def page(browser, live_server, request):
 
     page.on("console", console)
     page.on("pageerror", lambda exc: errors.append(str(exc)))
-    yield page
+    with connection.execute_wrapper(_query_in_turn):
+        yield page
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"{request.node.name}-last-page.png"), full_page=True)
     context.close()
