@@ -22,15 +22,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import statistics
-import subprocess
 import sys
-import tempfile
-import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench.child import bench_organization, median_ms, run_child  # noqa: E402
+
 TARGET_MS = 100.0
 REFERENCE = "no query"
 QUERIES = {
@@ -45,49 +43,17 @@ TARGETS = ("page", "box", "API")
 KIND_SHOWN_MS = 1.0  # kinds slower than this in some query get a line of their own
 
 
-def median_ms(repeats: int, fn, *args, **kwargs) -> float:
-    """The median time of ``fn(*args, **kwargs)`` in ms, after one call to warm up."""
-    fn(*args, **kwargs)
-    timings = []
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        fn(*args, **kwargs)
-        timings.append((time.perf_counter() - t0) * 1000)
-    return statistics.median(timings)
-
-
 def measure(systems: int, repeats: int) -> dict:
     """Run in a child process with its own database: seed, warm up, time each query."""
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "aims.settings")
-    sys.path.insert(0, str(ROOT))
-    import django
-
-    django.setup()
-    from django.contrib.auth import get_user_model
-    from django.core.management import call_command
+    user, org, seeded = bench_organization(systems)
     from django.db import connection
     from django.test import Client
     from django.urls import reverse
 
     from aims.core.areas import search_kinds
-    from aims.organizations.services import create_organization
     from aims.organizations.tokens import issue_token
     from aims.search import engine
-    from bench.scale import seed
 
-    if connection.introspection.table_names():
-        raise SystemExit(f"{connection.settings_dict['NAME']} is not empty: bench an empty one")
-    call_command("migrate", verbosity=0)
-    call_command("catalog_load", verbosity=0)
-    call_command("collectstatic", interactive=False, verbosity=0)
-    user = get_user_model().objects.create_user("bench", password="bench-password-1")
-    org = create_organization(name="Bench Org", owner=user)
-    started = time.perf_counter()
-    seed(org, systems=systems, risks_per_system=10, evidence=systems, owner=user)
-    seeded = time.perf_counter() - started
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("VACUUM ANALYZE")  # what autovacuum does after a bulk load
     _, secret = issue_token(user=user, organization=org, name="bench")
     client = Client()
     client.force_login(user)
@@ -122,22 +88,6 @@ def measure(systems: int, repeats: int) -> dict:
     return results
 
 
-def run_child(systems: int, repeats: int) -> dict:
-    env = dict(os.environ, AIMS_DEBUG="0", AIMS_LOG_LEVEL="WARNING")
-    with tempfile.TemporaryDirectory(prefix="aims-bench-") as data_dir:
-        env["AIMS_DATA_DIR"] = data_dir  # the SQLite database, when no DATABASE_URL
-        done = subprocess.run(
-            [sys.executable, __file__, "--child", str(systems), "--repeats", str(repeats)],
-            env=env,
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-        )
-    if done.returncode:
-        sys.exit(f"the measuring process failed:\n{done.stderr[-3000:]}")
-    return json.loads(done.stdout.strip().splitlines()[-1])
-
-
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--child", type=int)
@@ -148,7 +98,7 @@ def main() -> int:
         print(json.dumps(measure(args.child, args.repeats)))
         return 0
     systems = 1_000 if args.quick else 10_000
-    result = run_child(systems, args.repeats)
+    result = run_child(__file__, str(systems), "--repeats", str(args.repeats))
     timings = result["timings"]
     database = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}.get(result["database"])
     print(

@@ -381,6 +381,14 @@ def test_the_list_filters_and_exports(world, system):
         reverse("change_export_csv", kwargs={"org": world.org.slug}), {"kind": "new_version"}
     ).content.decode()
     assert text.count("\n") == 2 and "4.3" in text
+    other = save_system(
+        AISystem(organization=world.org, name="Chat assistant", purpose="p"), actor=world.owner
+    )
+    propose(world, other, description="Another model")
+    url = reverse("change_list", kwargs={"org": world.org.slug})
+    # an unknown short id is not a choice: ignored, as the other lists ignore it
+    for slug, count in ((system.slug, 2), (other.slug, 1), ("no-such-system", 3)):
+        assert client.get(url, {"system": slug}).context["page_obj"].paginator.count == count
 
 
 # --- API ---------------------------------------------------------------------------------------

@@ -400,6 +400,33 @@ def test_list_filters_by_state_kind_and_control(world):
     assert titles(q="wik") == {"Wiki"}
     body = client.get(url("evidence_list", world.org)).content.decode()
     assert "Expired</span>" in body
+    # The control filter: every SoA control to choose from, the chosen one kept.
+    chosen = client.get(url("evidence_list", world.org), {"control": str(entry.pk)})
+    page = chosen.content.decode()
+    assert '<select name="control" aria-label="SoA controls">' in page
+    assert '<option value="">Any control</option>' in page
+    assert f'<option value="{entry.pk}" selected>A.2.2 ' in page
+    assert page.count("<option value=") - page.count('<option value="">') >= 38 + 2 + 3
+
+
+def test_list_shows_each_pieces_linked_controls_in_the_soas_order(world):
+    """Four refs in the SoA's order and how many more; the title names them all; a piece
+    linked to nothing shows a dash."""
+    from aims.core.areas import record_links
+
+    link = next(link for link in record_links() if link.name == "soa_entries")
+    ordered = list(link.queryset().filter(organization=world.org))
+    linked = make_file_evidence(world.org, world.owner, title="Linked", content=PDF + b"1")
+    linked.soa_entries.set(ordered[5::-1])  # six, given in reverse
+    make_file_evidence(world.org, world.owner, title="Alone", content=PDF + b"2")
+    response = world.client(world.viewer).get(url("evidence_list", world.org))
+    items = {item.title: item for item in response.context["page_obj"]}
+    cells = [(link.short(e), link.describe(e)) for e in ordered[:6]]
+    assert items["Linked"].link_cells[0] == cells
+    assert items["Alone"].link_cells[0] == []
+    body = response.content.decode()
+    shown = ", ".join(short for short, _ in cells[:4])
+    assert f">{shown} +2</span>" in body
 
 
 def test_list_shows_an_empty_state(world):

@@ -481,6 +481,29 @@ def test_involvement_lists_the_top_managers_risk_acceptance_and_meeting(world):
     assert "Not yet held" not in page and "Too long ago" not in page
 
 
+def test_involvement_counts_from_the_first_moment_of_the_day_in_local_time(world):
+    """Since a date means from its local midnight: an acceptance a minute after counts, one a
+    minute before does not (moments are compared with that midnight, not cast to dates)."""
+    since = TODAY - dt.timedelta(days=30)
+    midnight = timezone.make_aware(dt.datetime.combine(since, dt.time.min))
+    for minutes, title in ((1, "Just inside"), (-1, "Just outside")):
+        risk = make_risk(world.org, actor=world.owner, likelihood=5, impact=5, title=title)
+        acceptance = accept_risk(
+            risk,
+            actor=world.top_manager,
+            rationale="Needed.",
+            expires_on=TODAY + dt.timedelta(days=90),
+        )
+        type(acceptance).objects.filter(pk=acceptance.pk).update(
+            created_at=midnight + dt.timedelta(minutes=minutes)
+        )
+    for since_given in (since, midnight):
+        found = top_management_involvement(world.org, since_given)
+        tina = next(entry for entry in found if entry.user == world.top_manager)
+        titles = [item.title for item in tina.items]
+        assert len(titles) == 1 and titles[0].startswith("Accepted R-001"), titles
+
+
 def test_the_top_management_page_shows_an_open_proposal_and_a_risk_waiting(world):
     system = make_system(world.org, actor=world.owner)
     propose(

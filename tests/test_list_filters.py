@@ -12,7 +12,7 @@ from aims.inventory.models import RiskTier
 
 def page_systems(world, **params) -> set[str]:
     response = world.client(world.viewer).get(f"/o/{world.org.slug}/systems/", params)
-    return {system.slug for system, _cells in response.context["rows"]}
+    return {system.slug for system in response.context["page_obj"]}
 
 
 def api_systems(world, **params) -> set[str]:

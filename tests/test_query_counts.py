@@ -50,7 +50,9 @@ def test_page_query_count_does_not_grow_with_records(world, page):
     seed(world.org, systems=990, risks_per_system=1, evidence=990, owner=world.owner)
     add_events(world, 990)
     large = count_queries(client, url)
-    assert small == large, f"{page}: {small} queries for 10 records, {large} for 1,000"
+    # Never more; fewer is allowed: past 200 records a filter is a text box, its choices unread.
+    assert small >= large, f"{page}: {small} queries for 10 records, {large} for 1,000"
+    assert small - large <= 2, f"{page}: {small} queries for 10 records, {large} for 1,000"
 
 
 @pytest.mark.parametrize("page,module", list_pages(), ids=[p for p, _ in list_pages()])

@@ -197,6 +197,22 @@ def test_the_page_links_only_to_paths_and_web_addresses(world, due):
     assert '<a href="https://example.test/ticket/1">Elsewhere</a>' in page
 
 
+def test_a_long_list_of_reminders_comes_a_page_at_a_time_in_order(world, due):
+    """Fifty a page, soonest first across the groups; each group's heading counts all of it."""
+    for n in range(40):
+        due.add(world.org, f"Overdue review {n:02}", -40 + n)
+    for n in range(25):
+        due.add(world.org, f"Coming review {n:02}", n + 1)
+    first = page_of(world, world.manager)
+    second = page_of(world, world.manager, page=2)
+    assert "65 reminders, 40 overdue" in first and "65 reminders, 40 overdue" in second
+    assert '>Overdue <span class="stat-of">(40)</span>' in first
+    assert '>Due in the next 30 days <span class="stat-of">(25)</span>' in first
+    assert "Coming review 09<" in first and "Coming review 10<" not in first
+    assert "Overdue review" not in second and "Page 2 of 2" in second
+    assert [f"Coming review {n:02}<" in second for n in range(25)] == [False] * 10 + [True] * 15
+
+
 def test_the_csv_export_lists_the_filtered_reminders_safely(world, due):
     due.add(world.org, "=HYPERLINK(1)", -2)
     due.add(world.org, "Fairness training", 5, kind="Training expiry")

@@ -446,3 +446,28 @@ def test_a_risk_with_history_or_links_is_not_deleted_but_closed(world):
     assert Risk.objects.filter(pk=risk.pk).exists()
     with pytest.raises(Refused, match="Close it instead"):
         services.delete_risk(risk, actor=world.owner)
+
+
+@pytest.mark.parametrize("score", [None, 0, 12, ""])
+@pytest.mark.parametrize("level", [None, "low", "critical"])
+def test_the_level_badge_is_the_markup_of_the_old_include(level, score):
+    """risk/_level.html was a template; its markup is now the tag level_badge, which the
+    register draws twice a row. Same HTML, with or without a score."""
+    from django.template import Context, Template
+
+    from aims.risk.models import Level
+
+    old = Template(
+        '{% if level %}<span class="badge badge-{{ level }}">{{ level.label }}</span>'
+        '{% if score is not None %} <span class="muted small" title="Score: likelihood × '
+        'impact">{{ score }}</span>{% endif %}{% else %}<span class="muted small">Not assessed'
+        "</span>{% endif %}"
+    )
+    context = {"level": Level(level) if level else None}
+    if score != "":  # "": the include was given no score
+        context["score"] = score
+    expected = old.render(Context(context))
+    tag = Template("{% load risk_tags %}{% level_badge level score %}")
+    include = Template('{% include "risk/_level.html" %}')
+    assert tag.render(Context(context)) == expected
+    assert include.render(Context(context)) == expected

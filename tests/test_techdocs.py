@@ -369,6 +369,14 @@ def test_the_list_filters_and_exports(world, system):
     assert response.status_code == 200
     assert text.count("\n") == 2  # header and the approved version
     assert "Approved" in text
+    other = save_system(
+        AISystem(organization=world.org, name="Chat assistant", purpose="p"), actor=world.owner
+    )
+    draft(world, other)
+    url = reverse("techdoc_list", kwargs={"org": world.org.slug})
+    # an unknown short id is not a choice: ignored, as the other lists ignore it
+    for slug, count in ((system.slug, 2), (other.slug, 1), ("no-such-system", 3)):
+        assert client.get(url, {"system": slug}).context["page_obj"].paginator.count == count
 
 
 def test_creating_editing_submitting_and_approving_through_the_pages(world, system):

@@ -4,6 +4,7 @@ from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, render
 
 from aims.core.areas import hooks, page_sections
+from aims.core.pages import record_urls
 from aims.organizations.access import org_view
 
 from .models import AIObjective, Clause, Control, ControlObjective, RiskSource
@@ -29,10 +30,16 @@ def catalog_index(request):
     )
     statuses = [status_of(request.org) for status_of in hooks("control_status")]
     objectives = list(objectives)
+    control_url = record_urls("catalog_control", request.org, "ref")
     for objective in objectives:
         for control in objective.controls.all():
             control.statuses = [found[control.pk] for found in statuses if control.pk in found]
+            control.page_url = control_url(control.ref)
     objective_tree = _tree(objectives)
+    clauses = list(clauses)
+    clause_url = record_urls("catalog_clause", request.org, "ref")
+    for clause in clauses:
+        clause.page_url = clause_url(clause.ref)
     return render(
         request,
         "catalog/index.html",

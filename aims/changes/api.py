@@ -145,14 +145,12 @@ class ChangeFilters(Schema):
 @paginate(Page)
 def list_changes(request, filters: Query[ChangeFilters]):
     errors = Errors()
-    system = None
-    if filters.system:
-        found = systems_named(request.org, [filters.system], field="system", errors=errors)
-        system = found[0] if found else None
+    if filters.system:  # an unknown short id is an error, not an empty list
+        systems_named(request.org, [filters.system], field="system", errors=errors)
     errors.raise_if_any()
     return (
         changes_of(request.org)
-        .filtered(q=filters.q, system=system, status=filters.status, kind=filters.kind)
+        .filtered(q=filters.q, system=filters.system, status=filters.status, kind=filters.kind)
         .order_by("-created_at", "-pk")
     )
 

@@ -57,8 +57,8 @@ class PlannedChangeQuerySet(models.QuerySet):
                 | Q(new_version__icontains=q)
                 | Q(system__name__icontains=q)
             )
-        if system is not None:
-            changes = changes.filter(system=system)
+        if system:
+            changes = changes.filter(system__slug=system)
         if status:
             changes = changes.filter(status=status)
         if kind:

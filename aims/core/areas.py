@@ -25,6 +25,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.utils.html import format_html
 from django.utils.module_loading import autodiscover_modules
 
 # Navigation sections, in the order the sidebar shows them.
@@ -128,14 +129,21 @@ class Section:
     order: int = 100
 
 
+def number_cell(value) -> str:
+    """A number in a table cell, right-aligned: a :class:`Column`'s default."""
+    return format_html('<td class="num">{}</td>', value)
+
+
 @dataclass(frozen=True)
 class Column:
     """A column an area adds to another area's list: the value of annotation ``attr`` of each
-    row, shown with ``template`` (which receives ``value``) and exported under ``header``."""
+    row, drawn as a table cell by ``cell(value)`` (HTML built with ``format_html``: a list of
+    fifty rows draws each column fifty times, a template each time would cost 30 µs) and
+    exported under ``header``."""
 
     header: str
     attr: str
-    template: str = "core/_cell_number.html"
+    cell: Callable[[Any], str] = number_cell
     title: str = ""
 
 

@@ -3,6 +3,7 @@
 from django import forms
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
+from django.utils.html import format_html, format_html_join
 
 # Longest identifier people type (a column name, a search) and longest free list or rules, in
 # forms as in the API (aims/api/schemas.py uses the same numbers).
@@ -59,5 +60,50 @@ def system_filter_field(systems, *, empty_label: str) -> forms.Field:
             widget=forms.TextInput(attrs={"placeholder": "AI system short id"}),
         )
     return forms.ChoiceField(
-        required=False, label="AI system", choices=[("", empty_label), *options]
+        required=False,
+        label="AI system",
+        choices=[("", empty_label), *options],
+        widget=QuickSelect,
+    )
+
+
+class QuickSelect(forms.Select):
+    """Django's drop-down, the same markup, drawn with ``format_html`` instead of Django's
+    widget templates (two template renders an option, some 40 µs): list filters draw several
+    on every request. Options in groups and multiple selects are left to Django."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        choices = list(self.choices)
+        if self.allow_multiple_selected or any(
+            isinstance(label, (list, tuple)) for _, label in choices
+        ):
+            return super().render(name, value, attrs, renderer)
+        wanted = set(self.format_value(value))
+        options, chosen = [], False
+        for option_value, label in choices:
+            text = "" if option_value is None else str(option_value)
+            selected = not chosen and text in wanted  # a single select marks its first match
+            chosen = chosen or selected
+            options.append((text, SELECTED if selected else "", label))
+        return format_html(
+            '<select name="{}"{}>{}\n</select>',
+            name,
+            _attributes(self.build_attrs(self.attrs, attrs)),
+            format_html_join("", '\n  <option value="{}"{}>{}</option>\n', options),
+        )
+
+
+SELECTED = format_html(" {}", "selected")
+
+
+def _attributes(attrs: dict) -> str:
+    """Attributes as Django's widget template writes them (django/forms/widgets/attrs.html)."""
+    return format_html_join(
+        "",
+        "{}",
+        (
+            (format_html(" {}", key) if value is True else format_html(' {}="{}"', key, value),)
+            for key, value in attrs.items()
+            if value is not False
+        ),
     )

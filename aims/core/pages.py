@@ -9,12 +9,15 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from typing import Any
+from urllib.parse import quote
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import RFC3986_SUBDELIMS
 
 from .exports import safe_csv_writer
 from .forms import add_service_errors
@@ -112,3 +115,15 @@ def with_organization(records: Iterable, organization) -> list:
     for record in records:
         record.organization = organization
     return records
+
+
+def record_urls(url_name: str, organization, param: str) -> Callable[[Any], str]:
+    """``fn(key)``: the URL of a record's page (``url_name``, with the organization and the
+    record's id or ref as ``param``), reversed once for a whole list: ``reverse`` costs some
+    35 µs, a list of fifty records fifty times. The key is quoted as ``reverse`` quotes it."""
+    org = organization.slug
+    sample = reverse(url_name, kwargs={"org": org, param: "1"})
+    head, found, tail = sample.rpartition("/1/")
+    if not found:  # the key is not a path segment of its own: reverse each
+        return lambda key: reverse(url_name, kwargs={"org": org, param: key})
+    return lambda key: f"{head}/{quote(str(key), safe=RFC3986_SUBDELIMS + '/~:@')}/{tail}"

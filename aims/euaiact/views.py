@@ -25,6 +25,7 @@ from aims.core.pagination import paginate, query_without_page
 from aims.inventory.models import AISystem, OrganizationRole, RiskTier
 from aims.organizations.access import org_view
 from aims.organizations.models import Access
+from aims.trail.cache import cached_for
 
 from . import exposure as fines
 from . import obligations as duties
@@ -158,14 +159,19 @@ def with_classifications(systems: list[AISystem], organization) -> list[AISystem
 
 
 def tier_counts(organization) -> list[dict]:
-    """The systems in use (not retired) per tier, in the tiers' order (one query)."""
-    found = dict(
-        AISystem.objects.for_org(organization)
-        .active()
-        .order_by()
-        .values_list("risk_tier")
-        .annotate(n=Count("pk"))
-    )
+    """The systems in use (not retired) per tier, in the tiers' order: one query, which reads
+    every system, once per version of the organization's data (aims/trail/cache.py)."""
+
+    def count() -> dict[str, int]:
+        return dict(
+            AISystem.objects.for_org(organization)
+            .active()
+            .order_by()
+            .values_list("risk_tier")
+            .annotate(n=Count("pk"))
+        )
+
+    found = cached_for(organization, "act-tier-counts", count)
     return [{"value": v, "label": label, "count": found.get(v, 0)} for v, label in RiskTier.choices]
 
 
@@ -203,7 +209,11 @@ def overview(request):
         "worst_tiers": worst_tiers,
         "profile": profile,
         "turnover": turnover_text(profile),
-        "total": AISystem.objects.for_org(request.org).count(),
+        "total": (
+            AISystem.objects.for_org(request.org).count()
+            if is_filtered(request)
+            else page.paginator.count  # every system: counted for the pages already
+        ),
     }
     return render(request, "euaiact/overview.html", context)
 

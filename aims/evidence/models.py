@@ -3,7 +3,7 @@ import datetime as dt
 from django.conf import settings
 from django.core.validators import MaxLengthValidator
 from django.db import models
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef, Q, Subquery
 from django.urls import reverse
 from django.utils import timezone
 
@@ -94,6 +94,13 @@ class EvidenceQuerySet(models.QuerySet):
             items = items.filter(pk__in=Evidence.objects.filter(**{lookup: value}).values("pk"))
         return items
 
+    def with_latest_revision_number(self):
+        """Annotate ``latest_revision_number`` (None without a revision). A subquery per row,
+        not a grouped join: a page of the list reads it for its rows alone, and counting the
+        list reads no revision."""
+        latest = Revision.objects.filter(evidence=OuterRef("pk")).order_by("-number")
+        return self.annotate(latest_revision_number=Subquery(latest.values("number")[:1]))
+
     def with_file_damage(self):
         """Annotate ``files_altered`` and ``files_missing``: whether a stored file of any
         revision was found so by the last re-hash (one query for a whole list)."""
@@ -168,7 +175,11 @@ class Evidence(models.Model):
     class Meta:
         ordering = ["-effective_from", "-pk"]
         verbose_name_plural = "evidence"
-        indexes = [models.Index(fields=["organization", "valid_until"], name="evidence_validity")]
+        indexes = [
+            models.Index(fields=["organization", "valid_until"], name="evidence_validity"),
+            # The list's order: a page reads its rows from the index, never sorts them all.
+            models.Index(fields=["organization", "effective_from", "id"], name="evidence_recent"),
+        ]
 
     def __str__(self) -> str:
         return self.title

@@ -3,6 +3,7 @@ from django import forms
 from aims.core.forms import (
     NAME_MAX_LENGTH,
     MemberChoiceField,
+    QuickSelect,
     length_of,
     members_of,
     person_label,
@@ -186,15 +187,21 @@ class SystemFilterForm(forms.Form):
         label="Search",
         widget=forms.SearchInput(attrs={"placeholder": "Name, purpose, short id"}),
     )
-    stage = forms.ChoiceField(required=False, choices=[("", "Any stage"), *Stage.choices])
-    tier = forms.ChoiceField(
-        required=False, label="Risk tier", choices=[("", "Any risk tier"), *RiskTier.choices]
+    stage = forms.ChoiceField(
+        required=False, choices=[("", "Any stage"), *Stage.choices], widget=QuickSelect
     )
-    owner = forms.ChoiceField(required=False)
+    tier = forms.ChoiceField(
+        required=False,
+        label="Risk tier",
+        choices=[("", "Any risk tier"), *RiskTier.choices],
+        widget=QuickSelect,
+    )
+    owner = forms.ChoiceField(required=False, widget=QuickSelect)
     attention = forms.ChoiceField(
         required=False,
         label="Risks",
         choices=[("", "Any risks"), ("decision", "Risks need a decision")],
+        widget=QuickSelect,
     )
 
     def __init__(self, *args, organization, **kwargs):

@@ -192,6 +192,11 @@ class AISystem(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["organization", "slug"], name="unique_system_slug")
         ]
+        indexes = [
+            # The inventory's order: a page of the list, or the first choices of a filter, read
+            # from the index at 10,000 systems instead of sorting them all.
+            models.Index(fields=["organization", "name"], name="system_name"),
+        ]
 
     def __str__(self) -> str:
         return self.name

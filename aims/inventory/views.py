@@ -10,6 +10,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from aims.core.areas import hooks, page_sections
 from aims.core.exports import safe_csv_writer
 from aims.core.forms import add_service_errors, person_label
+from aims.core.pages import record_urls
 from aims.core.pagination import paginate, query_without_page
 from aims.organizations.access import org_view
 from aims.organizations.models import Access
@@ -26,6 +27,7 @@ from .services import (
     propose_transition,
     save_system,
 )
+from .templatetags.inventory_tags import tier_badge
 
 
 def get_system(request, system_id: int) -> AISystem:
@@ -45,14 +47,49 @@ def filtered_systems(request):
     return filters, filters.filter(systems), columns
 
 
+# What the list reads of a system and its owner (a system's long texts stay in the database).
+LISTED = (
+    "organization",
+    "name",
+    "slug",
+    "risk_tier",
+    "stage",
+    "updated_at",
+    "owner__username",
+    "owner__first_name",
+    "owner__last_name",
+)
+
+
+def list_rows(systems, organization, columns) -> list[dict]:
+    """What the list shows of each system, worked out in Python; the template only places it
+    (a template's variable lookup tries a key, an attribute and a call in turn, and ``|date``
+    formats through the locale machinery: fifty rows of them cost some 5 ms)."""
+    url = record_urls("system_detail", organization, "system_id")
+    rows = []
+    for system in systems:
+        owner = system.owner
+        rows.append(
+            {
+                "url": url(system.pk),
+                "name": system.name,
+                "slug": system.slug,
+                "tier": system.get_risk_tier_display(),
+                "tier_badge": tier_badge(system.risk_tier),
+                "stage": system.get_stage_display(),
+                "owner": (owner.get_full_name() or owner.get_username()) if owner else "",
+                "cells": [column.cell(getattr(system, column.attr)) for column in columns],
+                "updated": timezone.localtime(system.updated_at).date().isoformat(),
+            }
+        )
+    return rows
+
+
 @org_view()
 def system_list(request):
     filters, systems, columns = filtered_systems(request)
-    page_obj = paginate(request, systems)
-    rows = [
-        (system, [(column, getattr(system, column.attr)) for column in columns])
-        for system in page_obj.object_list
-    ]
+    page_obj = paginate(request, systems.only(*LISTED))
+    rows = list_rows(page_obj.object_list, request.org, columns)
     is_filtered = any(request.GET.get(name) for name in filters.fields)
     return render(
         request,

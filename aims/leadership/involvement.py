@@ -10,9 +10,10 @@ from dataclasses import dataclass, field
 
 from django.utils import timezone
 
-from aims.core.areas import Involvement, due_items, hooks
+from aims.core.areas import Involvement, hooks
 from aims.organizations.models import Membership
 from aims.proposals.models import Proposal, ProposalStatus
+from aims.reminders.rules import organization_items
 from aims.risk.models import Risk, RiskAcceptance
 
 from .models import Decision, Meeting
@@ -50,11 +51,12 @@ def committee_involvement(organization, since) -> list[Involvement]:
 
 
 def risk_involvement(organization, since) -> list[Involvement]:
-    """Risk acceptances and treatment plan approvals since ``since``."""
-    since = day_of(since)
+    """Risk acceptances and treatment plan approvals since ``since``. Moments are compared
+    with the start of that day, not as dates: SQLite would convert each row's date-time."""
+    since = start_of(day_of(since))
     found = []
     acceptances = RiskAcceptance.objects.filter(
-        risk__organization=organization, decided_by__isnull=False, created_at__date__gte=since
+        risk__organization=organization, decided_by__isnull=False, created_at__gte=since
     ).select_related("risk")
     for acceptance in acceptances:
         acceptance.risk.organization = organization
@@ -68,7 +70,7 @@ def risk_involvement(organization, since) -> list[Involvement]:
             )
         )
     approved = Risk.objects.for_org(organization).filter(
-        plan_approved_by__isnull=False, plan_approved_at__date__gte=since
+        plan_approved_by__isnull=False, plan_approved_at__gte=since
     )
     for risk in approved:
         risk.organization = organization
@@ -85,12 +87,12 @@ def risk_involvement(organization, since) -> list[Involvement]:
 
 
 def proposal_involvement(organization, since) -> list[Involvement]:
-    """Proposals approved or refused since ``since``."""
-    since = day_of(since)
+    """Proposals approved or refused since ``since`` (from the start of that day)."""
+    since = start_of(day_of(since))
     decided = Proposal.objects.for_org(organization).filter(
         status__in=[ProposalStatus.APPROVED, ProposalStatus.REFUSED],
         decided_by__isnull=False,
-        decided_at__date__gte=since,
+        decided_at__gte=since,
     )
     found = []
     for proposal in decided:
@@ -152,7 +154,7 @@ def top_management_involvement(organization, since: dt.date) -> list[MemberInvol
 def needs_decision(organization, today):
     """What waits for a decision with authority: due items that say so, open proposals and
     risks above appetite without a current acceptance."""
-    items = [item for item in due_items(organization, today) if item.needs_decision]
+    items = [item for item in organization_items(organization, today) if item.needs_decision]
     proposals = list(
         Proposal.objects.for_org(organization).open().select_related("proposed_by")[:50]
     )

@@ -15,6 +15,7 @@ from aims.core.pages import confirm_delete, csv_download, form_page
 from aims.core.pagination import paginate, query_without_page
 from aims.organizations.access import org_view
 from aims.organizations.models import Access
+from aims.trail.cache import cached_for
 from aims.trail.models import AuditEvent
 
 from . import services
@@ -368,11 +369,19 @@ def top_management(request):
     )
     for action in open_actions:
         action.meeting.organization = request.org
+    # Both read every risk of the register (100,000 at the bench's size): once per version of
+    # the organization's data, which includes today's date (aims/trail/cache.py).
     context = {
-        **needs_decision(request.org, today),
+        **cached_for(
+            request.org, "top-management-decisions", lambda: needs_decision(request.org, today)
+        ),
         "open_actions": open_actions,
         "overdue_count": CommitteeAction.objects.for_org(request.org).overdue(today).count(),
-        "members": top_management_involvement(request.org, since),
+        "members": cached_for(
+            request.org,
+            "top-management-involvement",
+            lambda: top_management_involvement(request.org, since),
+        ),
         "since": since,
         "today": today,
     }

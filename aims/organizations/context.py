@@ -1,4 +1,6 @@
-from django.urls import NoReverseMatch, reverse
+import functools
+
+from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
 from django.utils.functional import SimpleLazyObject
 
 from aims.core.areas import areas, navigation
@@ -20,6 +22,25 @@ def _current(path: str, base: str, entries: list[dict]) -> None:
         entry["current"] = path == entry["url"] or bool(folder and path.startswith(base + folder))
 
 
+_MARKER = "aims-org-slug-marker"
+
+
+@functools.lru_cache(maxsize=512)
+def _org_url_pattern(url_name: str, urlconf, prefix: str) -> str | None:
+    try:
+        return reverse(url_name, kwargs={"org": _MARKER}, urlconf=urlconf)
+    except NoReverseMatch:
+        return None
+
+
+def _org_url(url_name: str, slug: str) -> str | None:
+    """``reverse(url_name, kwargs={"org": slug})``, None when the page does not exist: reversed
+    once per URL name, the slug put in after (a slug needs no quoting). The sidebar has some
+    fifty links, and a ``reverse`` costs 25 µs."""
+    pattern = _org_url_pattern(url_name, get_urlconf(), get_script_prefix())
+    return None if pattern is None else pattern.replace(_MARKER, slug)
+
+
 def _sidebar(request) -> list[tuple[str, list[dict]]]:
     """The registered navigation for the current organization, with the current page marked,
     each link's icon, and its figure (open alerts, say: one query each)."""
@@ -29,9 +50,8 @@ def _sidebar(request) -> list[tuple[str, list[dict]]]:
     for section, links in navigation():
         found = []
         for link in links:
-            try:
-                url = reverse(link.url_name, kwargs={"org": request.org.slug})
-            except NoReverseMatch:
+            url = _org_url(link.url_name, request.org.slug)
+            if url is None:
                 continue
             found.append(
                 {

@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from aims.core.pages import csv_download
-from aims.core.pagination import query_without_page
+from aims.core.pagination import PAGE_SIZE, query_without_page
 from aims.organizations.access import org_view
 from aims.organizations.models import Access
 
@@ -30,9 +30,12 @@ def my_items(request):
 def reminder_list(request):
     today, items, shown, form = my_items(request)
     arranged = rules.arrange(shown, today, kinds={item.kind for item in items})
+    page, groups = rules.page_of(arranged, request.GET.get("page"), PAGE_SIZE)
     context = {
         "today": today,
         "arranged": arranged,
+        "groups": groups,
+        "page_obj": page,
         "filters": form,
         "filtered": any(v for k, v in request.GET.items() if k != "page"),
         "has_any": bool(items),

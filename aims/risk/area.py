@@ -1,5 +1,6 @@
 from django.db.models import Count, IntegerField, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
+from django.utils.html import format_html
 
 from aims.core.areas import Area, Column, NavLink, RecordLink, SearchKind, Section, hook, register
 from aims.inventory.models import Stage
@@ -29,6 +30,16 @@ def _count_per_system(risks):
     return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
 
 
+def needs_decision_cell(count) -> str:
+    if not count:
+        return format_html('<td class="num"><span class="muted">{}</span></td>', 0)
+    return format_html(
+        '<td class="num"><span class="badge badge-bad" title="{}">{}</span></td>',
+        "Open risks above appetite without a current acceptance",
+        count,
+    )
+
+
 @hook("system_list", order=10)
 def system_risk_counts(systems, organization):
     """Each system's open risks and those above appetite without a current acceptance: two
@@ -44,7 +55,7 @@ def system_risk_counts(systems, organization):
         Column(
             "Risks needing a decision",
             "needs_decision_count",
-            template="risk/_cell_needs_decision.html",
+            cell=needs_decision_cell,
             title="Need a decision",
         ),
     ]

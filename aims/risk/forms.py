@@ -9,6 +9,7 @@ from aims.catalog.models import Control, RiskSource
 from aims.core.forms import (
     NAME_MAX_LENGTH,
     MemberChoiceField,
+    QuickSelect,
     length_of,
     members_of,
     system_filter_field,
@@ -210,12 +211,19 @@ class RiskFilterForm(forms.Form):
         ),
     )
     category = forms.ChoiceField(
-        required=False, choices=[("", "All categories"), *Category.choices]
+        required=False, choices=[("", "All categories"), *Category.choices], widget=QuickSelect
     )
-    level = forms.ChoiceField(required=False, choices=[("", "Any level"), *Level.choices])
-    status = forms.ChoiceField(required=False, choices=[("", "Any status"), *Status.choices])
+    level = forms.ChoiceField(
+        required=False, choices=[("", "Any level"), *Level.choices], widget=QuickSelect
+    )
+    status = forms.ChoiceField(
+        required=False, choices=[("", "Any status"), *Status.choices], widget=QuickSelect
+    )
     owner = MemberChoiceField(
-        required=False, queryset=get_user_model().objects.none(), empty_label="Any owner"
+        required=False,
+        queryset=get_user_model().objects.none(),
+        empty_label="Any owner",
+        widget=QuickSelect,
     )
     needs_decision = forms.BooleanField(required=False, label="Needs decision only")
     overdue = forms.BooleanField(required=False, label="Review overdue")

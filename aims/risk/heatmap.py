@@ -17,6 +17,26 @@ class Cell:
     level: Level
     count: int
     above_appetite: bool
+    residual: bool = False
+
+    # What the heat map's template shows of a cell, in Python: the register draws 50 cells.
+    @property
+    def css(self) -> str:
+        edge = " appetite-edge" if self.above_appetite else ""
+        return f"cell-{self.level}{edge}{'' if self.count else ' zero'}"
+
+    @property
+    def title(self) -> str:
+        return (
+            f"Likelihood {self.likelihood} × impact {self.impact} = {self.score} "
+            f"({self.level.label})"
+        )
+
+    @property
+    def query(self) -> str:
+        """The register's filter on this cell (``aims.risk.forms.RiskFilterForm``)."""
+        kind = "residual" if self.residual else "inherent"
+        return f"{kind}_cell={self.likelihood}-{self.impact}"
 
 
 @dataclass(frozen=True)
@@ -59,6 +79,7 @@ def heatmap(matrix: RiskMatrix, risks, *, residual: bool = False) -> HeatMap:
                     matrix.level_for(score),
                     counts.get((likelihood, impact), 0),
                     matrix.is_above_appetite(score),
+                    residual,
                 )
             )
         rows.append((matrix.likelihood_labels[likelihood - 1], cells))

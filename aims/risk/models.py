@@ -3,11 +3,11 @@ import datetime as dt
 from django.conf import settings
 from django.core.validators import MaxLengthValidator
 from django.db import models
-from django.db.models import BooleanField, Case, Exists, F, OuterRef, Q, Value, When
+from django.db.models import BooleanField, Case, Exists, F, OuterRef, Prefetch, Q, Value, When
 from django.urls import reverse
 from django.utils import timezone
 
-from aims.inventory.models import Stage
+from aims.inventory.models import AISystem, Stage
 
 DEFAULT_LIKELIHOOD = ["Rare", "Unlikely", "Possible", "Likely", "Almost certain"]
 DEFAULT_IMPACT = ["Negligible", "Minor", "Moderate", "Major", "Severe"]
@@ -178,7 +178,8 @@ class RiskQuerySet(models.QuerySet):
             expires_on__gte=today,
             accepted_score__gte=OuterRef("current_score_db"),
         )
-        return self.with_scores().annotate(has_current_acceptance=Exists(current))
+        scored = self if "current_score_db" in self.query.annotations else self.with_scores()
+        return scored.annotate(has_current_acceptance=Exists(current))
 
     def above_appetite(self, matrix: RiskMatrix):
         return self.open().with_scores().filter(current_score_db__gt=matrix.appetite_max_score)
@@ -203,10 +204,13 @@ class RiskQuerySet(models.QuerySet):
         return self.open().filter(next_review__lt=today)
 
     def for_register(self):
-        """What a register page or export reads of each risk, in a fixed number of queries."""
+        """What a register page or export reads of each risk, in a fixed number of queries:
+        its AI systems in ``listed_systems`` (a list, by name; their names only). Not its
+        organization: set the one in hand on each (its matrix gives the levels)."""
+        systems = AISystem.objects.only("pk", "name")
         return (
-            self.select_related("owner", "source", "organization__risk_matrix")
-            .prefetch_related("systems")
+            self.select_related("owner", "source")
+            .prefetch_related(Prefetch("systems", queryset=systems, to_attr="listed_systems"))
             .with_acceptance()
         )
 

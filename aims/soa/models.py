@@ -78,6 +78,16 @@ JUSTIFICATION_TOO_SHORT = (
 )
 NO_CURRENT_EVIDENCE = "Implemented without current evidence"
 
+# The annotations of SoAEntryQuerySet.for_list that read the evidence and other areas' records.
+FIGURES = (
+    "has_evidence",
+    "has_current_evidence",
+    "missing_justification",
+    "short_justification",
+    "implemented_without_evidence",
+    "evidence_count",
+)
+
 
 class SoAEntryQuerySet(models.QuerySet):
     def for_org(self, organization):
@@ -251,13 +261,20 @@ class SoAEntryQuerySet(models.QuerySet):
 
     def for_list(self):
         """What the list pages and the API read of each entry, in one query."""
-        return (
-            self.select_related(
-                "control__objective__parent", "additional_control", "owner", "organization"
-            )
-            .with_flags()
-            .with_evidence_count()
-        )
+        return self.for_page().select_related("organization").with_flags().with_evidence_count()
+
+    def for_page(self):
+        """Each entry with its control, objective and owner: the list's columns without the
+        figures of :meth:`figures` (the SoA page sets them, and the organization in hand)."""
+        return self.select_related("control__objective__parent", "additional_control", "owner")
+
+    def figures(self) -> dict[int, dict]:
+        """Each entry's evidence figures and flags, the annotations of :meth:`for_list`
+        (:data:`FIGURES`), by entry id. They read every piece of evidence linked, so they grow
+        with the evidence: the SoA page caches them (aims.trail.cache) and sets them on the
+        entries of :meth:`for_page` (:meth:`SoAEntry.set_figures`)."""
+        rows = self.with_flags().with_evidence_count().order_by().values("pk", *FIGURES)
+        return {row.pop("pk"): row for row in rows}
 
 
 class AdditionalControl(models.Model):
@@ -427,6 +444,13 @@ class SoAEntry(models.Model):
         if self.applicability == Applicability.UNDECIDED or not is_meaningful(self.justification):
             return None  # too short: flagged as such (JUSTIFICATION_TOO_SHORT)
         return placeholder_warning(self.justification)
+
+    def set_figures(self, figures: dict) -> "SoAEntry":
+        """Set the annotations of :meth:`SoAEntryQuerySet.for_list` from a row of
+        :meth:`SoAEntryQuerySet.figures`, as if read with them."""
+        for name in FIGURES:
+            setattr(self, name, figures[name])
+        return self
 
     def flags(self) -> list[str]:
         """What an auditor would query about this entry, as stored; empty when nothing is.

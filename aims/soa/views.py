@@ -17,9 +17,11 @@ from aims.catalog.models import ControlObjective
 from aims.core.areas import control_records
 from aims.core.errors import Refused
 from aims.core.forms import add_service_errors
+from aims.core.pages import record_urls
 from aims.evidence.models import Evidence
 from aims.organizations.access import org_view
 from aims.organizations.models import Access
+from aims.trail.cache import cached_for
 from aims.trail.models import AuditEvent
 
 from . import export as soa_export
@@ -66,21 +68,50 @@ def _sections(entries) -> list[Section]:
     return sections
 
 
+def overview(organization, *, cached: bool = True) -> dict:
+    """The SoA's tally, each entry's evidence figures and flags, and the objectives it has (the
+    list's sections). The figures read every piece of evidence linked to the SoA, so they grow
+    with the evidence: cached per version of the organization's data (aims/trail/cache.py),
+    they keep the page's time flat with size."""
+    entries = SoAEntry.objects.for_org(organization)
+
+    def compute() -> dict:
+        return {
+            "summary": entries.tally(),
+            "figures": entries.figures(),
+            "objectives": SoAFilterForm({}, entries=entries).objective_choices(),
+        }
+
+    return cached_for(organization, "soa-overview", compute) if cached else compute()
+
+
 @org_view()
 def soa_list(request):
     entries = SoAEntry.objects.for_org(request.org)
     form = SoAFilterForm(request.GET, entries=entries)
     filters = form.filters()
-    shown = list(entries.filtered(**filters).for_list())
+    found = overview(request.org)
+    shown = list(entries.filtered(**{**filters, "flagged": None}).for_page())
+    if not {entry.pk for entry in shown} <= found["figures"].keys():
+        # Entries made outside the audit trail (a catalog load adds its new controls' entries)
+        # leave the version as it was: read the figures afresh.
+        found = overview(request.org, cached=False)
+    url = record_urls("soa_detail", request.org, "entry_id")
+    for entry in shown:
+        entry.organization = request.org
+        entry.set_figures(found["figures"][entry.pk])
+        entry.page_url = url(entry.pk)  # reversed once for the list
+    if filters["flagged"]:  # what filtered(flagged=True) keeps, read from the same figures
+        shown = [entry for entry in shown if entry.flags()]
     return render(
         request,
         "soa/soa_list.html",
         {
             "sections": _sections(shown),
             "shown": len(shown),
-            "summary": entries.tally(),
+            "summary": found["summary"],
             "filtering": any(value is not None for value in filters.values()),
-            "objective_choices": form.objective_choices(),
+            "objective_choices": found["objectives"],
             "applicability_choices": Applicability.choices,
             "status_choices": Implementation.choices,
             "f": filters,

@@ -196,14 +196,12 @@ class TechDocumentFilters(Schema):
 @paginate(Page)
 def list_techdocs(request, filters: Query[TechDocumentFilters]):
     errors = Errors()
-    system = None
-    if filters.system:
-        found = systems_named(request.org, [filters.system], field="system", errors=errors)
-        system = found[0] if found else None
+    if filters.system:  # an unknown short id is an error, not an empty list
+        systems_named(request.org, [filters.system], field="system", errors=errors)
     errors.raise_if_any()
     return (
         documents_of(request.org)
-        .filtered(q=filters.q, system=system, kind=filters.kind, status=filters.status)
+        .filtered(q=filters.q, system=filters.system, kind=filters.kind, status=filters.status)
         .order_by("system__name", "kind", "-number")
     )
 

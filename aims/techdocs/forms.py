@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 
 from aims.catalog.links import requirement_fields
-from aims.core.forms import NAME_MAX_LENGTH
+from aims.core.forms import NAME_MAX_LENGTH, system_filter_field
 from aims.datasets.models import DataSet
 from aims.inventory.models import AISystem
 
@@ -92,13 +92,15 @@ class TechnicalDocumentFilterForm(forms.Form):
         max_length=NAME_MAX_LENGTH,
         widget=forms.TextInput(attrs={"placeholder": "Search documentation", "type": "search"}),
     )
-    system = forms.ModelChoiceField(queryset=None, required=False, empty_label="Any AI system")
+    system = forms.CharField(required=False, max_length=NAME_MAX_LENGTH)  # set in __init__
     kind = forms.ChoiceField(required=False, choices=[("", "Any kind"), *Kind.choices])
     status = forms.ChoiceField(required=False, choices=[("", "Any status"), *Status.choices])
 
     def __init__(self, *args, organization, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["system"].queryset = AISystem.objects.for_org(organization)
+        self.fields["system"] = system_filter_field(
+            AISystem.objects.for_org(organization), empty_label="Any AI system"
+        )
 
     def filters(self) -> dict:
         if not self.is_valid():
@@ -106,7 +108,7 @@ class TechnicalDocumentFilterForm(forms.Form):
         data = self.cleaned_data
         return {
             "q": data.get("q") or None,
-            "system": data.get("system"),
+            "system": data.get("system") or None,
             "kind": data.get("kind") or None,
             "status": data.get("status") or None,
         }

@@ -93,8 +93,8 @@ class TechnicalDocumentQuerySet(models.QuerySet):
                 | Q(general_description__icontains=q)
                 | Q(user_text__icontains=q)
             )
-        if system is not None:
-            documents = documents.filter(system=system)
+        if system:
+            documents = documents.filter(system__slug=system)
         if kind:
             documents = documents.filter(kind=kind)
         if status:
