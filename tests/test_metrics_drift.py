@@ -187,6 +187,53 @@ def test_ks_and_wasserstein_equal_scipy_on_awkward_small_samples():
         assert abs(w - expected) <= TOL * max(1.0, expected), (reference, current)
 
 
+def test_ks_and_wasserstein_equal_scipy_on_large_samples_in_every_storage():
+    """The branch-and-bound KS and the quantile-function Wasserstein on samples large enough
+    for several block levels: whole sorted samples of equal and unequal sizes, distinct values
+    with counts (many ties), and one of each."""
+    rng = np.random.default_rng(11)
+    continuous = rng.normal(0.0, 1.0, 60_000)
+    cases = [
+        (continuous, rng.normal(0.0, 1.0, 60_000)),  # equal sizes, no drift: many near-ties
+        (continuous, rng.normal(0.05, 1.1, 47_123)),  # unequal sizes
+        (rng.integers(0, 90, 50_000) * 1.0, rng.integers(5, 95, 31_000) * 1.0),  # counts
+        (rng.integers(0, 90, 50_000) * 1.0, rng.normal(45, 20, 20_000)),  # counts and whole
+        (np.round(continuous, 1), np.round(rng.normal(0.1, 1, 70_000), 2)),  # partial ties
+    ]
+    for reference, current in cases:
+        ref = EmpiricalDistribution.from_sample(reference)
+        cur = EmpiricalDistribution.from_sample(current)
+        for left, right in ((ref, cur), (ref, EmpiricalDistribution(np.sort(current), None))):
+            d, w = ks_and_wasserstein(left, right)
+            assert abs(d - stats.ks_2samp(reference, current).statistic) <= TOL
+            expected = stats.wasserstein_distance(reference, current)
+            assert abs(w - expected) <= TOL * max(1.0, expected)
+            assert (left.approximate, left.rank_error) == (False, 0.0)
+
+
+def test_a_kept_sample_is_stored_as_counts_only_when_half_its_values_repeat():
+    ties = EmpiricalDistribution.from_sorted(np.array([1.0, 1.0, 1.0, 2.0, 2.0, 3.0]))
+    assert (ties.values.tolist(), ties.counts.tolist(), ties.n) == ([1.0, 2.0, 3.0], [3, 2, 1], 6)
+    mostly_distinct = np.array([1.0, 2.0, 2.0, 3.0, 4.0])
+    kept = EmpiricalDistribution.from_sorted(mostly_distinct)
+    assert kept.values is mostly_distinct and kept.n == 5
+    assert EmpiricalDistribution.from_sorted(ties.values, compress=False).values.size == 3
+    assert kept.quantiles(np.array([0.5])).tolist() == [2.0]
+    assert ties.count_at_most(np.array([1.0, 2.5])).tolist() == [3, 5]
+
+
+def test_missing_and_infinite_values_are_found_after_sorting(tmp_path):
+    # NaN sorts last and -inf first: the exact path finds both without a pass over the values.
+    values = [3.0, float("nan"), 1.0, None, 2.0, float("nan")]
+    pq.write_table(pa.table({"x": values}), tmp_path / "ref.parquet")
+    report = drift_report(tmp_path / "ref.parquet", {"x": [1.0, 2.0, 3.0]})
+    assert report["x"].n_reference == 3 and report["x"].ks_statistic == 0.0
+    with pytest.raises(InputError, match=r"column 'x' contains infinite values"):
+        drift_report({"x": [1.0, float("-inf"), float("nan")]}, {"x": [1.0]})
+    with pytest.raises(InputError, match=r"current: column 'x' contains infinite values"):
+        drift_report({"x": [1.0, 2.0]}, {"x": [1.0, float("inf"), float("nan")]})
+
+
 def test_drift_statistics_equal_scipy_on_adult_train_vs_test(adult):
     train, test = adult
     report = drift_report(train, test, columns=NUMERIC + CATEGORICAL)
@@ -300,6 +347,11 @@ def test_the_data_set_drifts_when_the_share_of_drifted_columns_reaches_share():
     assert data["drifted_columns"] == ["x0", "x1"]
     assert data["columns"]["x0"]["kind"] == "numeric"
     assert isinstance(report, DriftReport)
+    # Exact comparisons say so.
+    assert (data["columns"]["x0"]["approximate"], data["columns"]["x0"]["rank_error"]) == (
+        False,
+        0.0,
+    )
 
 
 def test_missing_values_are_left_out_and_constant_references_are_handled():

@@ -6,6 +6,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from aims.metrics import InputError, open_source
+from aims.metrics import io as metrics_io
 
 DATA = {"y": [0, 1, 1], "group": ["a", "b", "a"]}
 
@@ -177,3 +178,66 @@ def test_a_parquet_column_that_cannot_be_read_is_named(tmp_path):
         InputError, match=r"\*.parquet: cannot read column 'x': b.parquet has no such column"
     ):
         source.numeric_column("x")
+
+
+def test_numpy_text_with_few_values_is_dictionary_encoded_and_reads_the_same():
+    rng = np.random.default_rng(3)
+    few = rng.choice(["Female", "Male", "", "日本", "😀"], 50_000)
+    many = np.array([f"id-{i}" for i in range(50_000)])
+    source = open_source({"few": few, "many": many})
+    assert source.columns == {"few": "VARCHAR", "many": "VARCHAR"}
+    table = source.memory
+    assert pa.types.is_dictionary(table.column("few").type)  # codes, read as is by counts
+    assert len(table.column("few").chunk(0).dictionary) == 5
+    assert table.column("many").type == pa.string()  # identifiers: converted string by string
+    expected = pa.table({"few": pa.array(few), "many": pa.array(many)})
+    got = source.fetch_arrow(f"SELECT * FROM {source.relation}")
+    assert got.equals(expected)
+
+
+def test_numpy_text_that_arrow_cannot_convert_is_refused_as_before():
+    lone_surrogate = np.array(["a", "\ud800"] * 100)
+    with pytest.raises(UnicodeDecodeError) as direct:
+        pa.array(lone_surrogate)
+    with pytest.raises(InputError) as caught:
+        open_source({"g": lone_surrogate})
+    assert str(caught.value) == f"data: column 'g' cannot be converted: {direct.value}"
+
+
+def test_memory_columns_are_read_in_place_or_not_at_all(tmp_path):
+    pd = pytest.importorskip("pandas")
+    table = pa.table(DATA)
+    source = open_source(table)
+    assert source.memory is table  # the very table the view scans
+    assert source.memory_column("group").equals(table.column("group"))
+    frame = open_source(pd.DataFrame({"y": [1.0, np.nan], 7: ["a", None]}))
+    assert frame.memory_column("y").to_pylist() == [1.0, None]  # NaN is NULL, as DuckDB reads it
+    assert frame.memory_column("7").to_pylist() == ["a", None]
+    assert frame.memory_column("nope") is None
+    pq.write_table(table, tmp_path / "log.parquet")
+    assert open_source(tmp_path / "log.parquet").memory_column("y") is None  # a file: query it
+    assert open_source(table.to_reader()).memory_column("y") is None  # copied into DuckDB
+    # DuckDB renames one of two names that differ only in case: only a query knows which
+    renamed = open_source(pa.table({"g": [1], "G": [2]}))
+    assert list(renamed.columns) != ["g", "G"]
+    assert renamed.memory_column("g") is None
+
+
+def test_long_columns_are_hashed_in_slices_into_one_dictionary(monkeypatch):
+    monkeypatch.setattr(metrics_io, "_MIN_SLICE", 1000)  # slices on every core: 3 here
+    monkeypatch.setattr(metrics_io, "_cores", lambda: 3)
+    rng = np.random.default_rng(5)
+    text = pa.array(rng.choice(["a", "b", "c", None], 10_001).tolist())
+    chunked = pa.chunked_array([text.slice(0, 4_000), text.slice(4_000)])
+    for array in (text, chunked, pa.array(rng.integers(0, 50, 10_001))):
+        encoded = metrics_io.dictionary_encode(array)
+        assert isinstance(encoded, pa.DictionaryArray)
+        assert len(set(encoded.dictionary.to_pylist())) == len(encoded.dictionary)  # unified
+        assert encoded.dictionary.take(encoded.indices).to_pylist() == array.to_pylist()
+
+
+def test_a_forked_process_hashes_with_threads_of_its_own(monkeypatch):
+    pool = metrics_io._encoder_pool()
+    assert metrics_io._encoder_pool() is pool  # one pool per process
+    monkeypatch.setattr(metrics_io, "_encoders", (-1, pool))  # as a forked child sees it
+    assert metrics_io._encoder_pool() is not pool

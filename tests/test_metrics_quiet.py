@@ -32,6 +32,7 @@ import sys
 
 import duckdb
 import numpy as np
+import pyarrow as pa
 
 from aims.metrics import fairness_statistics, open_source
 
@@ -43,6 +44,9 @@ data = {
     "y_hat": rng.integers(0, 2, rows, dtype=np.int8),
     "group": rng.integers(0, 5, rows, dtype=np.int8),
 }
+# A record batch reader is copied into DuckDB, so the count below is a query (data left in
+# memory would be counted with numpy, without one).
+data = pa.table(data).to_reader()
 src = open_source(data, con=duckdb.connect()) if connection == "plain" else open_source(data)
 bar_on = src.con.execute("SELECT current_setting('enable_progress_bar')").fetchone()[0]
 src.con.execute("SET progress_bar_time = 0")  # draw the bar as soon as there is progress

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 import numbers
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -158,6 +158,7 @@ def binary_pass(
     sensitive: list[str],
     positive_label: Any,
     max_categories: int,
+    counter: Callable[..., list[tuple] | None] | None = None,
 ) -> _BinaryPass:
     """Confusion counts per group, in one GROUP BY over the source.
 
@@ -165,6 +166,10 @@ def binary_pass(
     for scores, ``score >= threshold``) and counts rows. For a binary label that is at most
     four rows per group; the label values are checked and mapped to positive/negative on that
     small result, so the scan itself does no more than count.
+
+    ``counter(src, sensitive, label, prediction, score, threshold)``, when given, returns the
+    same rows counted another way (`aims.metrics._groups.group_rows`, for data in memory),
+    or None to let the query run.
     """
     _validate_options(prediction, score, threshold)
     used = [label, *(c for c in (prediction, score) if c is not None), *sensitive]
@@ -198,7 +203,11 @@ def binary_pass(
         FROM {src.relation}
         GROUP BY ALL
     """
-    rows = src.fetchall(sql, params)
+    rows = None
+    if counter is not None:
+        rows = counter(src, sensitive, label, prediction, score, float(threshold))
+    if rows is None:
+        rows = src.fetchall(sql, params)
     if not rows:
         raise InputError(f"{src.label}: the data has no rows")
     k = len(sensitive)

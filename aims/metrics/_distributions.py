@@ -1,8 +1,18 @@
-"""Exact empirical distributions of numeric columns, and the drift statistics between two.
+"""Empirical distributions of numeric columns, and the drift statistics between two.
 
-`EmpiricalDistribution` holds a sorted sample as distinct values with counts; PSI,
-Kolmogorov-Smirnov, Wasserstein, Jensen-Shannon and chi-squared are computed from it (or from
-category counts) here, equal to SciPy's to 1e-9 (``tests/test_metrics_drift.py``).
+`EmpiricalDistribution` holds a sorted sample (or its distinct values with counts); PSI,
+Kolmogorov-Smirnov and Wasserstein are computed from it, Jensen-Shannon and chi-squared from
+category counts, here, equal to SciPy's to 1e-9 (``tests/test_metrics_drift.py``).
+
+Nothing here merges the two samples element by element. The KS statistic is the largest gap
+between the two empirical CDFs, and a gap can only peak where the CDF it is measured from
+jumps: a branch-and-bound over blocks of the sorted sample evaluates it at the block starts by
+binary search, bounds it inside each block (both CDFs only increase), and only descends into
+the few blocks whose bound beats the best gap found, so a million values cost a few thousand
+searches. The Wasserstein distance is computed as the integral of ``|Q_ref(t) - Q_cur(t)|``
+over quantile levels ``t`` (equal to the integral of ``|F_ref(x) - F_cur(x)|`` over values, as
+SciPy computes it): the quantile functions step at known levels ``i/n``, so it is arithmetic on
+the two sorted arrays, done in cache-sized chunks.
 """
 
 from __future__ import annotations
@@ -16,43 +26,82 @@ from aims.metrics._pvalues import _chi2_sf
 PSI_EPSILON = 1e-4
 """Share used in place of an empty bin or category in PSI (Evidently's choice)."""
 
+# Vectorised passes run over chunks of this many values: the temporaries stay in the CPU cache
+# and come from the allocator's free list instead of fresh pages (at a million values a new
+# array costs more in page faults than the arithmetic on it). Sums of products are
+# ``multiply`` then ``sum``, never ``np.dot``: that calls BLAS, whose worker threads cost far
+# more than the product when the machine is busy.
+_CHUNK = 1 << 16
+
+
+def _sum_of_products(x: np.ndarray, y: np.ndarray) -> float:
+    """``sum(x * y)``, overwriting ``x``."""
+    np.multiply(x, y, out=x)
+    return float(x.sum())
+
 
 class EmpiricalDistribution:
-    """A numeric sample as its distinct values (increasing) and how often each occurs.
+    """A numeric sample, sorted: either every value (``counts`` None) or its distinct values
+    with how often each occurs.
 
     Everything drift computes on a numeric column (quantiles, bin counts, the empirical CDF,
-    mean and standard deviation) goes through this class, so an approximate quantile sketch
-    with the same methods could replace it for inputs too large to sort.
+    mean and standard deviation, KS and Wasserstein) goes through this class, so an
+    approximate quantile sketch (`aims.metrics._sketch`) produces one too: then ``values``
+    and ``counts`` are the sketch's weighted items and ``rank_error`` bounds how far its CDF
+    may be from the sample's, at every point.
 
     Examples
     --------
-    >>> dist = EmpiricalDistribution.from_sample(np.array([3.0, 1.0, 3.0, 2.0]))
+    >>> dist = EmpiricalDistribution.from_sample(np.array([3.0, 1.0, 3.0, 3.0, 2.0, 3.0]))
     >>> dist.values.tolist(), dist.counts.tolist(), dist.n
-    ([1.0, 2.0, 3.0], [1, 1, 2], 4)
+    ([1.0, 2.0, 3.0], [1, 1, 4], 6)
     >>> dist.count_at_most(np.array([0.5, 2.0, 9.0])).tolist()
-    [0, 2, 4]
+    [0, 2, 6]
+    >>> EmpiricalDistribution.from_sample(np.array([2.0, 1.0, 2.0])).values.tolist()
+    [1.0, 2.0, 2.0]
     """
 
-    __slots__ = ("values", "_counts", "_cumulative", "_n")
+    __slots__ = ("values", "_counts", "_cumulative", "_n", "rank_error", "approximate", "_moments")
 
-    def __init__(self, values: np.ndarray, counts: np.ndarray | None) -> None:
+    def __init__(
+        self,
+        values: np.ndarray,
+        counts: np.ndarray | None,
+        *,
+        approximate: bool = False,
+        rank_error: float = 0.0,
+        moments: tuple[float, float] | None = None,
+    ) -> None:
         self.values = values
-        # counts=None means every value occurs once (the common case for real-valued data),
-        # which saves building and scanning the count arrays.
+        # counts=None: ``values`` is the whole sorted sample (repeats allowed). That is the
+        # common case for real-valued data, and the fast one: ranks are positions.
         self._counts = counts
         self._cumulative: np.ndarray | None = None
         self._n = int(values.size if counts is None else counts.sum())
+        # A sketch's distribution: ``rank_error`` bounds |F_approx(x) - F_sample(x)| at every x.
+        self.approximate = approximate
+        self.rank_error = float(rank_error)
+        self._moments = moments  # (mean, population std) of the whole sample, when not in values
 
     @classmethod
     def from_sample(cls, sample: np.ndarray) -> EmpiricalDistribution:
         """Build from a one-dimensional sample without NaN."""
-        x = np.sort(np.asarray(sample, dtype=np.float64))
-        if x.size < 2:
+        return cls.from_sorted(np.sort(np.asarray(sample, dtype=np.float64)))
+
+    @classmethod
+    def from_sorted(cls, x: np.ndarray, *, compress: bool = True) -> EmpiricalDistribution:
+        """Build from a sorted float64 sample without NaN, which it keeps (no copy).
+
+        With ``compress`` (for a distribution that is kept, like a fitted reference), a sample
+        where at most half the values are distinct is stored as distinct values and counts,
+        which take less memory and make every later step faster; otherwise the sorted sample
+        is kept as is.
+        """
+        if not compress or x.size < 2:
             return cls(x, None)
-        distinct = x[1:] != x[:-1]
-        if distinct.all():
+        starts = _distinct_starts(x)
+        if starts is None:
             return cls(x, None)
-        starts = np.flatnonzero(np.concatenate(([True], distinct)))
         counts = np.diff(np.append(starts, x.size))
         return cls(x[starts], counts)
 
@@ -63,14 +112,14 @@ class EmpiricalDistribution:
 
     @property
     def counts(self) -> np.ndarray:
-        """Occurrences of each distinct value."""
+        """Occurrences of each entry of ``values``."""
         if self._counts is None:
             return np.ones(self.values.size, dtype=np.int64)
         return self._counts
 
     @property
     def cumulative(self) -> np.ndarray:
-        """``cumulative[i]``: how many sample values are below ``values[i]`` (length k + 1)."""
+        """``cumulative[i]``: how many sample values come before ``values[i]`` (length k + 1)."""
         if self._cumulative is None:
             if self._counts is None:
                 self._cumulative = np.arange(self.values.size + 1, dtype=np.int64)
@@ -78,9 +127,9 @@ class EmpiricalDistribution:
                 self._cumulative = np.concatenate(([0], np.cumsum(self._counts)))
         return self._cumulative
 
-    def cumulative_at(self, distinct: np.ndarray) -> np.ndarray:
-        """How many sample values are among the first ``distinct`` distinct values."""
-        return distinct if self._counts is None else self.cumulative[distinct]
+    def cumulative_at(self, positions: np.ndarray) -> np.ndarray:
+        """How many sample values are among the first ``positions`` entries of ``values``."""
+        return positions if self._counts is None else self.cumulative[positions]
 
     def count_at_most(self, points: np.ndarray) -> np.ndarray:
         """How many sample values are ``<=`` each point."""
@@ -108,16 +157,38 @@ class EmpiricalDistribution:
         return np.where(t >= 0.5, high - diff * (1 - t), low + diff * t)
 
     def mean(self) -> float:
+        if self._moments is not None:
+            return self._moments[0]
         if self._counts is None:
             return float(np.mean(self.values))
-        return float(np.dot(self.values, self._counts) / self.n)
+        return _sum_of_products(self.values.copy(), self._counts) / self.n
 
     def std(self) -> float:
         """Population standard deviation (``ddof=0``)."""
-        deviation = self.values - self.mean()
-        if self._counts is None:
-            return float(math.sqrt(np.dot(deviation, deviation) / self.n))
-        return float(math.sqrt(np.dot(deviation * deviation, self._counts) / self.n))
+        if self._moments is not None:
+            return self._moments[1]
+        mean = self.mean()
+        total = 0.0
+        for start in range(0, self.values.size, _CHUNK):
+            deviation = self.values[start : start + _CHUNK] - mean
+            deviation *= deviation
+            if self._counts is None:
+                total += float(deviation.sum())
+            else:
+                total += _sum_of_products(deviation, self._counts[start : start + _CHUNK])
+        return math.sqrt(total / self.n)
+
+
+def _distinct_starts(x: np.ndarray) -> np.ndarray | None:
+    """Positions where a new value starts in sorted ``x``, or None when more than half the
+    values are distinct (then the sample is cheaper kept whole)."""
+    distinct = 1
+    for start in range(0, x.size - 1, _CHUNK):
+        stop = min(start + _CHUNK, x.size - 1)
+        distinct += int(np.count_nonzero(x[start + 1 : stop + 1] != x[start:stop]))
+    if 2 * distinct > x.size:
+        return None
+    return np.flatnonzero(np.concatenate(([True], x[1:] != x[:-1])))
 
 
 def population_stability_index(reference_counts: np.ndarray, current_counts: np.ndarray) -> float:
@@ -131,64 +202,141 @@ def population_stability_index(reference_counts: np.ndarray, current_counts: np.
 def ks_and_wasserstein(
     reference: EmpiricalDistribution, current: EmpiricalDistribution
 ) -> tuple[float, float]:
-    """KS statistic (as ``ks_2samp`` picks it) and Wasserstein-1 distance of two samples.
+    """KS statistic (as ``ks_2samp`` picks it) and Wasserstein-1 distance of two samples."""
+    return ks_statistic(reference, current), wasserstein_distance(reference, current)
 
-    Both are functionals of ``F_ref - F_cur`` on the merged support. One stable merge of the
-    two sorted supports tells, for each value, how many distinct values of the other sample
-    lie below it; the rest is linear. The CDF difference is known at every support point; the
-    Wasserstein integral adds, for each point, that difference times the gap to the next
-    support point (the nearer of the next reference and the next current value), each current
-    value equal to a reference value counted once.
+
+def ks_statistic(reference: EmpiricalDistribution, current: EmpiricalDistribution) -> float:
+    """The two-sample KS statistic, equal to ``scipy.stats.ks_2samp(...).statistic``.
+
+    SciPy evaluates ``F_ref - F_cur`` at every value of both samples and takes the larger of
+    its maximum and minus its minimum. ``F_ref - F_cur`` rises only where ``F_ref`` jumps, so
+    its maximum is at a reference value, and its minimum at a current value: each is one
+    `_largest_gap` over one sample, with the same floating-point expressions as SciPy. Only
+    the larger of the two matters, so the second search only looks for gaps above the first.
     """
-    a, b = reference.values, current.values
-    n1, n2 = reference.n, current.n
-    # numpy's stable sort merges two sorted runs in linear time. Current values come first,
-    # so a current value equal to a reference value sorts before it.
-    order = np.argsort(np.concatenate((b, a)), kind="stable")
-    from_reference = order >= b.size
-    del order
-    # A value's place in the merge minus its place in its own sample: how many values of the
-    # other sample come before it.
-    b_at_most_a = np.flatnonzero(from_reference)
-    b_at_most_a -= np.arange(a.size)  # distinct current values <= a[i]
-    slot = np.flatnonzero(~from_reference)
-    del from_reference
-    slot -= np.arange(b.size)  # distinct reference values < b[j]
-    tied = a.take(slot, mode="clip") == b
-    below_or_equal = slot
-    below_or_equal += tied  # distinct reference values <= b[j]
-    # CDFs as scipy computes them (count / n), at the current values and at the reference ones.
-    ref_at_b = reference.cumulative_at(below_or_equal) / n1
-    diff_b = np.subtract(ref_at_b, current.cumulative[1:] / n2, out=ref_at_b)
-    cur_at_a = current.cumulative_at(b_at_most_a) / n2
-    diff_a = np.subtract(reference.cumulative[1:] / n1, cur_at_a, out=cur_at_a)
-    max_s = max(float(diff_a.max()), float(diff_b.max()))
-    min_s = min(max(-min(float(diff_a.min()), float(diff_b.min())), 0.0), 1.0)
-    d = min_s if min_s > max_s else max_s
-    # The next support point after a[i] is min(a[i+1], first b > a[i]) and after b[j] it is
-    # min(b[j+1], first a > b[j]); past the largest value there is none (gap 0). Written in
-    # place: at a million values a fresh array costs more than the arithmetic on it.
-    gap_a = _gaps(a, b, b_at_most_a)
-    gap_b = _gaps(b, a, below_or_equal)
-    gap_b[tied] = 0.0  # a current value equal to a reference value: counted at a[i]
-    np.abs(diff_a, out=diff_a)
-    np.abs(diff_b, out=diff_b)
-    wasserstein = float(np.dot(diff_a, gap_a) + np.dot(diff_b, gap_b))
-    return d, wasserstein
+    max_s = _largest_gap(reference, current, above=-math.inf)
+    return min(_largest_gap(current, reference, above=max_s), 1.0)
 
 
-def _gaps(x: np.ndarray, other: np.ndarray, other_at_most: np.ndarray) -> np.ndarray:
-    """For each ``x[i]``, the distance to the next point of the merged support: the nearer of
-    ``x[i+1]`` and ``other[other_at_most[i]]`` (the first ``other`` value above ``x[i]``);
-    0 past the largest value."""
-    beyond = int(np.searchsorted(other_at_most, other.size))  # no other value above from here
-    gap = other.take(other_at_most, mode="wrap")
-    gap[beyond:] = np.inf
-    np.minimum(gap[:-1], x[1:], out=gap[:-1])
-    gap -= x
-    if gap[-1] == np.inf:
-        gap[-1] = 0.0
-    return gap
+# Branch-and-bound block sizes: 2048 values, then 512, 128, ... and 1.
+_BLOCK = 2048
+_FAN = 4
+
+
+def _largest_gap(x: EmpiricalDistribution, y: EmpiricalDistribution, *, above: float) -> float:
+    """``max_i F_x(x_i) - F_y(x_i)`` over the entries ``x_i`` of ``x.values``, exactly, or
+    ``above`` when no gap is larger.
+
+    Over a block of consecutive entries ``[s, e]`` both CDFs increase, so every gap in it is
+    at most ``F_x(x_e) - F_y(x_s)`` (``F_x(x_e)`` is a position, known without searching),
+    and floating-point division and subtraction keep that order. The gaps at the block starts
+    are computed by binary search; blocks whose bound does not beat the best gap so far are
+    dropped, the others are split in four and the step repeats down to single entries.
+    """
+    k = x.values.size
+    n_x, n_y = x.n, y.n
+    size = _BLOCK
+    starts = np.arange(0, k, size, dtype=np.int64)
+    best = above
+    while True:
+        below = y.count_at_most(x.values[starts]) / n_y
+        gaps = x.cumulative_at(starts + 1) / n_x - below
+        best = max(best, float(gaps.max()))
+        if size == 1:
+            return best
+        ends = np.minimum(starts + size, k)
+        bound = x.cumulative_at(ends) / n_x - below
+        open_blocks = (bound > best) & (ends - starts > 1)
+        if not open_blocks.any():
+            return best
+        split = max(size // _FAN, 1)
+        starts = (starts[open_blocks, None] + np.arange(0, size, split)).ravel()
+        starts = starts[starts < k]
+        size = split
+
+
+def wasserstein_distance(reference: EmpiricalDistribution, current: EmpiricalDistribution) -> float:
+    """The Wasserstein-1 distance, equal to ``scipy.stats.wasserstein_distance``.
+
+    In one dimension it is the integral over ``t`` in (0, 1] of ``|Q_ref(t) - Q_cur(t)|``,
+    ``Q`` the quantile functions (step functions of ``t``). With the whole sorted samples the
+    steps of ``Q`` are at ``i/n``: two samples of the same size give the mean of
+    ``|ref_i - cur_i|``, otherwise each step of the larger sample overlaps at most two steps
+    of the other, at positions found by integer arithmetic. Distinct values with counts, or
+    a sketch, step at their cumulative counts: `_wasserstein_by_counts`.
+    """
+    a, b = reference, current
+    if a._counts is not None or b._counts is not None:
+        return _wasserstein_by_counts(a, b)
+    if a.n < b.n:
+        a, b = b, a
+    n1, n2 = a.n, b.n
+    x, y = a.values, b.values
+    total = 0.0
+    if n1 == n2:
+        for start in range(0, n1, _CHUNK):
+            part = np.subtract(x[start : start + _CHUNK], y[start : start + _CHUNK])
+            np.abs(part, out=part)
+            total += float(part.sum())
+        return total / n1
+    if n1 * n2 >= 2**62:  # the positions below would overflow int64
+        return _wasserstein_by_counts(a, b)
+    # Unit of t: 1 / (n1 * n2). Step i of x covers (i * n2, (i + 1) * n2]; step j of y covers
+    # (j * n1, (j + 1) * n1]. As n2 < n1, step i of x meets step j0 = floor(i * n2 / n1) of y
+    # and, past (j0 + 1) * n1, step j0 + 1.
+    for start in range(0, n1, _CHUNK):
+        stop = min(start + _CHUNK, n1)
+        left = np.arange(start, stop, dtype=np.int64)
+        left *= n2
+        j0 = left // n1
+        second = left
+        second += n2
+        second -= (j0 + 1) * n1  # overlap with step j0 + 1
+        np.maximum(second, 0, out=second)
+        piece = x[start:stop]
+        near = y.take(j0)
+        near -= piece
+        np.abs(near, out=near)
+        np.minimum(j0 + 1, n2 - 1, out=j0)
+        far = y.take(j0)
+        far -= piece
+        np.abs(far, out=far)
+        weight = second.astype(np.float64)
+        total += _sum_of_products(far, weight)
+        np.subtract(n2, weight, out=weight)
+        total += _sum_of_products(near, weight)
+    return total / n1 / n2
+
+
+def _wasserstein_by_counts(a: EmpiricalDistribution, b: EmpiricalDistribution) -> float:
+    """Wasserstein-1 when either side has counts: the quantile steps of ``a`` end at
+    ``P_k = Ca[k+1] * n2`` and those of ``b`` at ``Q_j = Cb[j+1] * n1`` (unit 1/(n1 n2)); each
+    step end closes the segment back to the previous end of either sample, where the two
+    quantile functions are constant."""
+    n1, n2 = a.n, b.n
+    exact = n1 * n2 < 2**62
+    dtype = np.int64 if exact else np.float64
+    ca = a.cumulative.astype(dtype) * n2  # step ends of a, with 0 first
+    cb = b.cumulative.astype(dtype) * n1
+    ka, kb = a.values.size, b.values.size
+    total = 0.0
+    for start in range(0, ka, _CHUNK):
+        stop = min(start + _CHUNK, ka)
+        end = ca[start + 1 : stop + 1]
+        j = np.searchsorted(cb[1:], end, side="left")  # b's step at the segment's end
+        length = end - np.maximum(ca[start:stop], cb[j])
+        gap = np.abs(a.values[start:stop] - b.values[j])
+        total += _sum_of_products(gap, length)
+    for start in range(0, kb, _CHUNK):
+        stop = min(start + _CHUNK, kb)
+        end = cb[start + 1 : stop + 1]
+        i = np.searchsorted(ca[1:], end, side="right")  # a's steps ending at or before
+        length = end - np.maximum(cb[start:stop], ca[i])  # 0 when an a step ends there too
+        np.minimum(i, ka - 1, out=i)
+        gap = np.abs(a.values[i] - b.values[start:stop])
+        total += _sum_of_products(gap, length)
+    return total / n1 / n2
 
 
 def jensen_shannon_distance(p_counts: np.ndarray, q_counts: np.ndarray) -> float:

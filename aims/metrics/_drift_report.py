@@ -35,6 +35,13 @@ class ColumnDrift:
         Numeric columns only (``wasserstein`` is the raw distance, in the column's unit).
     jensen_shannon, chi2, chi2_p_value : float or None
         Categorical columns only.
+    approximate : bool
+        True when a numeric column was summarized by a quantile sketch (a sample larger than
+        the detector's ``exact_limit``) rather than compared exactly.
+    rank_error : float
+        With ``approximate``: the proven bound on how far each approximate CDF may be from
+        the exact one, added over both samples, so ``|ks_statistic - exact| <= rank_error``.
+        0 for an exact result.
     """
 
     column: str
@@ -54,6 +61,8 @@ class ColumnDrift:
     jensen_shannon: float | None = None
     chi2: float | None = None
     chi2_p_value: float | None = None
+    approximate: bool = False
+    rank_error: float = 0.0
 
     def to_dict(self) -> dict[str, Any]:
         """The fields as a plain dict."""

@@ -202,6 +202,14 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="COLUMN",
         help="treat these columns as categorical (a comma list, or repeat the flag)",
     )
+    drift.add_argument(
+        "--exact-limit",
+        type=_exact_limit,
+        default=argparse.SUPPRESS,
+        metavar="ROWS",
+        help="above this many rows, compare numeric columns through a quantile sketch with a "
+        "reported error bound (default 10000000; none: always exact)",
+    )
     limits(drift, "share_drifted=0.5")
 
     quality = add("quality", "data quality of one file")
@@ -262,6 +270,16 @@ def _typed(text: str) -> Any:
         except ValueError:
             pass
     return text
+
+
+def _exact_limit(text: str) -> int | None:
+    """``--exact-limit``: a row count, or ``none`` for always exact."""
+    if text.strip().lower() == "none":
+        return None
+    value = int(text)
+    if value < 0:
+        raise ValueError(text)
+    return value
 
 
 def _share(text: str, option: str) -> float:
@@ -534,6 +552,7 @@ def _run(
             args.current,
             columns=args.column or None,
             categorical=args.categorical or None,
+            **({"exact_limit": args.exact_limit} if "exact_limit" in args else {}),
         ).to_dict()
         return report, report.get("n_current"), None, report
     from aims.metrics.quality import quality_report

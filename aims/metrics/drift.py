@@ -61,25 +61,47 @@ computed and reported for every column whatever the method.
 Scale
 -----
 The data goes through `aims.metrics.io.open_source`: files are scanned by DuckDB, never
-loaded whole. Category counts are a ``GROUP BY`` in DuckDB. KS and Wasserstein need the
-exact empirical distribution, so each numeric column is read alone (one column in memory at
-a time, 8 bytes per value; from Parquet files directly with pyarrow, otherwise by one DuckDB
-query), sorted with numpy and kept as its distinct values with their counts
-(`EmpiricalDistribution`); PSI bin counts are read from that by binary search, and KS and
-Wasserstein from one linear merge of the two sorted samples. The
-fitted detector keeps the reference distribution of every numeric column. All statistics are
-derived from `EmpiricalDistribution` alone, so a future version can substitute an approximate
-quantile sketch with the same interface for inputs too large to sort.
+loaded whole. Category counts are a ``GROUP BY`` in DuckDB. Numeric columns are processed one
+at a time (on up to four threads, one column each), and a column's data is freed as soon as
+what the comparison needs is kept: the fitted detector keeps each reference column's
+distribution (that is its model); a current column is dropped once compared.
+
+Up to ``exact_limit`` rows (10 million by default) a numeric column is compared exactly: it
+is read alone (8 bytes per value; from Parquet files directly with pyarrow, otherwise by one
+DuckDB query) and sorted with numpy, and every statistic is read from the two sorted samples
+(`EmpiricalDistribution`, in ``aims.metrics._distributions``) without merging them: PSI bin
+counts by binary search, the KS statistic by a branch-and-bound over blocks of each sample
+that only searches near where the CDF gap can peak, the Wasserstein distance as the integral
+of the difference of the quantile functions, which step at known levels. On 1,000,000 rows x
+10 columns the whole report takes about 1.3 times as long as reading and sorting the columns
+alone (``bench/metrics_drift.py`` measures both).
+
+Larger than memory: a numeric column of a sample with more than ``exact_limit`` rows is read
+in record batches into a quantile sketch (``aims.metrics._sketch.QuantileSketch``, a
+deterministic KLL-style compactor, a few MB per column whatever the length) instead of
+being sorted whole. Its distribution has the same interface, and every statistic is computed
+from it the same way, but approximately: the sketch's CDF is within a proven, worst-case
+(not probabilistic) bound of the column's at every point, ``rank_error`` (about 1e-4 at 100
+million values). The result then says ``approximate=True``, and its ``rank_error`` is the sum
+of the two samples' bounds, which also bounds the error of the KS statistic:
+``|KS_approx - KS_exact| <= rank_error``. PSI shares move by at most twice the bound; the
+Wasserstein distance by at most ``rank_error`` times the range of the values (it is an
+integral of CDF differences); the standard deviation used to normalize it is exact, and the
+KS p-value is computed from the approximate statistic and the true sizes. An exact result
+says ``approximate=False`` and ``rank_error=0``. ``exact_limit=None`` always compares
+exactly (the columns must then fit in memory). DuckDB's own ``approx_quantile`` (a T-Digest)
+and ``reservoir_quantile`` (a random sample) give no worst-case bound, so they are not used.
 """
 
 from __future__ import annotations
 
 import math
 import os
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
+import duckdb
 import numpy as np
 
 from aims.metrics._distributions import (
@@ -93,6 +115,7 @@ from aims.metrics._distributions import (
 )
 from aims.metrics._drift_report import ColumnDrift, DriftReport, Kind
 from aims.metrics._pvalues import ks_2samp_pvalue
+from aims.metrics._sketch import QuantileSketch
 from aims.metrics.io import INTEGER_TYPES, InputError, Source, open_source
 
 __all__ = [
@@ -112,6 +135,10 @@ _TESTS = ("ks", "chi2")
 _METHODS = ("auto", "ks", "wasserstein", "psi", "chi2", "jensenshannon")
 
 _NUMERIC_TYPES = (*sorted(INTEGER_TYPES), "FLOAT", "DOUBLE", "DECIMAL")
+EXACT_LIMIT = 10_000_000
+"""Default ``exact_limit``: above this many rows a numeric column goes through a sketch."""
+_BATCH_ROWS = 1 << 20  # rows per record batch when a column is streamed into a sketch
+_READ_BUFFER = 1 << 22  # bytes pyarrow reads at a time from a Parquet file when streaming
 _CATEGORICAL_TYPES = ("VARCHAR", "BOOLEAN", "ENUM")
 
 
@@ -149,6 +176,11 @@ class DriftDetector:
         judged by its test, a larger one by its distance.
     share : float, default 0.5
         The data set drifts when at least this share of the columns drift.
+    exact_limit : int or None, default 10,000,000
+        A sample with more rows than this has its numeric columns summarized by a quantile
+        sketch, read in batches, instead of sorted whole in memory; its results say
+        ``approximate=True`` with their ``rank_error`` bound (see the module docstring).
+        None: always exact.
 
     Attributes
     ----------
@@ -158,7 +190,8 @@ class DriftDetector:
     n_reference_ : int
         Rows in the reference.
     reference_distributions_ : dict of str to EmpiricalDistribution
-        Numeric columns: the reference's sorted sample, as distinct values and counts.
+        Numeric columns: the reference's sorted sample (or its distinct values and counts,
+        or its sketch when the reference has more than ``exact_limit`` rows).
     bin_edges_ : dict of str to numpy.ndarray
         Numeric columns: the interior PSI bin edges (reference quantiles).
     reference_counts_ : dict of str to numpy.ndarray or dict
@@ -195,6 +228,7 @@ class DriftDetector:
         bins: int = 10,
         small_sample: int = 1000,
         share: float = 0.5,
+        exact_limit: int | None = EXACT_LIMIT,
     ) -> None:
         self.columns = columns
         self.categorical = categorical
@@ -204,12 +238,14 @@ class DriftDetector:
         self.bins = bins
         self.small_sample = small_sample
         self.share = share
+        self.exact_limit = exact_limit
 
     def __repr__(self) -> str:
         return (
             f"DriftDetector(columns={self.columns!r}, categorical={self.categorical!r}, "
             f"method={self.method!r}, threshold={self.threshold!r}, p_value={self.p_value!r}, "
-            f"bins={self.bins!r}, small_sample={self.small_sample!r}, share={self.share!r})"
+            f"bins={self.bins!r}, small_sample={self.small_sample!r}, share={self.share!r}, "
+            f"exact_limit={self.exact_limit!r})"
         )
 
     # -- validation ---------------------------------------------------------------------------
@@ -230,6 +266,13 @@ class DriftDetector:
         if not (isinstance(self.small_sample, int | np.integer) and self.small_sample >= 0):
             raise ValueError(
                 f"small_sample must be a non-negative integer, got {self.small_sample!r}"
+            )
+        limit = self.exact_limit
+        if limit is not None and (
+            isinstance(limit, bool) or not isinstance(limit, int | np.integer) or limit < 0
+        ):
+            raise ValueError(
+                f"exact_limit must be a non-negative integer or None, got {self.exact_limit!r}"
             )
         methods = self.method.values() if isinstance(self.method, Mapping) else [self.method]
         for method in methods:
@@ -308,9 +351,11 @@ class DriftDetector:
         stds: dict[str, float] = {}
         quantile_levels = np.arange(1, self.bins) / self.bins
 
+        sketch = self._sketches(n_rows)
+
         def learn(column: str) -> None:
             if kinds[column] == "numeric":
-                dist = _numeric_distribution(source, column)
+                dist = _numeric_distribution(source, column, sketch=sketch, keep=True)
                 distributions[column] = dist
                 edges[column] = np.unique(dist.quantiles(quantile_levels))
                 counts[column] = bin_counts(dist, edges[column])
@@ -371,10 +416,11 @@ class DriftDetector:
         n_rows = source.row_count()
         if n_rows == 0:
             raise InputError(f"{source.label}: the data has no rows")
+        sketch = self._sketches(n_rows)
 
         def compare(column: str) -> ColumnDrift:
             if self.kinds_[column] == "numeric":
-                return self._score_numeric(source, column)
+                return self._score_numeric(source, column, sketch=sketch)
             return self._score_categorical(source, column)
 
         results = _for_each_column(compare, list(self.columns_))
@@ -406,9 +452,13 @@ class DriftDetector:
         assert statistic is not None
         return method, statistic, None, float(self.threshold), statistic >= self.threshold
 
-    def _score_numeric(self, source: Source, column: str) -> ColumnDrift:
+    def _sketches(self, n_rows: int) -> bool:
+        """Whether a sample of ``n_rows`` rows goes through the quantile sketch."""
+        return self.exact_limit is not None and n_rows > self.exact_limit
+
+    def _score_numeric(self, source: Source, column: str, *, sketch: bool) -> ColumnDrift:
         reference = self.reference_distributions_[column]
-        current = _numeric_distribution(source, column)
+        current = _numeric_distribution(source, column, sketch=sketch, keep=False)
         ks_statistic, wasserstein = ks_and_wasserstein(reference, current)
         ks_statistic, ks_p_value = ks_2samp_pvalue(ks_statistic, reference.n, current.n)
         std = self.reference_std_[column]
@@ -434,6 +484,8 @@ class DriftDetector:
             drifted=bool(drifted),
             n_reference=reference.n,
             n_current=current.n,
+            approximate=reference.approximate or current.approximate,
+            rank_error=reference.rank_error + current.rank_error,
             **values,  # type: ignore[arg-type]
         )
 
@@ -481,6 +533,7 @@ def drift_report(
     bins: int = 10,
     small_sample: int = 1000,
     share: float = 0.5,
+    exact_limit: int | None = EXACT_LIMIT,
 ) -> DriftReport:
     """Drift of ``current`` against ``reference``: ``DriftDetector(...).fit(reference).score(current)``.
 
@@ -504,6 +557,7 @@ def drift_report(
         bins=bins,
         small_sample=small_sample,
         share=share,
+        exact_limit=exact_limit,
     )
     return detector.fit(reference).score(current)
 
@@ -538,17 +592,76 @@ def _for_each_column(function: Callable[[str], Any], columns: list[str]) -> list
         return list(pool.map(function, columns))
 
 
-def _numeric_distribution(source: Source, column: str) -> EmpiricalDistribution:
-    values = source.numeric_column(column)
-    finite = np.isfinite(values)
-    if not finite.all():
-        if np.isinf(values).any():
-            raise InputError(f"{source.label}: column {column!r} contains infinite values")
-        values = values[finite]  # NaN is missing
-    del finite
+def _numeric_distribution(
+    source: Source, column: str, *, sketch: bool, keep: bool
+) -> EmpiricalDistribution:
+    """The column's distribution: its sorted values, or with ``sketch`` a quantile sketch of
+    them read batch by batch. ``keep``: the distribution is kept (a fitted reference), so
+    it is worth storing a column with many ties as distinct values and counts."""
+    if sketch:
+        return _sketched_distribution(source, column)
+    values = np.sort(source.numeric_column(column))  # the read buffer is freed on return
+    # Sorting puts NaN (missing) last, after +inf, and -inf first: no pass over the values.
+    end = int(np.searchsorted(values, np.nan)) if values.size and np.isnan(values[-1]) else None
+    values = values[:end]
     if values.size == 0:
         raise InputError(f"{source.label}: column {column!r} has no values (all missing)")
-    return EmpiricalDistribution.from_sample(values)
+    if np.isinf(values[0]) or np.isinf(values[-1]):
+        raise InputError(f"{source.label}: column {column!r} contains infinite values")
+    return EmpiricalDistribution.from_sorted(values, compress=keep)
+
+
+def _sketched_distribution(source: Source, column: str) -> EmpiricalDistribution:
+    sketch = QuantileSketch()
+    for values in _numeric_batches(source, column):
+        finite = np.isfinite(values)
+        if not finite.all():
+            if np.isinf(values).any():
+                raise InputError(f"{source.label}: column {column!r} contains infinite values")
+            values = values[finite]  # NaN is missing
+        sketch.update(values)
+    if sketch.n == 0:
+        raise InputError(f"{source.label}: column {column!r} has no values (all missing)")
+    return sketch.distribution()
+
+
+def _numeric_batches(source: Source, column: str) -> Iterator[np.ndarray]:
+    """The column's non-null values as float64, a record batch at a time (NaN kept).
+
+    Parquet files are read with pyarrow without the source's lock, as
+    `Source.numeric_column` does; anything else is one streamed DuckDB query, under the lock
+    while it lasts.
+    """
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    try:
+        if source.parquet_files:
+            for path in source.parquet_files:
+                # Page by page: pyarrow's default pre-buffering reads whole column chunks ahead.
+                reader = pq.ParquetFile(path, pre_buffer=False, buffer_size=_READ_BUFFER)
+                if column not in reader.schema_arrow.names:
+                    raise ValueError(f"{path.name} has no such column")
+                for batch in reader.iter_batches(batch_size=_BATCH_ROWS, columns=[column]):
+                    yield _float_values(batch.column(0))
+            return
+        q = source.quote(column)
+        sql = f"SELECT CAST({q} AS DOUBLE) AS v FROM {source.relation} WHERE {q} IS NOT NULL"
+        with source.lock:
+            for batch in source.con.sql(sql).to_arrow_reader(_BATCH_ROWS):
+                yield _float_values(batch.column(0))
+    except (pa.ArrowException, duckdb.Error, OSError, KeyError, ValueError) as error:
+        first = str(error).strip().splitlines()
+        reason = first[0] if first else type(error).__name__
+        raise InputError(f"{source.label}: cannot read column {column!r}: {reason}") from None
+
+
+def _float_values(array: Any) -> np.ndarray:
+    import pyarrow as pa
+
+    if array.null_count:
+        array = array.drop_null()
+    return array.cast(pa.float64(), safe=False).to_numpy(zero_copy_only=False)
 
 
 def _category_counts(source: Source, column: str) -> dict[str, int]:

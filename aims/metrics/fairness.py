@@ -10,7 +10,10 @@ The API takes the data first and names its columns with keyword-only options::
 How it works: one ``GROUP BY`` over the sensitive features, the label and the prediction counts
 true and false positives and negatives per group (`FairnessStatistics`). Every metric, every
 aggregate and the bootstrap intervals are derived from those counts alone
-(`fairness_from_statistics`), so a server can recompute them from posted statistics.
+(`fairness_from_statistics`), so a server can recompute them from posted statistics. Files are
+counted by DuckDB, which streams them; data already in memory (Arrow, pandas, polars, numpy)
+are counted with numpy, each column encoded once and the combined codes counted by
+``np.bincount`` (`aims.metrics._groups`), into the same counts.
 
 Definitions (they follow fairlearn's ``MetricFrame`` exactly):
 
@@ -52,6 +55,7 @@ from typing import Any
 
 import numpy as np
 
+from aims.metrics import _groups
 from aims.metrics._aggregates import (
     check_method,
     clean,
@@ -160,6 +164,7 @@ def fairness_statistics(
         sensitive=features,
         positive_label=positive_label,
         max_categories=max_categories,
+        counter=_groups.group_rows,
     )
     return FairnessStatistics(
         sensitive=tuple(features),
