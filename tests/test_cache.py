@@ -204,3 +204,30 @@ def test_the_eu_ai_act_overview_counts_a_new_system_at_once(world, real_cache):
     after = counts()
     assert after[RiskTier.LIMITED] == before[RiskTier.LIMITED] + 1
     assert client.get(url).context["total"] == AISystem.objects.for_org(world.org).count()
+
+
+def test_the_ai_system_list_shows_a_new_system_and_its_risks_at_once(world, real_cache):
+    """Its unfiltered pages are cached per version: a new system, and a risk above appetite
+    on it, show at the next request; a filtered page is read afresh."""
+    from helpers import make_risk
+
+    client = world.client(world.owner)
+    url = reverse("system_list", kwargs={"org": world.org.slug})
+    client.get(url)
+    system = save_system(
+        AISystem(organization=world.org, name="Credit scoring", purpose="p"), actor=world.owner
+    )
+    rows = {row["slug"]: row for row in client.get(url).context["rows"]}
+    assert system.slug in rows
+    needs_decision = [c for c in rows[system.slug]["cells"] if "badge-bad" in c]
+    assert needs_decision == []
+    risk = make_risk(world.org, actor=world.owner, likelihood=5, impact=5, title="Drift unseen")
+    risk.systems.add(system)
+    from aims.trail.models import Action
+    from aims.trail.services import record
+
+    record(world.org, actor=world.owner, instance=risk, action=Action.UPDATE, note="linked")
+    rows = {row["slug"]: row for row in client.get(url).context["rows"]}
+    assert any("badge-bad" in cell and ">1<" in cell for cell in rows[system.slug]["cells"])
+    filtered = client.get(url, {"q": "credit"}).context["rows"]
+    assert [row["slug"] for row in filtered] == [system.slug]

@@ -88,3 +88,21 @@ def test_record_urls_are_what_reverse_gives(world, url_name, param, keys):
     url = record_urls(url_name, world.org, param)
     for key in keys:
         assert url(key) == reverse(url_name, kwargs={"org": world.org.slug, param: key})
+
+
+def test_the_choices_a_link_reads_as_values_are_its_records_described(world):
+    """A record link's ``options`` (the evidence filter's choices, read as values) give what
+    describing its records one by one gives, in the same order, additional controls too."""
+    from aims.core.areas import record_links
+    from aims.soa.models import AdditionalControl, ControlSource, SoAEntry
+
+    control = AdditionalControl.objects.create(
+        organization=world.org, ref="ORG-01", title="Our own <control>", source=ControlSource.OWN
+    )
+    SoAEntry.objects.create(organization=world.org, additional_control=control)
+    quick = [link for link in record_links() if link.options is not None]
+    assert quick, "no record link reads its choices as values"
+    for link in quick:
+        slow = [(r.pk, link.describe(r)) for r in link.choices(world.org)]
+        assert link.described(world.org) == slow
+        assert len(slow) >= 39 and slow[-1][1] == "ORG-01 Our own <control>"

@@ -181,6 +181,9 @@ class RecordLink:
     what: str = "record"  # one of them, in an error: "Unknown AI system: x."
     in_list: bool = False  # a column of the evidence list, each record by ``short``
     order: int = 100
+    # fn(organization): the filter's choices, ``[(pk, describe(record)), ...]`` in order,
+    # when reading the records whole to describe them costs more than a page should.
+    options: Callable[[Any], list[tuple[Any, str]]] | None = None
 
     def url_of(self, record, organization) -> str:
         if self.url is not None:
@@ -188,6 +191,12 @@ class RecordLink:
         if hasattr(record, "organization_id"):
             record.organization = organization  # known already: no query per record
         return record.get_absolute_url() if hasattr(record, "get_absolute_url") else ""
+
+    def described(self, organization) -> list[tuple[Any, str]]:
+        """``[(pk, describe(record)), ...]`` for the organization's records, in order."""
+        if self.options is not None:
+            return self.options(organization)
+        return [(record.pk, self.describe(record)) for record in self.choices(organization)]
 
     def choices(self, organization):
         queryset = self.queryset()

@@ -2,6 +2,7 @@
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.core.paginator import Page
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -14,6 +15,7 @@ from aims.core.pages import record_urls
 from aims.core.pagination import paginate, query_without_page
 from aims.organizations.access import org_view
 from aims.organizations.models import Access
+from aims.trail.cache import cached_for
 from aims.trail.models import AuditEvent
 
 from .forms import SystemFilterForm, SystemForm, TransitionForm
@@ -78,6 +80,7 @@ def list_rows(systems, organization, columns) -> list[dict]:
                 "tier_badge": tier_badge(system.risk_tier),
                 "stage": system.get_stage_display(),
                 "owner": (owner.get_full_name() or owner.get_username()) if owner else "",
+                "values": {column.attr: getattr(system, column.attr) for column in columns},
                 "cells": [column.cell(getattr(system, column.attr)) for column in columns],
                 "updated": timezone.localtime(system.updated_at).date().isoformat(),
             }
@@ -85,19 +88,34 @@ def list_rows(systems, organization, columns) -> list[dict]:
     return rows
 
 
+def listed_page(request) -> tuple[Page, list, list[dict]]:
+    """A page of the filtered list: the page, the columns other areas add, and its rows."""
+    _, systems, columns = filtered_systems(request)
+    page_obj = paginate(request, systems.only(*LISTED))
+    return page_obj, columns, list_rows(page_obj.object_list, request.org, columns)
+
+
 @org_view()
 def system_list(request):
-    filters, systems, columns = filtered_systems(request)
-    page_obj = paginate(request, systems.only(*LISTED))
-    rows = list_rows(page_obj.object_list, request.org, columns)
+    filters = SystemFilterForm(request.GET, organization=request.org)
     is_filtered = any(request.GET.get(name) for name in filters.fields)
+    if is_filtered:
+        page_obj, columns, rows = listed_page(request)
+    else:
+        # The whole inventory, a page at a time: each page's rows and the other areas' columns
+        # (their counts read every risk) once per version of the organization's data.
+        page_obj = paginate(request, AISystem.objects.for_org(request.org))
+        columns, rows = cached_for(
+            request.org,
+            f"system-list:{page_obj.number}",
+            lambda: listed_page(request)[1:],
+        )
     return render(
         request,
         "inventory/system_list.html",
         {
             "filters": filters,
             "page_obj": page_obj,
-            "systems": page_obj.object_list,
             "columns": columns,
             "rows": rows,
             "is_filtered": is_filtered,

@@ -48,7 +48,24 @@ def evidence_controls() -> RecordLink:
         key="control_ref",
         what="SoA control",
         order=10,
+        options=described_entries,
     )
+
+
+def described_entries(organization) -> list[tuple[int, str]]:
+    """Each SoA entry as ``describe`` gives it, in the SoA's order, read as values: the
+    evidence list's filter offers them on every request."""
+    rows = SoAEntry.objects.for_org(organization).values_list(
+        "pk",
+        "control__ref",
+        "control__title",
+        "additional_control__ref",
+        "additional_control__title",
+    )
+    return [
+        (pk, f"{ref} {title}" if ref is not None else f"{extra_ref} {extra_title}")
+        for pk, ref, title, extra_ref, extra_title in rows
+    ]
 
 
 hook("dashboard")(dashboard.part)
