@@ -5,6 +5,7 @@ finds it, and the form, the API and the services ask it."""
 import dataclasses
 import re
 
+import numpy as np
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -314,3 +315,23 @@ def test_a_performance_check_uses_its_own_minimum_group_size(world, system):
     check.save()
     rerun = run_check(check, actor=world.owner)
     assert {v.get("status") for v in rerun.result["by_group"].values()} <= {None, "ok"}
+
+
+def test_a_drift_run_through_the_quantile_sketch_says_so_with_its_bound():
+    """Columns of more than 10 million rows are compared through a sketch: the run's figures
+    say how many and how close the KS statistic is; an exact run says nothing of it."""
+    from aims.metrics import drift_report
+    from aims.metrics.thresholds import summary
+
+    rng = np.random.default_rng(7)
+    reference = {"score": rng.normal(size=200_000), "age": rng.normal(size=200_000)}
+    current = {"score": rng.normal(0.3, size=200_000), "age": rng.normal(size=200_000)}
+
+    def found(**options):
+        result = summary("drift", drift_report(reference, current, **options).to_dict(), [])
+        return dict(drift.KIND.aggregates(result))
+
+    assert "approximate" not in found()
+    sketched = found(exact_limit=1_000)
+    assert sketched["approximate"].startswith("2 columns compared through a quantile sketch")
+    assert re.search(r"within \d\.\de-0\d of the exact one$", sketched["approximate"])

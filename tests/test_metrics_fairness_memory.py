@@ -185,8 +185,8 @@ def test_pandas_columns_count_in_memory_as_duckdb_reads_them(monkeypatch, dtype)
 
 
 def test_an_object_column_of_anything_but_text_is_left_to_duckdb(monkeypatch):
-    """pandas ``object`` text is factorized in memory; numbers or a mix are not text, and
-    DuckDB reads them as it always has."""
+    """pandas ``object`` text is counted in memory; numbers or a mix are not text, and DuckDB
+    reads them as it always has."""
     pd = pytest.importorskip("pandas")
     numbers = pd.Series(RNG.integers(0, 3, N).astype(object))
     mixed = pd.Series(np.where(SOME_MISSING, 1, TEXT.astype(object)), dtype=object)

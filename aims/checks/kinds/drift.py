@@ -125,7 +125,22 @@ class Drift(CheckKind):
             )
             if name not in ("dataset_drifted", "share")
         ]
-        return [*figures, ("what was found", th.drift_sentence(result))]
+        found = [*figures, ("what was found", th.drift_sentence(result))]
+        sketched = [
+            values
+            for values in (result.get("by_group") or {}).values()
+            if isinstance(values, dict) and values.get("approximate")
+        ]
+        if sketched:  # columns of more than 10 million rows: compared through a sketch
+            bound = max(values.get("rank_error") or 0.0 for values in sketched)
+            found.append(
+                (
+                    "approximate",
+                    f"{len(sketched)} column{'s' if len(sketched) > 1 else ''} compared through "
+                    f"a quantile sketch; each KS statistic within {bound:.1e} of the exact one",
+                )
+            )
+        return found
 
     def charts(self, result: dict) -> list:
         return [*_column_charts(result.get("by_group") or {}), *limit_charts(result)]
