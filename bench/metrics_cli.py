@@ -29,59 +29,19 @@ import tempfile
 import time
 from pathlib import Path
 
-import numpy as np
-import pyarrow as pa
-import pyarrow.parquet as pq
-
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from aims.metrics import fairness_report  # noqa: E402
 from aims.metrics import thresholds as th  # noqa: E402
+from bench.logs import write_log  # noqa: E402
 
-SEXES = np.array(["Female", "Male"])
-RACES = np.array(["Asian", "Black", "Indigenous", "Other", "White"])
 # As a pipeline calls it; `python -m aims.cli` is what the `aims` script runs (aims.cli:main).
 COMMAND = [sys.executable, "-m", "aims.cli", "check"]
 # The command runs as installed, from compiled bytecode, also where PYTHONDONTWRITEBYTECODE is
 # set (which would recompile the project's modules at every start): the bytecode goes to a
 # temporary folder (PYTHONPYCACHEPREFIX), written by the untimed first run, not to the tree.
 ENV: dict[str, str] = {}  # set by `main`
-
-
-def write_log(path: Path, rows: int, *, seed: int = 3, chunk: int = 5_000_000) -> None:
-    """A prediction log with a bias against the first value of each feature."""
-    if path.exists() and pq.ParquetFile(path).metadata.num_rows == rows:
-        return
-    rng = np.random.default_rng(seed)
-    schema = pa.schema(
-        [
-            ("y", pa.int8()),
-            ("score", pa.float32()),
-            ("sex", pa.dictionary(pa.int8(), pa.string())),
-            ("race", pa.dictionary(pa.int8(), pa.string())),
-        ]
-    )
-    with pq.ParquetWriter(path, schema, compression="snappy") as writer:
-        written = 0
-        while written < rows:
-            n = min(chunk, rows - written)
-            sex = rng.integers(0, len(SEXES), n, dtype=np.int8)
-            race = rng.integers(0, len(RACES), n, dtype=np.int8)
-            y = (rng.random(n, dtype=np.float32) < 0.3).astype(np.int8)
-            noise = rng.random(n, dtype=np.float32)
-            score = np.clip(0.35 * y + 0.7 * noise - 0.05 * (sex == 0), 0, 1).astype(np.float32)
-            table = pa.table(
-                {
-                    "y": y,
-                    "score": score,
-                    "sex": pa.DictionaryArray.from_arrays(sex, SEXES),
-                    "race": pa.DictionaryArray.from_arrays(race, RACES),
-                },
-                schema=schema,
-            )
-            writer.write_table(table, row_group_size=1_000_000)
-            written += n
 
 
 def cli(path: Path) -> tuple[float, dict]:

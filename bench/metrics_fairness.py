@@ -46,30 +46,15 @@ from pathlib import Path
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.parquet as pq
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from aims.metrics import _groups, fairness_report  # noqa: E402
+from bench.logs import prediction_log, write_log  # noqa: E402
 
 GROUPS = np.array(["group_a", "group_b", "group_c", "group_d", "group_e"])
-SEXES = np.array(["Female", "Male"])
-RACES = np.array(["Asian", "Black", "Other", "White", "Indigenous"])
 TARGET = 1.5
-
-
-def _log(
-    rng: np.random.Generator, n: int, features: dict[str, np.ndarray]
-) -> dict[str, np.ndarray]:
-    """A synthetic prediction log with a deliberate bias against the first value of each feature."""
-    codes = {
-        name: rng.integers(0, len(values), n).astype(np.int8) for name, values in features.items()
-    }
-    y = (rng.random(n) < 0.3).astype(np.int8)
-    first = next(iter(codes.values()))
-    score = np.clip(0.35 * y + rng.random(n, dtype=np.float32) * 0.7 - 0.05 * (first == 0), 0, 1)
-    return {"codes": codes, "y": y, "score": score.astype(np.float32)}
 
 
 def _best_of(candidates: dict[str, Callable[[], object]], rounds: int) -> dict[str, float]:
@@ -111,7 +96,7 @@ def speed(n: int = 2_000_000, rounds: int = 15) -> float:
         pl = None
 
     rng = np.random.default_rng(0)
-    log = _log(rng, n, {"group": GROUPS})
+    log = prediction_log(rng, n, {"group": GROUPS})
     code = log["codes"]["group"].astype(np.int64)
     y = log["y"].astype(np.int64)
     y_pred = (log["score"] >= 0.5).astype(np.int64)
@@ -229,7 +214,7 @@ def fairlearn_comparison(n: int = 2_000_000, ours: float | None = None, repeats:
     from sklearn.metrics import accuracy_score, precision_score
 
     rng = np.random.default_rng(0)
-    log = _log(rng, n, {"group": GROUPS})
+    log = prediction_log(rng, n, {"group": GROUPS})
     code = log["codes"]["group"].astype(np.int64)
     y = log["y"].astype(np.int64)
     y_pred = (log["score"] >= 0.5).astype(np.int64)
@@ -303,34 +288,8 @@ def scale(rows: int, chunk: int = 5_000_000) -> None:
     folder = Path(tempfile.mkdtemp(prefix="aims-bench-"))
     path = folder / "predictions.parquet"
     try:
-        rng = np.random.default_rng(1)
         start = time.perf_counter()
-        schema = pa.schema(
-            [
-                ("y", pa.int8()),
-                ("score", pa.float32()),
-                ("sex", pa.dictionary(pa.int8(), pa.string())),
-                ("race", pa.dictionary(pa.int8(), pa.string())),
-            ]
-        )
-        with pq.ParquetWriter(path, schema, compression="snappy") as writer:
-            written = 0
-            while written < rows:
-                n = min(chunk, rows - written)
-                log = _log(rng, n, {"sex": SEXES, "race": RACES})
-                writer.write_table(
-                    pa.table(
-                        {
-                            "y": log["y"],
-                            "score": log["score"],
-                            "sex": pa.DictionaryArray.from_arrays(log["codes"]["sex"], SEXES),
-                            "race": pa.DictionaryArray.from_arrays(log["codes"]["race"], RACES),
-                        },
-                        schema=schema,
-                    ),
-                    row_group_size=1_000_000,
-                )
-                written += n
+        write_log(path, rows, chunk=chunk)
         size = path.stat().st_size
         print(
             f"\n== Fairness report on a {rows:,}-row Parquet log, sensitive features sex x race =="

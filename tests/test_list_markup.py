@@ -4,7 +4,7 @@ it must be what Django gives, and the system filters must still filter."""
 import pytest
 from django import forms
 from django.urls import reverse
-from django.utils.safestring import mark_safe
+from django.utils.html import format_html
 
 from aims.core.forms import QuickSelect
 from aims.core.pages import record_urls
@@ -18,7 +18,7 @@ CHOICES = [
     (3, "Plain"),
     (None, "No value"),
     (3, "Same value again"),
-    (4, mark_safe("<em>Safe</em> label")),  # a label already safe stays as it is, as in Django
+    (4, format_html("<em>{}</em> label", "Safe")),  # a label already safe stays as it is
 ]
 
 
