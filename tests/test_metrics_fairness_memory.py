@@ -347,3 +347,59 @@ def test_errors_are_the_same_word_for_word(monkeypatch, case):
     counts = {"text labels without positive_label": None, "no rows": False}.get(case, True)
     outcome = both_paths(monkeypatch, data, in_memory=counts, **options)
     assert isinstance(outcome, str) and message in outcome, outcome
+
+
+def _shared(texts, codes):
+    """An object array holding one object per text, referenced from every row (as
+    ``read_csv`` or ``take`` from a short list make them)."""
+    return np.array(texts, dtype=object)[codes]
+
+
+def test_object_text_sharing_few_objects_is_encoded_by_them(monkeypatch):
+    """Encoded by reference, the column counts as converting its values would: equal strings
+    held by different objects are one group; None, NaN and pd.NA are the missing group."""
+    pd = pytest.importorskip("pandas")
+    twin = "".join(["Fe", "male"])  # equal to "Female", another object
+    assert twin == "Female" and twin is not "Female"  # noqa: F632
+    texts = ["Female", "Male", twin, None, np.nan, pd.NA, "Non-binary"]
+    column = _shared(texts, RNG.integers(0, len(texts), N))
+    encoded = metrics_io.open_source(
+        pd.DataFrame({"y": Y, "p": P, "g": pd.Series(column, dtype=object)})
+    ).memory_column("g")
+    assert isinstance(encoded, pa.DictionaryArray)
+    by_value = pa.array(pd.Series(column, dtype=object)).dictionary_encode()
+    assert encoded.dictionary.to_pylist() == by_value.dictionary.to_pylist()
+    assert encoded.to_pylist() == by_value.to_pylist()
+    stats = both_paths(
+        monkeypatch, pd.DataFrame({"y": Y, "p": P, "g": pd.Series(column, dtype=object)})
+    )
+    assert set(stats.groups) == {("Female",), ("Male",), ("Non-binary",), (None,)}
+    female = sum(1 for t in column if isinstance(t, str) and t == "Female")
+    assert stats.counts[stats.groups.index(("Female",))].n == female
+
+
+def test_object_columns_the_references_cannot_encode_are_converted_by_value(monkeypatch):
+    """One object per row, too many objects, a short column or an object that is not text:
+    the column is converted by value (or left to DuckDB) and counts the same."""
+    pd = pytest.importorskip("pandas")
+    many = _shared([f"g{i}" for i in range(300)], np.arange(N) % 300)
+    not_text = _shared(["a", b"b", "c"], RNG.integers(0, 3, N))
+    cases = {
+        "one object per row": (TEXT.astype(object), True),
+        "many objects": (many, True),
+        "bytes among the text": (not_text, False),
+    }
+    for name, (column, counted) in cases.items():
+        source = metrics_io.open_source(
+            pd.DataFrame({"y": Y, "p": P, "g": pd.Series(column, dtype=object)})
+        )
+        got = source.memory_column("g")
+        assert got is None or not pa.types.is_dictionary(got.type), name
+        both_paths(
+            monkeypatch,
+            pd.DataFrame({"y": Y, "p": P, "g": pd.Series(column, dtype=object)}),
+            in_memory=counted,
+        )
+    short = _shared(["a", "b"], RNG.integers(0, 2, 1000))
+    source = metrics_io.open_source(pd.DataFrame({"g": pd.Series(short, dtype=object)}))
+    assert pa.types.is_string(source.memory_column("g").type)

@@ -274,8 +274,10 @@ class Source:
         differ from the view's (DuckDB renames a column whose name differs from another's only
         in case), and a pandas column that Arrow cannot convert. Arrow, polars and numpy data
         are the very table the view scans. A pandas column is converted with ``pa.array``, which
-        turns NaN into NULL as DuckDB's pandas scan does; `aims.metrics._groups` also compares
-        the converted type with the view's and falls back to the query when they differ.
+        turns NaN into NULL as DuckDB's pandas scan does (an ``object`` column of text that
+        holds few objects is encoded by them instead: `aims.metrics._objects`);
+        `aims.metrics._groups` also compares the converted type with the view's and falls back
+        to the query when they differ.
         """
         import pyarrow as pa
 
@@ -293,6 +295,12 @@ class Source:
         try:
             if str(series.dtype) == "category":
                 return _categorical_array(series)
+            if series.dtype == object:
+                from aims.metrics._objects import shared_text
+
+                encoded = shared_text(series.to_numpy())
+                if encoded is not None:
+                    return encoded
             return pa.array(series)
         except (pa.ArrowException, TypeError, ValueError):
             return None
