@@ -16,7 +16,7 @@ from django.urls import NoReverseMatch, reverse
 
 from aims.core.dates import add_months
 
-from . import signals
+from .facts import NOT_RECORDED, Facts, gather, pct, plural
 from .models import Assessment, ChecklistKey, ChecklistTick
 from .results import results
 
@@ -153,7 +153,7 @@ def _join(parts: list[str]) -> str:
     return "; ".join(parts) + "."
 
 
-def _scope(f: signals.Facts) -> tuple[bool, str]:
+def _scope(f: Facts) -> tuple[bool, str]:
     missing = []
     if not f.scope_approved:
         missing.append("an approved scope statement")
@@ -166,14 +166,14 @@ def _scope(f: signals.Facts) -> tuple[bool, str]:
     if missing:
         return False, "Missing: " + _join(missing)
     return True, (
-        f"An approved scope, {signals._plural(f.issues, 'issue')} and "
-        f"{signals._plural(f.parties, 'interested party', 'interested parties')} recorded."
+        f"An approved scope, {plural(f.issues, 'issue')} and "
+        f"{plural(f.parties, 'interested party', 'interested parties')} recorded."
     )
 
 
 def _gap_analysis(latest: Assessment | None, today: dt.date) -> tuple[bool, str]:
     if latest is None:
-        return False, f"No readiness assessment completed: {signals.NOT_RECORDED}."
+        return False, f"No readiness assessment completed: {NOT_RECORDED}."
     found = results(latest)
     when = f"{latest.assessed_on:%Y-%m-%d}"
     figure = f"overall readiness {found.percent} %" if found.percent is not None else "no level"
@@ -182,7 +182,7 @@ def _gap_analysis(latest: Assessment | None, today: dt.date) -> tuple[bool, str]
     return True, f"“{latest.title}” completed, assessed on {when}: {figure}."
 
 
-def _planning(f: signals.Facts) -> tuple[bool, str]:
+def _planning(f: Facts) -> tuple[bool, str]:
     missing = []
     if not f.policy_current:
         missing.append("no approved AI policy")
@@ -191,30 +191,30 @@ def _planning(f: signals.Facts) -> tuple[bool, str]:
     if not f.risks_total:
         missing.append("no risk assessed")
     elif f.risks_review_overdue:
-        missing.append(f"{signals._plural(f.risks_review_overdue, 'risk review')} overdue")
+        missing.append(f"{plural(f.risks_review_overdue, 'risk review')} overdue")
     if not f.soa_total or f.soa_undecided:
-        missing.append(f"{signals._plural(f.soa_undecided, 'SoA control')} still to decide")
+        missing.append(f"{plural(f.soa_undecided, 'SoA control')} still to decide")
     if f.systems_with_current_impact < f.systems_needing_impact:
         count = f.systems_needing_impact - f.systems_with_current_impact
-        missing.append(f"{signals._plural(count, 'system')} without a current impact assessment")
+        missing.append(f"{plural(count, 'system')} without a current impact assessment")
     if missing:
         return False, "Not yet: " + _join(missing)
     return True, (
-        f"An approved AI policy, {signals._plural(f.objectives, 'objective')}, "
-        f"{signals._plural(f.risks_total, 'risk')} assessed, the SoA decided and every impact "
+        f"An approved AI policy, {plural(f.objectives, 'objective')}, "
+        f"{plural(f.risks_total, 'risk')} assessed, the SoA decided and every impact "
         "assessment needed current."
     )
 
 
-def _people(f: signals.Facts) -> tuple[bool, str]:
+def _people(f: Facts) -> tuple[bool, str]:
     training, aware = f.training_share, f.policy_acknowledged
     parts = [
-        f"training {signals._pct(training)} complete"
+        f"training {pct(training)} complete"
         if training is not None
-        else f"training requirements {signals.NOT_RECORDED}",
-        f"AI policy acknowledged by {signals._pct(aware)} of members"
+        else f"training requirements {NOT_RECORDED}",
+        f"AI policy acknowledged by {pct(aware)} of members"
         if aware is not None
-        else f"acknowledgements of the AI policy {signals.NOT_RECORDED}",
+        else f"acknowledgements of the AI policy {NOT_RECORDED}",
     ]
     met = (
         training is not None
@@ -226,7 +226,7 @@ def _people(f: signals.Facts) -> tuple[bool, str]:
     return met, f"{first}; {parts[1]} (both need {PEOPLE_SHARE} % or more)."
 
 
-def _controls(f: signals.Facts) -> tuple[bool, str]:
+def _controls(f: Facts) -> tuple[bool, str]:
     applicable = [e for e in f.entries.values() if e["applicability"] == "applicable"]
     done = [e for e in applicable if e["status"] == "implemented" and e["has_current_evidence"]]
     if not applicable:
@@ -237,10 +237,10 @@ def _controls(f: signals.Facts) -> tuple[bool, str]:
     return len(done) == len(applicable), text
 
 
-def _internal_audit(f: signals.Facts) -> tuple[bool, str]:
+def _internal_audit(f: Facts) -> tuple[bool, str]:
     audits = f.audits
     if audits is None:
-        return False, f"Internal audit: {signals.NOT_RECORDED}."
+        return False, f"Internal audit: {NOT_RECORDED}."
     if not audits.programme_title:
         return False, "No audit programme covers this year."
     text = (
@@ -250,13 +250,13 @@ def _internal_audit(f: signals.Facts) -> tuple[bool, str]:
     if audits.coverage_complete:
         return True, text + ": the whole AIMS."
     left = len(audits.unaudited)
-    return False, f"{text}; {signals._plural(left, 'requirement')} not audited yet."
+    return False, f"{text}; {plural(left, 'requirement')} not audited yet."
 
 
-def _management_review(f: signals.Facts) -> tuple[bool, str]:
+def _management_review(f: Facts) -> tuple[bool, str]:
     reviews = f.reviews
     if reviews is None:
-        return False, f"Management review: {signals.NOT_RECORDED}."
+        return False, f"Management review: {NOT_RECORDED}."
     if not reviews.held:
         return False, "A management review is planned; none held yet."
     held = f"{reviews.latest_held_on:%Y-%m-%d}" if reviews.latest_held_on else "an unknown date"
@@ -266,19 +266,17 @@ def _management_review(f: signals.Facts) -> tuple[bool, str]:
     return True, f"A management review held on {held}{approved}."
 
 
-def _nonconformities(f: signals.Facts) -> tuple[bool, str]:
+def _nonconformities(f: Facts) -> tuple[bool, str]:
     found = f.nonconformities
     if found is None:
-        return True, f"Nonconformities: {signals.NOT_RECORDED}; none open."
+        return True, f"Nonconformities: {NOT_RECORDED}; none open."
     problems = []
     if found.open_majors:
         problems.append(
-            signals._plural(
-                found.open_majors, "open major nonconformity", "open major nonconformities"
-            )
+            plural(found.open_majors, "open major nonconformity", "open major nonconformities")
         )
     if found.actions_overdue:
-        problems.append(signals._plural(found.actions_overdue, "overdue corrective action"))
+        problems.append(plural(found.actions_overdue, "overdue corrective action"))
     text = f"{found.closed} of {found.total} nonconformities closed"
     if problems:
         return False, f"{text}; " + " and ".join(problems) + "."
@@ -296,9 +294,9 @@ def _stage(needs, items: dict, label: str) -> tuple[bool, str]:
     return True, f"Everything the {label} looks at is in place."
 
 
-def checklist(organization, *, today: dt.date, facts: signals.Facts | None = None) -> Checklist:
+def checklist(organization, *, today: dt.date, facts: Facts | None = None) -> Checklist:
     """The checklist of ``organization`` on ``today`` (a fixed number of queries)."""
-    facts = facts or signals.gather(organization, today=today)
+    facts = facts or gather(organization, today=today)
     ticks = {
         tick.key: tick
         for tick in ChecklistTick.objects.filter(organization=organization).select_related(

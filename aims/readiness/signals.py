@@ -1,7 +1,7 @@
 """What the data says about each requirement: a proposed maturity level, with its reason.
 
-:func:`gather` reads the other areas once, with a fixed number of queries whatever the number of
-records or items (aggregates and bounded lists, never a query per item), into :class:`Facts`;
+:func:`aims.readiness.facts.gather` reads the other areas once, with a fixed number of queries
+whatever the number of records or items, into :class:`~aims.readiness.facts.Facts`;
 :func:`propose` turns the facts into one :class:`Proposal` per clause and per control. The
 assessor confirms each proposal or overrides it with a note.
 
@@ -24,357 +24,25 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from dataclasses import dataclass, field
 
-from django.db.models import Count, Max, OuterRef, Q, Subquery
 from django.urls import reverse
 
-from aims.changes.models import PlannedChange
-from aims.changes.models import Status as ChangeStatus
-from aims.checks.models import Alert, Check, CheckRun, RunStatus
-from aims.communication.models import Communication as Message
-from aims.communication.models import PlanEntry
-from aims.context.models import Addressed, InterestedParty, Issue, ScopeStatus, ScopeVersion
-from aims.core.areas import measures
-from aims.core.dates import add_months
-from aims.datasets.models import DataSet, Resource
-from aims.documents.models import CURRENT as DOCUMENT_CURRENT
-from aims.documents.models import Document
 from aims.documents.models import Status as DocumentStatus
 from aims.evidence.models import Evidence
-from aims.impact.models import ImpactAssessment, needs_assessment
-from aims.inventory.models import AISystem, RiskTier
-from aims.leadership.models import Activity, AIMSRole, Meeting
-from aims.objectives.models import KPI, KPIStatus, Objective
-from aims.organizations.models import Membership
-from aims.risk.models import Risk, RiskMatrix, Treatment
-from aims.soa.models import Applicability, Implementation, SoAEntry
+from aims.soa.models import Applicability, Implementation
 
 from . import below
-
-NOT_RECORDED = "not recorded yet"
-RECENT_DAYS = 90  # a KPI measurement or check run this recent counts as "followed"
-YEAR_MONTHS = 12
-
-
-@dataclass(frozen=True)
-class Proposal:
-    level: int
-    reason: str
-
-
-def _plural(count: int, one: str, many: str | None = None) -> str:
-    return f"{count} {one if count == 1 else (many or one + 's')}"
-
-
-def _past(count: int) -> str:
-    return f"{count} past {'its' if count == 1 else 'their'} review date"
-
-
-def _share(part: int, whole: int) -> float | None:
-    return 100 * part / whole if whole else None
-
-
-def _pct(value: float | None) -> str:
-    return "—" if value is None else f"{value:.0f} %"
-
-
-@dataclass
-class Facts:
-    """The figures the proposals read, gathered once per assessment."""
-
-    today: dt.date
-    year_ago: dt.date
-    # 4 Context
-    issues: int = 0
-    issues_overdue: int = 0
-    issues_with_risks: int = 0
-    parties: int = 0
-    parties_overdue: int = 0
-    parties_addressed: int = 0
-    scope_approved: bool = False
-    scope_overdue: bool = False
-    scope_draft: bool = False
-    # 5 Leadership
-    top_managers: int = 0
-    meetings_held: int = 0
-    policy_status: str | None = None  # the AI policy document's status, if any
-    policy_current: bool = False
-    policy_overdue: bool = False
-    policy_acknowledged: float | None = None
-    roles: int = 0
-    roles_unassigned: int = 0
-    activities: int = 0
-    activities_flagged: int = 0
-    # 6 Planning
-    risks_open: int = 0
-    risks_total: int = 0
-    risks_review_overdue: int = 0
-    risks_without_residual: int = 0
-    risks_without_treatment: int = 0
-    risks_plan_unapproved: int = 0
-    risks_treatment_overdue: int = 0
-    risks_needing_decision: int = 0
-    risks_treated: int = 0
-    soa_total: int = 0
-    soa_undecided: int = 0
-    soa_flagged: int = 0
-    systems_active: int = 0
-    systems_needing_impact: int = 0
-    systems_with_current_impact: int = 0
-    impact_assessments: int = 0
-    impact_due: int = 0
-    objectives: int = 0
-    objectives_on_track: int = 0
-    kpis: int = 0
-    kpis_measured_recently: int = 0
-    kpis_on_target: int = 0
-    changes: int = 0
-    changes_overdue: int = 0
-    changes_implemented: int = 0
-    # 7 Support
-    resources: int = 0
-    datasets: int = 0
-    training_share: float | None = None
-    plan_entries: int = 0
-    plan_overdue: int = 0
-    messages_recent: int = 0
-    documents_live: int = 0
-    documents_approved: int = 0
-    documents_overdue: int = 0
-    # 8 Operation, 9.1
-    checks_active: int = 0
-    checks_run_recently: int = 0
-    open_alerts: int = 0
-    # Per control: SoA entry, checks, audits
-    entries: dict = field(default_factory=dict)  # control id -> dict of the SoA entry
-    passing_checks: dict = field(default_factory=dict)  # control id -> names of checks
-    # 9.2, 9.3, 10 (the areas below; None: the area has no record yet)
-    audits: below.AuditFacts | None = None
-    reviews: below.ReviewFacts | None = None
-    nonconformities: below.NonconformityFacts | None = None
-    improvements: below.ImprovementFacts | None = None
-
-
-def gather(organization, *, today: dt.date) -> Facts:
-    """Everything the proposals read, in a fixed number of queries."""
-    facts = Facts(today=today, year_ago=add_months(today, -YEAR_MONTHS))
-    recent = today - dt.timedelta(days=RECENT_DAYS)
-    _context(facts, organization, today)
-    _leadership(facts, organization, today)
-    _risks(facts, organization, today)
-    _soa(facts, organization)
-    _impact(facts, organization, today)
-    _objectives(facts, organization, today, recent)
-    _support(facts, organization, today, recent)
-    _operation(facts, organization, recent)
-    facts.audits = below.audit_facts(organization, today)
-    facts.reviews = below.review_facts(organization, today)
-    facts.nonconformities = below.nonconformity_facts(organization, today)
-    facts.improvements = below.improvement_facts(organization, today)
-    return facts
-
-
-def _context(facts: Facts, organization, today) -> None:
-    issues = Issue.objects.for_org(organization).open()
-    counts = issues.aggregate(
-        total=Count("pk"),
-        overdue=Count("pk", filter=Q(review_date__lt=today)),
-        with_risks=Count("pk", filter=Q(risks__isnull=False), distinct=True),
-    )
-    facts.issues, facts.issues_overdue = counts["total"], counts["overdue"]
-    facts.issues_with_risks = counts["with_risks"]
-    counts = InterestedParty.objects.for_org(organization).aggregate(
-        total=Count("pk"),
-        overdue=Count("pk", filter=Q(review_date__lt=today)),
-        addressed=Count("pk", filter=Q(addressed=Addressed.ADDRESSED)),
-    )
-    facts.parties, facts.parties_overdue = counts["total"], counts["overdue"]
-    facts.parties_addressed = counts["addressed"]
-    versions = ScopeVersion.objects.for_org(organization).values("status", "next_review")
-    for version in versions:
-        if version["status"] == ScopeStatus.APPROVED:
-            facts.scope_approved = True
-            facts.scope_overdue = bool(version["next_review"] and version["next_review"] < today)
-        elif version["status"] == ScopeStatus.DRAFT:
-            facts.scope_draft = True
-
-
-def _leadership(facts: Facts, organization, today) -> None:
-    facts.top_managers = Membership.objects.filter(
-        organization=organization, is_top_management=True
-    ).count()
-    facts.meetings_held = Meeting.objects.for_org(organization).held_since(facts.year_ago).count()
-    policy = (
-        Document.objects.for_org(organization)
-        .filter(is_ai_policy=True)
-        .live()
-        .order_by("-pk")
-        .values("status", "next_review", "approved_version")
-        .first()
-    )
-    if policy is not None:
-        facts.policy_status = policy["status"]
-        facts.policy_current = policy["approved_version"] is not None
-        facts.policy_overdue = bool(policy["next_review"] and policy["next_review"] < today)
-        facts.policy_acknowledged = _measure(
-            "documents.ai_policy_acknowledged", organization, today
-        )
-    counts = AIMSRole.objects.for_org(organization).aggregate(
-        total=Count("pk", distinct=True),
-        unassigned=Count("pk", filter=Q(holders__isnull=True), distinct=True),
-    )
-    facts.roles, facts.roles_unassigned = counts["total"], counts["unassigned"]
-    activities = Activity.objects.for_org(organization)
-    facts.activities = activities.count()
-    facts.activities_flagged = activities.flagged().count() if facts.activities else 0
-
-
-def _measure(key: str, organization, today) -> float | None:
-    measure = measures().get(key)
-    return measure.compute(organization, today) if measure is not None else None
-
-
-def _risks(facts: Facts, organization, today) -> None:
-    matrix = RiskMatrix.objects.filter(organization=organization).first()
-    risks = Risk.objects.for_org(organization)
-    counts = risks.aggregate(
-        total=Count("pk"),
-        open=Count("pk", filter=~Q(status="closed")),
-        overdue=Count("pk", filter=~Q(status="closed") & Q(next_review__lt=today)),
-        no_residual=Count(
-            "pk",
-            filter=~Q(status="closed")
-            & (Q(residual_likelihood__isnull=True) | Q(residual_impact__isnull=True)),
-        ),
-        no_treatment=Count("pk", filter=~Q(status="closed") & Q(treatment="")),
-        unapproved=Count(
-            "pk",
-            filter=~Q(status="closed")
-            & Q(treatment=Treatment.MODIFY, plan_approved_at__isnull=True),
-        ),
-        late=Count("pk", filter=~Q(status="closed") & Q(treatment_due__lt=today)),
-        treated=Count("pk", filter=Q(status__in=["treated", "closed"])),
-    )
-    facts.risks_total, facts.risks_open = counts["total"], counts["open"]
-    facts.risks_review_overdue = counts["overdue"]
-    facts.risks_without_residual = counts["no_residual"]
-    facts.risks_without_treatment = counts["no_treatment"]
-    facts.risks_plan_unapproved = counts["unapproved"]
-    facts.risks_treatment_overdue = counts["late"]
-    facts.risks_treated = counts["treated"]
-    if matrix is not None and facts.risks_open:
-        facts.risks_needing_decision = risks.needs_decision(matrix).count()
-
-
-def _soa(facts: Facts, organization) -> None:
-    rows = (
-        SoAEntry.objects.for_org(organization)
-        .annex_a()
-        .with_flags()
-        .values(
-            "control_id",
-            "applicability",
-            "status",
-            "has_current_evidence",
-            "missing_justification",
-            "implemented_without_evidence",
-        )
-    )
-    for row in rows:
-        facts.entries[row["control_id"]] = row
-        facts.soa_total += 1
-        facts.soa_undecided += row["applicability"] == Applicability.UNDECIDED
-        facts.soa_flagged += bool(
-            row["missing_justification"] or row["implemented_without_evidence"]
-        )
-
-
-def _impact(facts: Facts, organization, today) -> None:
-    systems = list(
-        AISystem.objects.for_org(organization)
-        .active()
-        .filter(Q(affects_individuals=True) | Q(risk_tier=RiskTier.HIGH))
-        .values("pk", "affects_individuals", "risk_tier")
-    )
-    facts.systems_active = AISystem.objects.for_org(organization).active().count()
-    needing = {
-        s["pk"]
-        for s in systems
-        if needs_assessment(
-            AISystem(affects_individuals=s["affects_individuals"], risk_tier=s["risk_tier"])
-        )
-    }
-    assessments = ImpactAssessment.objects.for_org(organization)
-    facts.impact_assessments = assessments.count()
-    current = set(assessments.current(today).values_list("system_id", flat=True))
-    facts.systems_needing_impact = len(needing)
-    facts.systems_with_current_impact = len(needing & current)
-    facts.impact_due = assessments.due(today).count() + assessments.overdue(today).count()
-
-
-def _objectives(facts: Facts, organization, today, recent) -> None:
-    objectives = Objective.objects.for_org(organization).counted()
-    facts.objectives = objectives.count()
-    facts.objectives_on_track = objectives.on_track(today).count() if facts.objectives else 0
-    counts = KPI.objects.for_org(organization).aggregate(
-        total=Count("pk"),
-        recent=Count("pk", filter=Q(latest_date__gte=recent)),
-        on_target=Count("pk", filter=Q(status=KPIStatus.ON_TARGET)),
-    )
-    facts.kpis, facts.kpis_measured_recently = counts["total"], counts["recent"]
-    facts.kpis_on_target = counts["on_target"]
-    counts = PlannedChange.objects.for_org(organization).aggregate(
-        total=Count("pk"),
-        implemented=Count("pk", filter=Q(status=ChangeStatus.IMPLEMENTED)),
-    )
-    facts.changes, facts.changes_implemented = counts["total"], counts["implemented"]
-    facts.changes_overdue = PlannedChange.objects.for_org(organization).overdue(today).count()
-
-
-def _support(facts: Facts, organization, today, recent) -> None:
-    facts.resources = Resource.objects.for_org(organization).count()
-    facts.datasets = DataSet.objects.for_org(organization).count()
-    facts.training_share = _measure("training_complete", organization, today)
-    entries = PlanEntry.objects.for_org(organization)
-    facts.plan_entries = entries.count()
-    facts.plan_overdue = entries.overdue(today).count() if facts.plan_entries else 0
-    facts.messages_recent = (
-        Message.objects.for_org(organization).filter(communicated_on__gte=add_months(today, -6))
-    ).count()
-    counts = (
-        Document.objects.for_org(organization)
-        .live()
-        .aggregate(
-            total=Count("pk"),
-            approved=Count("pk", filter=DOCUMENT_CURRENT),
-            overdue=Count("pk", filter=Q(next_review__lt=today)),
-        )
-    )
-    facts.documents_live = counts["total"]
-    facts.documents_approved, facts.documents_overdue = counts["approved"], counts["overdue"]
-
-
-def _operation(facts: Facts, organization, recent) -> None:
-    checks = Check.objects.for_org(organization).active()
-    facts.checks_active = checks.count()
-    facts.checks_run_recently = (
-        checks.annotate(latest=Max("runs__started_at")).filter(latest__date__gte=recent).count()
-    )
-    facts.open_alerts = Alert.objects.filter(organization=organization).open().count()
-    # The controls a check follows whose latest run passed (a run that could not run aside).
-    latest = (
-        CheckRun.objects.filter(definition=OuterRef("pk"))
-        .exclude(status=RunStatus.ERROR)
-        .order_by("-started_at", "-pk")
-        .values("status")[:1]
-    )
-    passing = checks.annotate(latest_status=Subquery(latest)).filter(latest_status=RunStatus.PASSED)
-    for control_id, name in Check.controls.through.objects.filter(check__in=passing).values_list(
-        "control_id", "check__name"
-    ):
-        facts.passing_checks.setdefault(control_id, []).append(name)
-
+from .facts import (
+    NOT_RECORDED,
+    RECENT_DAYS,
+    Facts,
+    Proposal,
+    _past,
+    _share,
+    gather,
+    pct,
+    plural,
+)
 
 # --- Clauses ------------------------------------------------------------------------------------
 
@@ -382,7 +50,7 @@ def _operation(facts: Facts, organization, recent) -> None:
 def _issues(f: Facts) -> Proposal:
     if not f.issues:
         return Proposal(0, f"Internal and external issues (4.1): {NOT_RECORDED}.")
-    reason = f"{_plural(f.issues, 'open issue')} recorded"
+    reason = f"{plural(f.issues, 'open issue')} recorded"
     if f.issues_overdue:
         return Proposal(2, f"{reason}; {_past(f.issues_overdue)}.")
     if f.reviews is not None and f.reviews.held_within_year:
@@ -395,16 +63,16 @@ def _issues(f: Facts) -> Proposal:
 def _parties(f: Facts) -> Proposal:
     if not f.parties:
         return Proposal(0, f"Interested parties (4.2): {NOT_RECORDED}.")
-    reason = f"{_plural(f.parties, 'interested party', 'interested parties')} recorded"
+    reason = f"{plural(f.parties, 'interested party', 'interested parties')} recorded"
     if f.parties_overdue:
         return Proposal(2, f"{reason}; {_past(f.parties_overdue)}.")
     addressed = _share(f.parties_addressed, f.parties)
     if addressed is not None and addressed >= 80:
         return Proposal(
-            4, f"{reason}, none past review; {_pct(addressed)} of them addressed by the AIMS."
+            4, f"{reason}, none past review; {pct(addressed)} of them addressed by the AIMS."
         )
     return Proposal(
-        3, f"{reason}, none past review; {_pct(addressed)} of them addressed by the AIMS."
+        3, f"{reason}, none past review; {pct(addressed)} of them addressed by the AIMS."
     )
 
 
@@ -444,10 +112,10 @@ def _aims(f: Facts) -> Proposal:
 def _leadership_commitment(f: Facts) -> Proposal:
     if not f.top_managers:
         return Proposal(0, "No member is marked as top management yet.")
-    reason = f"{_plural(f.top_managers, 'top management member')}"
+    reason = f"{plural(f.top_managers, 'top management member')}"
     if not f.meetings_held:
         return Proposal(1, f"{reason}; no committee meeting held in the last 12 months.")
-    reason += f"; {_plural(f.meetings_held, 'committee meeting')} held in the last 12 months"
+    reason += f"; {plural(f.meetings_held, 'committee meeting')} held in the last 12 months"
     if f.reviews is not None and f.reviews.held_within_year:
         return Proposal(4, f"{reason}, and a management review.")
     return Proposal(3, reason + ".")
@@ -468,19 +136,19 @@ def _policy(f: Facts) -> Proposal:
     if acknowledged is not None and acknowledged >= 80:
         return Proposal(
             4,
-            f"The AI policy is approved and current; {_pct(acknowledged)} of members "
+            f"The AI policy is approved and current; {pct(acknowledged)} of members "
             "acknowledged it.",
         )
     return Proposal(
         3,
-        f"The AI policy is approved and current; {_pct(acknowledged)} of members acknowledged it.",
+        f"The AI policy is approved and current; {pct(acknowledged)} of members acknowledged it.",
     )
 
 
 def _roles(f: Facts) -> Proposal:
     if not f.roles:
         return Proposal(0, f"AIMS roles (5.3): {NOT_RECORDED}.")
-    reason = _plural(f.roles, "AIMS role")
+    reason = plural(f.roles, "AIMS role")
     if f.roles_unassigned:
         return Proposal(2, f"{reason}; {f.roles_unassigned} held by nobody yet.")
     if f.activities and not f.activities_flagged:
@@ -491,18 +159,18 @@ def _roles(f: Facts) -> Proposal:
 def _risk_general(f: Facts) -> Proposal:
     if not f.risks_total:
         return Proposal(0, f"Risks and opportunities (6.1.1): {NOT_RECORDED}.")
-    reason = f"{_plural(f.risks_total, 'risk')} in the register"
+    reason = f"{plural(f.risks_total, 'risk')} in the register"
     if not f.issues_with_risks:
         return Proposal(2, f"{reason}; no context issue is linked to a risk yet.")
     if f.risks_review_overdue:
         return Proposal(
             3,
-            f"{reason}; {_plural(f.issues_with_risks, 'context issue')} linked to risks; "
-            f"{_plural(f.risks_review_overdue, 'risk review')} overdue.",
+            f"{reason}; {plural(f.issues_with_risks, 'context issue')} linked to risks; "
+            f"{plural(f.risks_review_overdue, 'risk review')} overdue.",
         )
     return Proposal(
         4,
-        f"{reason}; {_plural(f.issues_with_risks, 'context issue')} linked to risks; no review "
+        f"{reason}; {plural(f.issues_with_risks, 'context issue')} linked to risks; no review "
         "overdue.",
     )
 
@@ -510,7 +178,7 @@ def _risk_general(f: Facts) -> Proposal:
 def _risk_assessment(f: Facts, *, operation: bool = False) -> Proposal:
     if not f.risks_total:
         return Proposal(0, f"Risk assessment: {NOT_RECORDED}.")
-    reason = f"{_plural(f.risks_open, 'open risk')} assessed"
+    reason = f"{plural(f.risks_open, 'open risk')} assessed"
     if f.risks_review_overdue:
         return Proposal(2, f"{reason}; {_past(f.risks_review_overdue)}.")
     if f.risks_without_residual:
@@ -531,23 +199,23 @@ def _risk_treatment(f: Facts, *, operation: bool = False) -> Proposal:
         )
     if operation and f.risks_treatment_overdue:
         return Proposal(
-            2, f"{_plural(f.risks_treatment_overdue, 'risk')} past its treatment due date."
+            2, f"{plural(f.risks_treatment_overdue, 'risk')} past its treatment due date."
         )
     if not operation and (f.soa_undecided or not f.soa_total):
         return Proposal(
             2,
-            f"Every open risk has a treatment; {_plural(f.soa_undecided, 'SoA control')} still to "
+            f"Every open risk has a treatment; {plural(f.soa_undecided, 'SoA control')} still to "
             "decide.",
         )
     problems = []
     if f.risks_plan_unapproved:
-        problems.append(f"{_plural(f.risks_plan_unapproved, 'treatment plan')} not approved")
+        problems.append(f"{plural(f.risks_plan_unapproved, 'treatment plan')} not approved")
     if f.risks_needing_decision:
         problems.append(
-            f"{_plural(f.risks_needing_decision, 'risk')} above appetite without acceptance"
+            f"{plural(f.risks_needing_decision, 'risk')} above appetite without acceptance"
         )
     if not operation and f.soa_flagged:
-        problems.append(f"{_plural(f.soa_flagged, 'SoA entry', 'SoA entries')} flagged")
+        problems.append(f"{plural(f.soa_flagged, 'SoA entry', 'SoA entries')} flagged")
     if problems:
         return Proposal(3, "Every open risk has a treatment; " + "; ".join(problems) + ".")
     what = "treatments on time" if operation else "the SoA decided"
@@ -563,7 +231,7 @@ def _impact_assessment(f: Facts) -> Proposal:
         if f.impact_assessments:
             return Proposal(
                 3,
-                f"{_plural(f.impact_assessments, 'impact assessment')} recorded; "
+                f"{plural(f.impact_assessments, 'impact assessment')} recorded; "
                 "no active system needs one now.",
             )
         return Proposal(1, f"Impact assessments: {NOT_RECORDED} (no active system needs one).")
@@ -574,18 +242,18 @@ def _impact_assessment(f: Facts) -> Proposal:
     if done < needed:
         return Proposal(2, reason + ".")
     if f.impact_due:
-        return Proposal(3, f"{reason}; {_plural(f.impact_due, 'reassessment')} due.")
+        return Proposal(3, f"{reason}; {plural(f.impact_due, 'reassessment')} due.")
     return Proposal(4, f"{reason}; none due for reassessment.")
 
 
 def _objectives_clause(f: Facts) -> Proposal:
     if not f.objectives:
         return Proposal(0, f"AI objectives (6.2): {NOT_RECORDED}.")
-    reason = _plural(f.objectives, "AI objective")
+    reason = plural(f.objectives, "AI objective")
     if not f.kpis:
         return Proposal(2, f"{reason}; no KPI measures them yet.")
     on_track = _share(f.objectives_on_track, f.objectives)
-    reason += f" with {_plural(f.kpis, 'KPI')}; {_pct(on_track)} on track"
+    reason += f" with {plural(f.kpis, 'KPI')}; {pct(on_track)} on track"
     if on_track is not None and on_track >= 80 and f.kpis_measured_recently:
         return Proposal(4, reason + ".")
     return Proposal(3, reason + ".")
@@ -594,7 +262,7 @@ def _objectives_clause(f: Facts) -> Proposal:
 def _changes(f: Facts) -> Proposal:
     if not f.changes:
         return Proposal(1, f"Planned changes (6.3): {NOT_RECORDED}.")
-    reason = _plural(f.changes, "planned change")
+    reason = plural(f.changes, "planned change")
     if f.changes_overdue:
         return Proposal(2, f"{reason}; {f.changes_overdue} approved but past the planned date.")
     if f.changes_implemented:
@@ -607,7 +275,7 @@ def _resources(f: Facts) -> Proposal:
         return Proposal(1, f"Resources for the AI systems (7.1): {NOT_RECORDED}.")
     return Proposal(
         3 if f.resources and f.datasets else 2,
-        f"{_plural(f.resources, 'resource')} and {_plural(f.datasets, 'data set')} documented.",
+        f"{plural(f.resources, 'resource')} and {plural(f.datasets, 'data set')} documented.",
     )
 
 
@@ -615,19 +283,19 @@ def _by_share(share: float | None, what: str, missing: str) -> Proposal:
     if share is None:
         return Proposal(0, f"{missing}: {NOT_RECORDED}.")
     level = 1 if share < 50 else 2 if share < 80 else 3 if share < 95 else 4
-    return Proposal(level, f"{_pct(share)} {what}.")
+    return Proposal(level, f"{pct(share)} {what}.")
 
 
 def _communication(f: Facts) -> Proposal:
     if not f.plan_entries:
         return Proposal(0, f"Communication plan (7.4): {NOT_RECORDED}.")
-    reason = f"A communication plan of {_plural(f.plan_entries, 'entry', 'entries')}"
+    reason = f"A communication plan of {plural(f.plan_entries, 'entry', 'entries')}"
     if f.plan_overdue:
         return Proposal(2, f"{reason}; {f.plan_overdue} overdue.")
     if f.messages_recent:
         return Proposal(
             4,
-            f"{reason}, none overdue; {_plural(f.messages_recent, 'communication')}"
+            f"{reason}, none overdue; {plural(f.messages_recent, 'communication')}"
             " logged in the last six months.",
         )
     return Proposal(3, f"{reason}, none overdue.")
@@ -649,9 +317,9 @@ def _documents(f: Facts, *, control: bool = False) -> Proposal:
 def _operational_control(f: Facts) -> Proposal:
     if not f.checks_active:
         return Proposal(1, f"Technical checks on the AI systems (8.1): {NOT_RECORDED}.")
-    reason = f"{_plural(f.checks_active, 'active technical check')}"
+    reason = f"{plural(f.checks_active, 'active technical check')}"
     if f.open_alerts:
-        return Proposal(2, f"{reason}; {_plural(f.open_alerts, 'alert')} still open.")
+        return Proposal(2, f"{reason}; {plural(f.open_alerts, 'alert')} still open.")
     if f.checks_run_recently and not f.changes_overdue:
         return Proposal(
             4,
@@ -672,8 +340,8 @@ def _monitoring(f: Facts) -> Proposal:
         return Proposal(2, reason + ".")
     on_target = _share(f.kpis_on_target, f.kpis)
     if (on_target is None or on_target >= 80) and not f.open_alerts:
-        return Proposal(4, f"{reason}; {_pct(on_target)} of KPIs on target, no open alert.")
-    return Proposal(3, f"{reason}; {_pct(on_target)} of KPIs on target.")
+        return Proposal(4, f"{reason}; {pct(on_target)} of KPIs on target, no open alert.")
+    return Proposal(3, f"{reason}; {pct(on_target)} of KPIs on target.")
 
 
 CLAUSE_RULES = {
@@ -801,7 +469,7 @@ def _lowered(proposal: Proposal, majors: int) -> Proposal:
         return proposal
     return Proposal(
         proposal.level - 1,
-        f"{proposal.reason} Lowered by one: {_plural(majors, 'open major nonconformity', 'open major nonconformities')}.",
+        f"{proposal.reason} Lowered by one: {plural(majors, 'open major nonconformity', 'open major nonconformities')}.",
     )
 
 
