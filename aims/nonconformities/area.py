@@ -21,7 +21,7 @@ from aims.core.areas import (
 )
 from aims.organizations.models import Access
 
-from . import dashboard, services
+from . import dashboard, runs
 from .models import OPEN_STATUSES, CorrectiveAction, Nonconformity, RunNote, Severity
 
 PAGE_LIMIT = 10
@@ -31,7 +31,7 @@ DUE_SOON_DAYS = 7  # an action due within a week shows in its owner's reminders
 @hook("run_recorded")
 def run_recorded(run) -> None:
     """A failed run opens a nonconformity about its check (once); reruns are noted on it."""
-    services.on_run_recorded(run)
+    runs.on_run_recorded(run)
 
 
 @hook("due")

@@ -16,11 +16,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from aims.catalog.links import resolve_requirements
-from aims.checks.models import Check, CheckRun, RunStatus
 from aims.core.errors import Refused
 from aims.organizations.models import Membership, Organization
-from aims.trail.models import Action
-from aims.trail.services import delete_governed, record, save_governed
+from aims.trail.services import delete_governed, save_governed
 
 from .models import (
     MAX_WHYS,
@@ -29,7 +27,6 @@ from .models import (
     CorrectiveAction,
     EffectivenessReview,
     Nonconformity,
-    RunNote,
     Severity,
     Source,
     Status,
@@ -59,7 +56,7 @@ def next_ref(organization) -> str:
     return f"NC-{(max(numbers, default=0) + 1):03d}"
 
 
-def _is_member(organization, user) -> bool:
+def is_member(organization, user) -> bool:
     return Membership.objects.filter(organization=organization, user=user).exists()
 
 
@@ -104,7 +101,7 @@ def _check_links(nc: Nonconformity) -> dict[str, str]:
             )
     for name in ("owner",):
         user = getattr(nc, name) if getattr(nc, f"{name}_id") else None
-        if user is not None and not _is_member(nc.organization, user):
+        if user is not None and not is_member(nc.organization, user):
             errors[name] = "Choose a member of this organization."
     if nc.source not in Source.values:
         errors["source"] = f"Choose one of: {', '.join(Source.values)}."
@@ -266,7 +263,7 @@ def _settle(nc: Nonconformity, *, actor, note: str = "") -> Nonconformity:
 
 def _check_action(action: CorrectiveAction, organization) -> None:
     errors = {}
-    if action.owner_id and not _is_member(organization, action.owner):
+    if action.owner_id and not is_member(organization, action.owner):
         errors["owner"] = "Choose a member of this organization."
     try:
         action.full_clean(exclude=["nonconformity", "organization", "created_by", *errors])
@@ -552,80 +549,3 @@ def delete_nonconformity(nc: Nonconformity, *, actor) -> None:
     if reason:
         raise Refused(reason)
     delete_governed(nc, actor=actor, note="Raised by mistake.")
-
-
-# --- Failed check runs ---------------------------------------------------------------------------
-
-
-def _run_description(run: CheckRun) -> str:
-    check = run.definition
-    verdict = "failed" if run.status == RunStatus.FAILED else "could not run"
-    lines = [
-        f"The {check.get_kind_display().lower()} check “{check.name}” on {check.system.name} "
-        f"{verdict} on {timezone.localtime(run.started_at):%Y-%m-%d %H:%M}."
-    ]
-    for item in run.threshold_results:
-        if item.get("passed", True):
-            continue
-        op = {"max": "at most", "min": "at least"}.get(item.get("op"), item.get("op", ""))
-        lines.append(
-            f"- {item.get('metric', '?')} = {item.get('value')}: must be {op} {item.get('limit')}."
-        )
-    if run.error:
-        lines.append(f"Reason: {run.error}")
-    return "\n".join(lines)[:10_000]
-
-
-def nonconformity_of_run(run: CheckRun) -> Nonconformity | None:
-    note = RunNote.objects.filter(run=run).select_related("nonconformity").order_by("pk").first()
-    return note.nonconformity if note else None
-
-
-def on_run_recorded(run: CheckRun) -> Nonconformity | None:
-    """Hook ``run_recorded``: a failed run opens a nonconformity about its check, once. While
-    that nonconformity is not closed, a failing rerun is added to it and a passing rerun is
-    noted on it (it does not close it); once closed, a new failure opens a new one.
-
-    The check's row is locked first, so two runs recorded at once never open two."""
-    with transaction.atomic():
-        check = Check.objects.select_for_update().select_related("system", "organization")
-        check = check.get(pk=run.definition_id)
-        current = Nonconformity.objects.open().filter(check_definition=check).order_by("pk").first()
-        if run.passed:
-            if current is not None:
-                _note_run(current, run, RunNote.Kind.PASSED)
-            return current
-        if current is not None:
-            _note_run(current, run, RunNote.Kind.FAILED_AGAIN)
-            return current
-        owner = check.system.owner  # a former member owns nothing here: the field stays empty
-        nc = raise_nonconformity(
-            check.organization,
-            title=f"Check failed: {check.name}"[:200],
-            description=_run_description(run),
-            source=Source.CHECK,
-            severity=Severity.MINOR,
-            actor=None,
-            owner=owner if owner and _is_member(check.organization, owner) else None,
-            system=check.system,
-            check=check,
-            controls=list(check.controls.all()),
-        )
-        _note_run(nc, run, RunNote.Kind.RAISED)
-        return nc
-
-
-def _note_run(nc: Nonconformity, run: CheckRun, kind: str) -> None:
-    if RunNote.objects.filter(nonconformity=nc, run=run).exists():
-        return
-    note = RunNote.objects.create(nonconformity=nc, run=run, kind=kind)
-    if kind != RunNote.Kind.RAISED:
-        record(
-            nc.organization,
-            actor=None,
-            instance=nc,
-            action=Action.UPDATE,
-            changes={"check_runs": [None, {"run": run.pk, "status": run.status}]},
-            note=f"{note.get_kind_display()}: run of "
-            f"{timezone.localtime(run.started_at):%Y-%m-%d %H:%M}.",
-        )
