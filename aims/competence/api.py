@@ -374,7 +374,7 @@ def create_training(request, payload: TrainingIn):
     return Status(201, _save_training(request, record, payload.model_dump()))
 
 
-class ImportOut(Schema):
+class CompetenceImportOut(Schema):
     imported: int = Field(description="Records created.")
     skipped: int = Field(description="Rows already recorded (same person, course and date).")
     dry_run: bool
@@ -383,7 +383,7 @@ class ImportOut(Schema):
 @router.post(
     "/training-records/import",
     auth=CONTRIBUTE,
-    response=responses(201, ImportOut, 403, *BODY_ERRORS),
+    response=responses(201, CompetenceImportOut, 403, *BODY_ERRORS),
     summary="Import training records from a learning system's export",
     description="A multipart form with a CSV `file` whose header names `email_or_username`, "
     "`course` (matched by title), `completed_on` and `expires_on` (YYYY-MM-DD; an empty expiry "
@@ -433,7 +433,7 @@ def update_training(request, training_id: int, payload: PatchDict[TrainingIn]):
 # --- The matrix ------------------------------------------------------------------------------
 
 
-class CellOut(Schema):
+class CompetenceCellOut(Schema):
     competence: str
     state: str = Field(description="held, expiring, expired, missing or not_required.")
     expires_on: dt.date | None
@@ -443,7 +443,7 @@ class RowOut(Schema):
     person: str
     role: Role
     gaps: int
-    cells: list[CellOut]
+    cells: list[CompetenceCellOut]
 
 
 class ColumnOut(Schema):

@@ -80,7 +80,7 @@ class ReasonIn(InputSchema):
     reason: bounded_text(NOTE_MAX_LENGTH)
 
 
-class ReviewIn(InputSchema):
+class DocumentReviewIn(InputSchema):
     note: bounded_text(NOTE_MAX_LENGTH)
     next_review: dt.date | None = Field(None, description="Default: one review cycle on.")
 
@@ -187,7 +187,7 @@ class AcknowledgementOut(Schema):
         return obj.user.get_username()
 
 
-class ReviewOut(Schema):
+class DocumentReviewOut(Schema):
     reviewed_on: dt.date
     reviewed_by: str | None
     note: str
@@ -466,11 +466,11 @@ def acknowledge_document(request, document_id: int):
 @router.post(
     "/documents/{document_id}/reviews",
     auth=CONTRIBUTE,
-    response=responses(201, ReviewOut, 403, 404, 409, *BODY_ERRORS),
+    response=responses(201, DocumentReviewOut, 403, 404, 409, *BODY_ERRORS),
     summary="Record a review of a document",
     description="Sets the next review one cycle on, or to the date given (not in the past).",
 )
-def review_document(request, document_id: int, payload: ReviewIn):
+def review_document(request, document_id: int, payload: DocumentReviewIn):
     document = get_document(request, document_id)
     review: DocumentReview = services.mark_reviewed(
         document, actor=request.user, note=payload.note, next_review=payload.next_review

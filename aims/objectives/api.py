@@ -476,7 +476,7 @@ class ImportErrorOut(ErrorOut):
     )
 
 
-class ImportOut(Schema):
+class KPIImportOut(Schema):
     imported: int
     measurements: list[MeasurementOut]
 
@@ -484,7 +484,7 @@ class ImportOut(Schema):
 @router.post(
     "/kpi-measurements/import",
     auth=CONTRIBUTE,
-    response={**responses(201, ImportOut, 403, 400, 413), 422: ImportErrorOut},
+    response={**responses(201, KPIImportOut, 403, 400, 413), 422: ImportErrorOut},
     summary="Import measurements from a CSV file",
     description="A multipart upload (field `file`) with the columns kpi,date,value,note; kpi "
     "is a KPI's name or number. The whole file is checked first: if any row is wrong nothing "

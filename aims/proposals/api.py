@@ -55,7 +55,7 @@ class ProposalFilters(Schema):
     status: ProposalStatus | None = Field(None, description="Only proposals in this status.")
 
 
-class DecisionIn(InputSchema):
+class ProposalDecisionIn(InputSchema):
     reason: text_of(Proposal, "decision_reason") = Field("", description="Why; required to refuse.")
 
 
@@ -100,7 +100,7 @@ def read_proposal(request, proposal_id: int):
     "409 when the proposal was decided already or a rule refuses the change now (the "
     "proposal then stays open). Needs authority: an Owner, an AIMS Manager or top management.",
 )
-def approve_proposal(request, proposal_id: int, payload: DecisionIn):
+def approve_proposal(request, proposal_id: int, payload: ProposalDecisionIn):
     proposal = get_proposal(request, proposal_id)
     return services.approve(proposal, actor=request.user, reason=payload.reason)
 
@@ -112,6 +112,6 @@ def approve_proposal(request, proposal_id: int, payload: DecisionIn):
     summary="Refuse a proposal",
     description="Records the refusal with its reason (required); nothing else changes.",
 )
-def refuse_proposal(request, proposal_id: int, payload: DecisionIn):
+def refuse_proposal(request, proposal_id: int, payload: ProposalDecisionIn):
     proposal = get_proposal(request, proposal_id)
     return services.refuse(proposal, actor=request.user, reason=payload.reason)

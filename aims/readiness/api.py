@@ -237,7 +237,7 @@ def readiness_complete_assessment(request, readiness_assessment_id: int):
 # --- Items ------------------------------------------------------------------------------------
 
 
-class ItemOut(Schema):
+class AssessmentItemOut(Schema):
     id: int
     ref: str
     title: str
@@ -255,7 +255,7 @@ class ItemOut(Schema):
         return [e.pk for e in obj.evidence.all()]
 
 
-class ItemIn(InputSchema):
+class AssessmentItemIn(InputSchema):
     level: Level | None = Field(
         None,
         ge=0,
@@ -272,7 +272,7 @@ class ItemIn(InputSchema):
 @router.get(
     "/readiness/assessments/{readiness_assessment_id}/items",
     auth=READ,
-    response=responses(200, list[ItemOut], 404, 422),
+    response=responses(200, list[AssessmentItemOut], 404, 422),
     summary="List an assessment's items",
     description="In the standard's order: the clauses, then the Annex A controls.",
 )
@@ -285,13 +285,13 @@ def readiness_list_items(request, readiness_assessment_id: int):
 @router.patch(
     "/readiness/assessments/{readiness_assessment_id}/items/{readiness_item_id}",
     auth=MANAGE,
-    response=responses(200, ItemOut, 403, 404, 409, *BODY_ERRORS),
+    response=responses(200, AssessmentItemOut, 403, 404, 409, *BODY_ERRORS),
     summary="Rate an item",
     description="confirm: true takes the proposal; level sets it (with a note when it differs "
     "from the proposal); note and evidence change alone. A completed assessment answers 409.",
 )
 def readiness_update_item(
-    request, readiness_assessment_id: int, readiness_item_id: int, payload: ItemIn
+    request, readiness_assessment_id: int, readiness_item_id: int, payload: AssessmentItemIn
 ):
     assessment = get_assessment(request, readiness_assessment_id)
     item = get_object_or_404(assessment.items.all(), pk=readiness_item_id)
@@ -331,7 +331,7 @@ def readiness_update_item(
 # --- Results ----------------------------------------------------------------------------------
 
 
-class GroupOut(Schema):
+class ReadinessGroupOut(Schema):
     ref: str
     title: str
     items: int
@@ -366,8 +366,8 @@ class ResultsOut(Schema):
     assessment: int
     status: AssessmentState
     overall: OverallOut
-    clauses: list[GroupOut]
-    objectives: list[GroupOut]
+    clauses: list[ReadinessGroupOut]
+    objectives: list[ReadinessGroupOut]
     strengths: list[str]
     gaps: list[GapOut] = Field(description="Most risk left open first.")
 
@@ -453,7 +453,7 @@ def readiness_tick_checklist(request, payload: TickIn):
 # --- Roadmap ----------------------------------------------------------------------------------
 
 
-class ActionIn(InputSchema):
+class RoadmapActionIn(InputSchema):
     title: text_of(RoadmapAction, "title")
     description: text_of(RoadmapAction, "description") = ""
     item: StrictInt | None = Field(None, description="The number of the gap (assessment item).")
@@ -461,7 +461,7 @@ class ActionIn(InputSchema):
     due_date: dt.date | None = Field(None, description="Not in the past.")
 
 
-class ActionOut(Schema):
+class RoadmapActionOut(Schema):
     id: int
     title: str
     description: str
@@ -502,7 +502,7 @@ def get_action(request, action_id: int) -> RoadmapAction:
     return action
 
 
-class ActionFilters(Schema):
+class RoadmapActionFilters(Schema):
     q: Name | None = None
     status: ActionState | None = None
     overdue: bool | None = None
@@ -511,11 +511,11 @@ class ActionFilters(Schema):
 @router.get(
     "/readiness/roadmap",
     auth=READ,
-    response=responses(200, list[ActionOut], 422),
+    response=responses(200, list[RoadmapActionOut], 422),
     summary="List the readiness roadmap",
 )
 @paginate(Page)
-def readiness_list_actions(request, filters: Query[ActionFilters]):
+def readiness_list_actions(request, filters: Query[RoadmapActionFilters]):
     return actions_of(request.org).filtered(**filters.model_dump()).order_by("status", "due_date")
 
 
@@ -547,10 +547,10 @@ def _save_action(request, action: RoadmapAction, data: dict) -> RoadmapAction:
 @router.post(
     "/readiness/roadmap",
     auth=CONTRIBUTE,
-    response=responses(201, ActionOut, 403, *BODY_ERRORS),
+    response=responses(201, RoadmapActionOut, 403, *BODY_ERRORS),
     summary="Add a roadmap action",
 )
-def readiness_create_action(request, payload: ActionIn):
+def readiness_create_action(request, payload: RoadmapActionIn):
     action = RoadmapAction(organization=request.org)
     return HttpStatus(201, _save_action(request, action, payload.model_dump()))
 
@@ -558,7 +558,7 @@ def readiness_create_action(request, payload: ActionIn):
 @router.get(
     "/readiness/roadmap/{roadmap_action_id}",
     auth=READ,
-    response=responses(200, ActionOut, 404),
+    response=responses(200, RoadmapActionOut, 404),
     summary="Read a roadmap action",
 )
 def readiness_read_action(request, roadmap_action_id: int):
@@ -568,18 +568,18 @@ def readiness_read_action(request, roadmap_action_id: int):
 @router.patch(
     "/readiness/roadmap/{roadmap_action_id}",
     auth=CONTRIBUTE,
-    response=responses(200, ActionOut, 403, 404, *BODY_ERRORS),
+    response=responses(200, RoadmapActionOut, 403, 404, *BODY_ERRORS),
     summary="Change a roadmap action",
     description="Its status moves through /done and /reopen.",
 )
-def readiness_update_action(request, roadmap_action_id: int, payload: PatchDict[ActionIn]):
+def readiness_update_action(request, roadmap_action_id: int, payload: PatchDict[RoadmapActionIn]):
     return _save_action(request, get_action(request, roadmap_action_id), payload)
 
 
 @router.post(
     "/readiness/roadmap/{roadmap_action_id}/done",
     auth=CONTRIBUTE,
-    response=responses(200, ActionOut, 403, 404, 409),
+    response=responses(200, RoadmapActionOut, 403, 404, 409),
     summary="Mark a roadmap action done",
 )
 def readiness_done_action(request, roadmap_action_id: int):
@@ -591,7 +591,7 @@ def readiness_done_action(request, roadmap_action_id: int):
 @router.post(
     "/readiness/roadmap/{roadmap_action_id}/reopen",
     auth=CONTRIBUTE,
-    response=responses(200, ActionOut, 403, 404, 409),
+    response=responses(200, RoadmapActionOut, 403, 404, 409),
     summary="Reopen a roadmap action",
 )
 def readiness_reopen_action(request, roadmap_action_id: int):

@@ -86,7 +86,7 @@ class ReviewActionOut(Schema):
         return obj.is_overdue()
 
 
-class ReviewOut(Schema):
+class ManagementReviewOut(Schema):
     id: int
     title: str
     planned_on: dt.date
@@ -184,7 +184,7 @@ class ReviewFilters(Schema):
 @router.get(
     "/management-reviews",
     auth=READ,
-    response=responses(200, list[ReviewOut], 422),
+    response=responses(200, list[ManagementReviewOut], 422),
     summary="List management reviews",
     description="Newest first, filtered as the reviews page filters.",
 )
@@ -201,7 +201,7 @@ def list_reviews(request, filters: Query[ReviewFilters]):
 # --- Reviews ------------------------------------------------------------------------------------
 
 
-class ReviewIn(InputSchema):
+class ManagementReviewIn(InputSchema):
     title: text_of(ManagementReview, "title")
     planned_on: dt.date
     chair: Name | None = Field(
@@ -243,11 +243,11 @@ def _save_review(request, review: ManagementReview, data: dict) -> ManagementRev
 @router.post(
     "/management-reviews",
     auth=CONTRIBUTE,
-    response=responses(201, ReviewOut, 403, 409, *BODY_ERRORS),
+    response=responses(201, ManagementReviewOut, 403, 409, *BODY_ERRORS),
     summary="Plan a management review",
     description="A new review is planned; it addresses clause 9.3 unless told otherwise.",
 )
-def create_review(request, payload: ReviewIn):
+def create_review(request, payload: ManagementReviewIn):
     review = ManagementReview(organization=request.org)
     return Status(201, _save_review(request, review, payload.model_dump()))
 
@@ -255,7 +255,7 @@ def create_review(request, payload: ReviewIn):
 @router.get(
     "/management-reviews/{review_id}",
     auth=READ,
-    response=responses(200, ReviewOut, 404),
+    response=responses(200, ManagementReviewOut, 404),
     summary="Read a management review with its decisions and actions",
 )
 def read_review(request, review_id: int):
@@ -265,12 +265,12 @@ def read_review(request, review_id: int):
 @router.patch(
     "/management-reviews/{review_id}",
     auth=CONTRIBUTE,
-    response=responses(200, ReviewOut, 403, 404, 409, *BODY_ERRORS),
+    response=responses(200, ManagementReviewOut, 403, 404, 409, *BODY_ERRORS),
     summary="Change a management review",
     description="Changes only the fields sent. An approved review does not change (409); the "
     "status moves with hold and approve.",
 )
-def update_review(request, review_id: int, payload: PatchDict[ReviewIn]):
+def update_review(request, review_id: int, payload: PatchDict[ManagementReviewIn]):
     review = get_object_or_404(ManagementReview.objects.for_org(request.org), pk=review_id)
     return _save_review(request, review, payload)
 
@@ -289,7 +289,7 @@ class HoldIn(InputSchema):
 @router.post(
     "/management-reviews/{review_id}/hold",
     auth=CONTRIBUTE,
-    response=responses(200, ReviewOut, 403, 404, 409, *BODY_ERRORS),
+    response=responses(200, ManagementReviewOut, 403, 404, 409, *BODY_ERRORS),
     summary="Mark a management review held, and freeze its inputs",
     description="Needs at least one attendee and a chair with decision authority who attended "
     "(422 naming the field); a review already held answers 409.",
@@ -319,7 +319,7 @@ def hold_review(request, review_id: int, payload: HoldIn):
 @router.post(
     "/management-reviews/{review_id}/approve",
     auth=DECIDE,
-    response=responses(200, ReviewOut, 403, 404, 409),
+    response=responses(200, ManagementReviewOut, 403, 404, 409),
     summary="Approve the minutes of a held management review (its chair only)",
     description="403 for anyone but the chair; 409 when the review is not held, has no minutes "
     "or is approved already.",
@@ -339,7 +339,7 @@ class FigureOut(Schema):
     tone: str
 
 
-class ItemOut(Schema):
+class ReviewInputItemOut(Schema):
     label: str
     url: str
     note: str
@@ -354,7 +354,7 @@ class InputSectionOut(Schema):
     recorded: bool = Field(description="false: the source area has no record yet.")
     summary: str
     figures: list[FigureOut]
-    items: list[ItemOut]
+    items: list[ReviewInputItemOut]
     more: int
     more_url: str
     empty: str
@@ -391,7 +391,7 @@ def read_review_inputs(request, review_id: int):
 # --- Decisions ----------------------------------------------------------------------------------
 
 
-class DecisionIn(InputSchema):
+class ReviewDecisionIn(InputSchema):
     kind: ReviewDecisionKind
     text: text_of(ReviewDecision, "text")
 
@@ -407,7 +407,7 @@ def _decision(pk: int) -> ReviewDecision:
     summary="Record a decision of a held management review",
     description="409 when the review is not held, or its minutes are approved.",
 )
-def create_review_decision(request, review_id: int, payload: DecisionIn):
+def create_review_decision(request, review_id: int, payload: ReviewDecisionIn):
     review = get_object_or_404(ManagementReview.objects.for_org(request.org), pk=review_id)
     decision = ReviewDecision(organization=request.org, review=review)
     errors = Errors()
@@ -431,7 +431,7 @@ def get_decision(request, review_decision_id: int) -> ReviewDecision:
     summary="Change a decision of a management review",
     description="409 once the review's minutes are approved.",
 )
-def update_review_decision(request, review_decision_id: int, payload: PatchDict[DecisionIn]):
+def update_review_decision(request, review_decision_id: int, payload: PatchDict[ReviewDecisionIn]):
     decision = get_decision(request, review_decision_id)
     errors = Errors()
     apply(decision, payload)
@@ -491,13 +491,13 @@ def add_review_improvement(request, review_decision_id: int, payload: ImproveIn)
 # --- Actions ------------------------------------------------------------------------------------
 
 
-class ActionIn(InputSchema):
+class ReviewActionIn(InputSchema):
     title: text_of(ReviewAction, "title")
     owner: Name | None = Field(None, description="Username of a member.")
     due_date: dt.date | None = Field(None, description="Today or later.")
 
 
-class ActionUpdate(ActionIn):
+class ReviewActionUpdate(ReviewActionIn):
     status: ReviewActionStatus = ReviewActionStatus.OPEN
     done_on: dt.date | None = Field(None, description="When it was done; today by default.")
     outcome: text_of(ReviewAction, "outcome") = ""
@@ -521,13 +521,13 @@ def _save_action(request, action: ReviewAction, data: dict) -> ReviewAction:
     description="409 when the review is not held or its minutes are approved; 422 when the due "
     "date is in the past.",
 )
-def create_review_action(request, review_id: int, payload: ActionIn):
+def create_review_action(request, review_id: int, payload: ReviewActionIn):
     review = get_object_or_404(ManagementReview.objects.for_org(request.org), pk=review_id)
     action = ReviewAction(organization=request.org, review=review)
     return Status(201, _save_action(request, action, payload.model_dump()))
 
 
-class ActionFilters(Schema):
+class ReviewActionFilters(Schema):
     q: Name | None = Field(None, description="Search in title and outcome.")
     status: ReviewActionStatus | None = None
     owner: Name | None = Field(None, description="Username of the action's owner.")
@@ -545,7 +545,7 @@ class ActionFilters(Schema):
     description="Open ones first, by due date.",
 )
 @paginate(Page)
-def list_review_actions(request, filters: Query[ActionFilters]):
+def list_review_actions(request, filters: Query[ReviewActionFilters]):
     errors = Errors()
     owner = member(request.org, filters.owner, field="owner", errors=errors)
     errors.raise_if_any()
@@ -567,7 +567,7 @@ def list_review_actions(request, filters: Query[ActionFilters]):
     "to open (done ↔ cancelled is refused, 409). Once the minutes are approved what it asks "
     "(its title) stays.",
 )
-def update_review_action(request, review_action_id: int, payload: PatchDict[ActionUpdate]):
+def update_review_action(request, review_action_id: int, payload: PatchDict[ReviewActionUpdate]):
     action = get_object_or_404(
         ReviewAction.objects.filter(organization=request.org).select_related("review"),
         pk=review_action_id,

@@ -29,7 +29,7 @@ class HitOut(Schema):
     exact: bool = Field(description="true when the query is this record's ref.")
 
 
-class GroupOut(Schema):
+class SearchGroupOut(Schema):
     kind: str = Field(description="risks, systems, controls, ...")
     label: str
     hits: list[HitOut]
@@ -39,7 +39,7 @@ class GroupOut(Schema):
 
 class SearchOut(Schema):
     q: str
-    groups: list[GroupOut]
+    groups: list[SearchGroupOut]
 
 
 @router.get(

@@ -23,7 +23,7 @@ from .common import AuditResult, RecordId
 router = Router()
 
 
-class ItemOut(Schema):
+class AuditItemOut(Schema):
     id: int
     position: int
     ref: str = Field(description="The clause or Annex A control examined.")
@@ -91,7 +91,7 @@ def get_item(request, audit_id: int, audit_item_id: int) -> ChecklistItem:
 @router.get(
     "/audits/{audit_id}/items",
     auth=READ,
-    response=responses(200, list[ItemOut], 404, 422),
+    response=responses(200, list[AuditItemOut], 404, 422),
     summary="An audit's checklist",
 )
 @paginate(Page)
@@ -102,14 +102,14 @@ def list_audit_items(request, audit_id: int):
 @router.get(
     "/audits/{audit_id}/items/{audit_item_id}",
     auth=READ,
-    response=responses(200, ItemOut, 404),
+    response=responses(200, AuditItemOut, 404),
     summary="Read a checklist item",
 )
 def read_audit_item(request, audit_id: int, audit_item_id: int):
     return get_item(request, audit_id, audit_item_id)
 
 
-class ItemIn(InputSchema):
+class AuditItemIn(InputSchema):
     result: AuditResult
     notes: text_of(ChecklistItem, "notes") = ""
     evidence_sampled: text_of(ChecklistItem, "evidence_sampled") = ""
@@ -121,12 +121,12 @@ class ItemIn(InputSchema):
 @router.patch(
     "/audits/{audit_id}/items/{audit_item_id}",
     auth=AUDIT,
-    response=responses(200, ItemOut, 403, 404, 409, *BODY_ERRORS),
+    response=responses(200, AuditItemOut, 403, 404, 409, *BODY_ERRORS),
     summary="Record the result of a checklist item",
     description="While the audit is in progress (409 otherwise). A major nonconformity raises "
     "a nonconformity at once, once per item.",
 )
-def record_audit_item(request, audit_id: int, audit_item_id: int, payload: PatchDict[ItemIn]):
+def record_audit_item(request, audit_id: int, audit_item_id: int, payload: PatchDict[AuditItemIn]):
     item = get_item(request, audit_id, audit_item_id)
     errors = Errors()
     evidence = None
@@ -153,7 +153,7 @@ def record_audit_item(request, audit_id: int, audit_item_id: int, payload: Patch
 @router.post(
     "/audits/{audit_id}/items/{audit_item_id}/nonconformity",
     auth=AUDIT,
-    response=responses(200, ItemOut, 403, 404, 409),
+    response=responses(200, AuditItemOut, 403, 404, 409),
     summary="Raise the nonconformity of a finding",
     description="For a minor (or major) nonconformity; once: a second call changes nothing.",
 )
@@ -165,7 +165,7 @@ def raise_audit_item_nonconformity(request, audit_id: int, audit_item_id: int):
 @router.post(
     "/audits/{audit_id}/items/{audit_item_id}/improvement",
     auth=AUDIT,
-    response=responses(200, ItemOut, 403, 404, 409),
+    response=responses(200, AuditItemOut, 403, 404, 409),
     summary="Add an opportunity for improvement to the improvement register",
     description="For an item whose result is an opportunity for improvement; once.",
 )

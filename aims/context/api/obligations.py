@@ -47,7 +47,7 @@ class ObligationIn(InputSchema):
     controls: list[Name] | None = controls_field()
 
 
-class ObligationOut(Requirements):
+class RegisterObligationOut(Requirements):
     id: int
     kind: ObligationKind
     title: str
@@ -92,7 +92,7 @@ def get_obligation(request, obligation_id: int) -> Obligation:
 @router.get(
     "/context/obligations",
     auth=READ,
-    response=responses(200, list[ObligationOut], 422),
+    response=responses(200, list[RegisterObligationOut], 422),
     summary="List obligations",
 )
 @paginate(Page)
@@ -116,7 +116,7 @@ def _save_obligation(request, obligation: Obligation, data: dict) -> Obligation:
 @router.post(
     "/context/obligations",
     auth=CONTRIBUTE,
-    response=responses(201, ObligationOut, 403, *BODY_ERRORS),
+    response=responses(201, RegisterObligationOut, 403, *BODY_ERRORS),
     summary="Record an obligation",
     description="Without clauses or controls it addresses control A.8.5.",
 )
@@ -163,7 +163,7 @@ class CatalogueIn(InputSchema):
 
 
 class CatalogueOut(Schema):
-    created: list[ObligationOut]
+    created: list[RegisterObligationOut]
     skipped: list[str] = Field(description="References already in the register.")
 
 
@@ -197,7 +197,7 @@ def add_from_catalogue(request, payload: CatalogueIn):
 @router.get(
     "/context/obligations/{obligation_id}",
     auth=READ,
-    response=responses(200, ObligationOut, 404),
+    response=responses(200, RegisterObligationOut, 404),
     summary="Read an obligation",
 )
 def read_obligation(request, obligation_id: int):
@@ -207,7 +207,7 @@ def read_obligation(request, obligation_id: int):
 @router.patch(
     "/context/obligations/{obligation_id}",
     auth=CONTRIBUTE,
-    response=responses(200, ObligationOut, 403, 404, *BODY_ERRORS),
+    response=responses(200, RegisterObligationOut, 403, 404, *BODY_ERRORS),
     summary="Change an obligation",
 )
 def update_obligation(request, obligation_id: int, payload: PatchDict[ObligationIn]):

@@ -341,7 +341,7 @@ class LinkOut(Schema):
     url: str = Field(description="The page of the records that meet it.")
 
 
-class ObligationOut(Schema):
+class ActObligationOut(Schema):
     code: str
     article: str
     title: str
@@ -375,7 +375,7 @@ class SystemActOut(Schema):
         description="The signed classification in force."
     )
     draft: ClassificationSummaryOut | None = Field(description="The draft waiting for signing.")
-    obligations: list[ObligationOut]
+    obligations: list[ActObligationOut]
     counts: ObligationCountsOut
     exposure: ExposureOut | None = Field(
         description="The fine cap for the system's tier (Art. 99); null for minimal risk or not "

@@ -44,7 +44,7 @@ class DecisionOut(Schema):
         return obj.risk.ref if obj.risk_id else None
 
 
-class ActionOut(Schema):
+class CommitteeActionOut(Schema):
     id: int
     meeting_id: int
     title: str
@@ -81,7 +81,7 @@ class MeetingOut(Schema):
     agenda: str
     minutes: str
     decisions: list[DecisionOut]
-    actions: list[ActionOut]
+    actions: list[CommitteeActionOut]
 
     @staticmethod
     def resolve_attendees(obj) -> list[str]:
@@ -173,7 +173,7 @@ def update_meeting(request, meeting_id: int, payload: PatchDict[MeetingIn]):
     return _save_meeting(request, meeting, payload)
 
 
-class DecisionIn(InputSchema):
+class CommitteeDecisionIn(InputSchema):
     text: text_of(Decision, "text")
     system: Name | None = Field(None, description="Slug of the AI system it concerns.")
     risk: Name | None = Field(None, description="Ref of the risk it concerns, e.g. R-001.")
@@ -221,7 +221,7 @@ def _save_decision(request, decision: Decision, data: dict) -> Decision:
     summary="Record a decision of a held meeting",
     description="409 when the meeting is not marked held.",
 )
-def create_decision(request, meeting_id: int, payload: DecisionIn):
+def create_decision(request, meeting_id: int, payload: CommitteeDecisionIn):
     meeting = get_object_or_404(Meeting.objects.for_org(request.org), pk=meeting_id)
     decision = Decision(organization=request.org, meeting=meeting)
     return Status(201, _save_decision(request, decision, payload.model_dump()))
@@ -233,7 +233,7 @@ def create_decision(request, meeting_id: int, payload: DecisionIn):
     response=responses(200, DecisionOut, 403, 404, 409, *BODY_ERRORS),
     summary="Change a committee decision",
 )
-def update_decision(request, meeting_decision_id: int, payload: PatchDict[DecisionIn]):
+def update_decision(request, meeting_decision_id: int, payload: PatchDict[CommitteeDecisionIn]):
     decision = get_object_or_404(
         Decision.objects.filter(organization=request.org).select_related("meeting"),
         pk=meeting_decision_id,
@@ -241,13 +241,13 @@ def update_decision(request, meeting_decision_id: int, payload: PatchDict[Decisi
     return _save_decision(request, decision, payload)
 
 
-class ActionIn(InputSchema):
+class CommitteeActionIn(InputSchema):
     title: text_of(CommitteeAction, "title")
     owner: Name | None = Field(None, description="Username of a member.")
     due_date: dt.date | None = Field(None, description="Today or later.")
 
 
-class ActionUpdate(ActionIn):
+class CommitteeActionUpdate(CommitteeActionIn):
     status: CommitteeActionStatus = CommitteeActionStatus.OPEN
     done_on: dt.date | None = Field(None, description="When it was done; today by default.")
 
@@ -265,11 +265,11 @@ def _save_action(request, action: CommitteeAction, data: dict) -> CommitteeActio
 @router.post(
     "/meetings/{meeting_id}/actions",
     auth=CONTRIBUTE,
-    response=responses(201, ActionOut, 403, 404, 409, *BODY_ERRORS),
+    response=responses(201, CommitteeActionOut, 403, 404, 409, *BODY_ERRORS),
     summary="Record an action of a committee meeting",
     description="422 when the due date is in the past.",
 )
-def create_action(request, meeting_id: int, payload: ActionIn):
+def create_action(request, meeting_id: int, payload: CommitteeActionIn):
     meeting = get_object_or_404(Meeting.objects.for_org(request.org), pk=meeting_id)
     action = CommitteeAction(organization=request.org, meeting=meeting)
     return Status(201, _save_action(request, action, payload.model_dump()))
@@ -278,11 +278,11 @@ def create_action(request, meeting_id: int, payload: ActionIn):
 @router.patch(
     "/meeting-actions/{meeting_action_id}",
     auth=CONTRIBUTE,
-    response=responses(200, ActionOut, 403, 404, 409, *BODY_ERRORS),
+    response=responses(200, CommitteeActionOut, 403, 404, 409, *BODY_ERRORS),
     summary="Change a committee action: its owner, due date or status",
     description="Open → done or cancelled, and back to open; done ↔ cancelled is refused (409).",
 )
-def update_action(request, meeting_action_id: int, payload: PatchDict[ActionUpdate]):
+def update_action(request, meeting_action_id: int, payload: PatchDict[CommitteeActionUpdate]):
     action = get_object_or_404(
         CommitteeAction.objects.filter(organization=request.org).select_related("meeting"),
         pk=meeting_action_id,

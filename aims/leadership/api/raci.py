@@ -21,7 +21,7 @@ from .common import RaciLetter
 router = Router()
 
 
-class CellOut(Schema):
+class RaciCellOut(Schema):
     role_id: int | None
     role: str | None
     person: str | None
@@ -41,7 +41,7 @@ class ActivityOut(Schema):
     name: str
     description: str
     position: int
-    cells: list[CellOut]
+    cells: list[RaciCellOut]
     accountable_count: int
     flag: str | None = Field(
         description="Why the activity is flagged (no one accountable, or "

@@ -24,7 +24,7 @@ class DueDecisionOut(Schema):
     url: str
 
 
-class ProposalOut(Schema):
+class TopProposalOut(Schema):
     id: int
     summary: str
     proposed_by: str | None
@@ -62,7 +62,7 @@ class MemberInvolvementOut(Schema):
 class TopManagementOut(Schema):
     since: dt.date
     due_decisions: list[DueDecisionOut]
-    proposals: list[ProposalOut]
+    proposals: list[TopProposalOut]
     risks: list[RiskWaitingOut]
     overdue_actions: int
     members: list[MemberInvolvementOut]
