@@ -7,7 +7,7 @@ PORT ?= 8000
 PYTEST_WORKERS ?= auto
 PYTEST := $(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile
 
-.PHONY: run test test-sqlite test-postgres bench lint browser-deps clean screenshots
+.PHONY: run test test-sqlite test-postgres bench lint browser-deps java-deps clean screenshots
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -33,6 +33,14 @@ browser-deps:
 		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; \
 	fi
 
+# The Spark tests (tests/test_metrics_spark.py) run PySpark in local mode on Debian's Java.
+java-deps:
+	@if ! command -v java >/dev/null 2>&1; then \
+		echo "Installing Java from Debian packages for the Spark tests"; \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq default-jre-headless >/dev/null; \
+	fi
+
 # The README's screenshots of the demo dashboard at 390 px and 1,400 px (docs/dashboard-*.png),
 # taken from the demo loaded into a temporary data folder.
 screenshots: $(VENV)/.installed-test browser-deps
@@ -44,7 +52,7 @@ lint: $(VENV)/.installed-test
 
 # The whole suite twice: on SQLite (the default) and on PostgreSQL, in a throwaway cluster that
 # scripts/with-postgres starts from the Debian package and removes after (installs it if missing).
-test: $(VENV)/.installed-test browser-deps
+test: $(VENV)/.installed-test browser-deps java-deps
 	$(BIN)/ruff check aims tests bench
 	$(BIN)/ruff format --check aims tests bench
 	$(BIN)/mypy
@@ -52,15 +60,15 @@ test: $(VENV)/.installed-test browser-deps
 	$(PYTEST)
 	scripts/with-postgres $(PYTEST)
 
-test-sqlite: $(VENV)/.installed-test browser-deps
+test-sqlite: $(VENV)/.installed-test browser-deps java-deps
 	$(PYTEST)
 
-test-postgres: $(VENV)/.installed-test browser-deps
+test-postgres: $(VENV)/.installed-test browser-deps java-deps
 	scripts/with-postgres $(PYTEST)
 
 # Speed targets, each compared in the same run with its reference (ratios printed).
 # Every benchmark runs, whatever the one before found; make fails at the end if a target was missed.
-BENCHES = pages search metrics_fairness metrics_drift metrics_cli
+BENCHES = pages search metrics_fairness metrics_drift metrics_cli metrics_spark
 bench: $(VENV)/.installed-test
 	@missed=""; for b in $(BENCHES); do \
 		echo "== bench/$$b.py"; $(BIN)/python bench/$$b.py || missed="$$missed $$b"; \

@@ -7,6 +7,7 @@ aims createadmin --username U [--email E] [--password P | --password-stdin] [--o
 aims catalog load
 aims audit verify [--org SLUG]
 aims evidence verify [--org SLUG]
+aims package verify PACKAGE.zip [--public-key KEY]
 aims manage <any django-admin command>
 """
 
@@ -213,6 +214,55 @@ def build_parser() -> argparse.ArgumentParser:
     evidence_verify.add_argument("--org", metavar="SLUG", help="only this organization's files")
     evidence_verify.set_defaults(func=lambda a: _django("evidence_verify", *_flags(a, "org")))
 
+    package = sub.add_parser("package", help="the certification evidence package")
+    package_sub = package.add_subparsers(dest="action", required=True, metavar="ACTION")
+    package_verify = package_sub.add_parser(
+        "verify",
+        help="re-hash every file of a package, name any altered, missing or added file, and "
+        "check the signature (no server or database needed)",
+    )
+    package_verify.add_argument(
+        "package", metavar="PACKAGE.zip", help="the ZIP downloaded from the Evidence package page"
+    )
+    package_verify.add_argument(
+        "--public-key",
+        metavar="KEY",
+        help="the organization's public key (PEM file, or its base64 as the app shows it)",
+    )
+    package_verify.set_defaults(func=_verify_package)
+
+    oscal = sub.add_parser("oscal", help="OSCAL 1.2.1 JSON documents of an organization")
+    oscal_sub = oscal.add_subparsers(dest="action", required=True, metavar="ACTION")
+    oscal_export = oscal_sub.add_parser(
+        "export", help="write the catalog, SoA, readiness, audit or POA&M document"
+    )
+    oscal_export.add_argument(
+        "kind",
+        choices=(
+            "catalog",
+            "soa-profile",
+            "soa-components",
+            "additional-controls",
+            "readiness",
+            "audit",
+            "poam",
+        ),
+        help="which document",
+    )
+    oscal_export.add_argument("--org", required=True, metavar="SLUG", help="the organization")
+    oscal_export.add_argument(
+        "--record", metavar="ID", help="the readiness assessment's number, or the audit's id"
+    )
+    oscal_export.add_argument("--output", metavar="FILE", help="write here instead of stdout")
+    oscal_export.add_argument(
+        "--base-url", metavar="URL", help="the site's address, for absolute links"
+    )
+    oscal_export.set_defaults(
+        func=lambda a: _django(
+            "oscal_export", a.kind, *_flags(a, "org", "record", "output", "base_url")
+        )
+    )
+
     sub.add_parser(
         "check",
         help="run a fairness, performance, drift or quality check on a file (`aims check --help`)",
@@ -244,6 +294,12 @@ def _supervise(parent_pid: int) -> int:
     from aims.core.supervisor import supervise
 
     return supervise(parent_pid)
+
+
+def _verify_package(args) -> int:
+    from aims.package.manifest import main as verify_main  # no Django: runs anywhere
+
+    return verify_main(args.package, args.public_key)
 
 
 def _flags(args, *names: str) -> list[str]:

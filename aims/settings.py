@@ -133,6 +133,10 @@ INSTALLED_APPS = [
     "aims.reviews",
     "aims.euaiact",
     "aims.readiness",
+    "aims.frameworks",
+    "aims.oscal",
+    "aims.package",
+    "aims.businesscase",
     "aims.reminders",
     "aims.dashboard",
     "aims.search",
@@ -256,6 +260,12 @@ AIMS_TASK_LEASE_SECONDS = max(1, int(os.environ.get("AIMS_TASK_LEASE_SECONDS", "
 AIMS_TASK_MAX_ATTEMPTS = max(1, int(os.environ.get("AIMS_TASK_MAX_ATTEMPTS", "3")))
 # Stored evidence files are re-hashed this often by the worker (`aims evidence verify`).
 AIMS_EVIDENCE_VERIFY_DAYS = float(os.environ.get("AIMS_EVIDENCE_VERIFY_DAYS", "7"))
+
+# Certification evidence packages (aims/package): the ZIPs, the organizations' Ed25519 signing
+# keys (private, mode 0600), and how many days a built package is kept.
+AIMS_PACKAGE_DIR = os.environ.get("AIMS_PACKAGE_DIR") or None
+AIMS_PACKAGE_KEY_DIR = os.environ.get("AIMS_PACKAGE_KEY_DIR") or None
+AIMS_PACKAGE_DAYS = int(os.environ.get("AIMS_PACKAGE_DAYS", "7"))
 
 # Evidence files: content-addressed under the data folder, never under a public media URL.
 EVIDENCE_ROOT = Path(os.environ.get("AIMS_EVIDENCE_DIR", DATA_DIR / "evidence")).resolve()

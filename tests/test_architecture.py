@@ -217,3 +217,24 @@ def test_no_two_areas_name_an_api_path_parameter_alike():
     with pytest.raises(ValueError, match="already names"):
         areas.register(clash)
     assert "clash" not in {a.label for a in areas.areas()}
+
+
+def test_no_two_api_schemas_share_a_name():
+    """The OpenAPI document names a schema component by its class name: two areas' ``SystemOut``
+    made one of them describe the other's answers (the business case's systems as the
+    inventory's), which only a fuzzer noticed. Every schema class of the API has its own name."""
+    import ninja
+
+    from aims.api.urls import api
+
+    api.get_openapi_schema()  # every router and its schemas are imported
+    found: dict[str, list[str]] = {}
+    stack = [ninja.Schema]
+    while stack:
+        cls = stack.pop()
+        stack.extend(cls.__subclasses__())
+        if cls.__module__.startswith("aims."):
+            found.setdefault(cls.__name__, []).append(cls.__module__)
+    shared = {name: modules for name, modules in found.items() if len(set(modules)) > 1}
+    assert len(found) > 100
+    assert shared == {}

@@ -44,7 +44,7 @@ def test_every_flag_the_readme_shows_is_a_flag_of_its_command():
     checked = 0
     for line in block.splitlines():
         code = line.split("  #", 1)[0]
-        found = re.search(r"\baims ([a-z-]+)(?: (load|verify)\b)?(.*)", code)
+        found = re.search(r"\baims ([a-z-]+)(?: (load|verify|export)\b)?(.*)", code)
         if not found or found.group(1) in {"check", "manage"}:
             continue
         command = [found.group(1), *([found.group(2)] if found.group(2) else [])]

@@ -40,6 +40,7 @@ from . import context as demo_context
 from . import datasets as demo_datasets
 from . import documents as demo_documents
 from . import euaiact as demo_euaiact
+from . import frameworks as demo_frameworks
 from . import impact as demo_impact
 from . import improvement as demo_improvement
 from . import incidents as demo_incidents
@@ -355,6 +356,7 @@ def load_demo(*, username: str = DEMO_USERNAME, password: str = DEMO_PASSWORD):
         *SYSTEM_RECORDS,
         demo_euaiact,
         *CHECK_AND_ACT,
+        demo_frameworks,
     ):
         load = area if callable(area) else area.load
         load(org, people=people, systems=systems, risks=risks, today=today)

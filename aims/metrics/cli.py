@@ -15,9 +15,17 @@ with ``check``); ``python -m aims.metrics.cli fairness …`` works as well.
         [--min accuracy=0.8 ...] [--max rmse=2.5 ...]
     aims check drift --reference a.parquet --current b.parquet [--column c ...] \\
         [--categorical c ...] [--max share_drifted=0.5 ...]
+    aims check fairness|performance|drift --spark [--spark-master URL] --data TABLE|PATH ...
     aims check quality --data x.parquet [--expect col=integer ...] \\
         [--max-missing 0.05 | --max-missing col=0.1 ...] [--range col=min:max ...] \\
         [--allowed col=a,b,c ...] [--max-duplicates 0.01] [--min-rows N] [--max-rows N]
+
+With ``--spark`` (fairness, performance, drift) the data are read and counted by Apache Spark
+(`aims.metrics.spark`; pyspark is imported only then): ``--data`` (``--reference`` and
+``--current``) is a table in the session's catalog, or a path or URL of Parquet data Spark
+reads (anything with a ``/`` or a ``.parquet`` suffix). ``--spark-master`` is the master URL
+(default ``local[*]``; under ``spark-submit`` the session it configured is used as it is).
+Posted runs then carry the data's name and row count, not a SHA-256 of a data lake.
 
 Exit codes: 0 when every threshold passes, 1 when one fails, 2 on bad input (one line on
 stderr names the file or column and the problem; argparse usage errors exit 2 too).
@@ -161,8 +169,24 @@ def build_parser() -> argparse.ArgumentParser:
             help="refuse a sensitive feature with more distinct values (default 1000)",
         )
 
+    def spark(p: argparse.ArgumentParser) -> None:
+        group = p.add_argument_group("Spark: count where the data lives")
+        group.add_argument(
+            "--spark",
+            action="store_true",
+            help="read and count the data with Apache Spark: the data is a table name or a "
+            "path/URL of Parquet data (pip install openaims[spark])",
+        )
+        group.add_argument(
+            "--spark-master",
+            metavar="URL",
+            help="Spark master URL, e.g. local[4], yarn, spark://host:7077 (default local[*], "
+            "or the session spark-submit configured)",
+        )
+
     fairness = add("fairness", "fairness between groups of a binary classifier")
     predictions(fairness, sensitive_required=True)
+    spark(fairness)
     fairness.add_argument(
         "--reference-group",
         metavar="GROUP",
@@ -173,6 +197,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     performance = add("performance", "model performance, overall and per group")
     predictions(performance, sensitive_required=False)
+    spark(performance)
     performance.add_argument(
         "--task",
         choices=["classification", "regression"],
@@ -210,6 +235,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="above this many rows, compare numeric columns through a quantile sketch with a "
         "reported error bound (default 10000000; none: always exact)",
     )
+    spark(drift)
     limits(drift, "share_drifted=0.5")
 
     quality = add("quality", "data quality of one file")
@@ -494,14 +520,18 @@ def compute(args: argparse.Namespace, *, for_server: bool) -> Computed:
     from aims.metrics._client import Computed
 
     fingerprint = None
-    if for_server:
-        fingerprint = _Fingerprint(args.current if args.kind == "drift" else args.data)
+    named = args.current if args.kind == "drift" else args.data
+    on_spark = bool(getattr(args, "spark", False))
+    if for_server and not on_spark:
+        fingerprint = _Fingerprint(named)
     try:
         report, rows, statistics, posted_report = _run(args, for_server=for_server)
     except BaseException:
         if fingerprint is not None:
             fingerprint.cancel()
         raise
+    if for_server and on_spark:  # a table of a data lake is named, not hashed
+        return Computed(report, {"rows": rows, "file": named}, statistics, posted_report)
     return Computed(
         report,
         None if fingerprint is None else fingerprint.result(rows),
@@ -515,11 +545,12 @@ def _run(
 ) -> tuple[dict[str, Any], int | None, dict[str, Any] | None, dict[str, Any] | None]:
     """The report, the row count, the statistics and the report a server gets."""
     kind = args.kind
+    data = _spark_data(args, getattr(args, "data", None))
     if kind == "fairness":
         from aims.metrics.fairness import fairness_from_statistics, fairness_statistics
 
         size = _min_group_size(args)
-        stats = fairness_statistics(args.data, sensitive=args.sensitive, **_prediction_kwargs(args))
+        stats = fairness_statistics(data, sensitive=args.sensitive, **_prediction_kwargs(args))
         reference = None
         if args.reference_group is not None:
             reference = _reference_group(args.reference_group, stats.sensitive, stats.group_names())
@@ -535,7 +566,7 @@ def _run(
 
         kwargs = _prediction_kwargs(args)
         perf = performance_report(
-            args.data,
+            data,
             sensitive=args.sensitive or None,
             min_group_size=_min_group_size(args),
             **kwargs,
@@ -548,8 +579,8 @@ def _run(
         from aims.metrics.drift import drift_report
 
         report = drift_report(
-            args.reference,
-            args.current,
+            _spark_data(args, args.reference),
+            _spark_data(args, args.current),
             columns=args.column or None,
             categorical=args.categorical or None,
             **({"exact_limit": args.exact_limit} if "exact_limit" in args else {}),
@@ -565,6 +596,15 @@ def _run(
     except ValueError as error:  # an option the engine refuses
         raise InputError(str(error)) from None
     return report, report.get("n_rows"), None, _without_values(report)
+
+
+def _spark_data(args: argparse.Namespace, named: str | None) -> Any:
+    """``named`` as Spark reads it with ``--spark``; as it is otherwise."""
+    if named is None or not getattr(args, "spark", False):
+        return named
+    from aims.metrics.spark import cli_session, read_input
+
+    return read_input(named, cli_session(args.spark_master))
 
 
 # --- Entry point ------------------------------------------------------------------------------

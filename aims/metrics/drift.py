@@ -104,6 +104,7 @@ from typing import Any
 import duckdb
 import numpy as np
 
+from aims.metrics import spark
 from aims.metrics._distributions import (
     PSI_EPSILON,
     EmpiricalDistribution,
@@ -597,7 +598,10 @@ def _numeric_distribution(
 ) -> EmpiricalDistribution:
     """The column's distribution: its sorted values, or with ``sketch`` a quantile sketch of
     them read batch by batch. ``keep``: the distribution is kept (a fitted reference), so
-    it is worth storing a column with many ties as distinct values and counts."""
+    it is worth storing a column with many ties as distinct values and counts. Spark data
+    is always summarized in Spark, approximately (`aims.metrics.spark`)."""
+    if isinstance(source, spark.SparkSource):
+        return spark.numeric_distribution(source, column)
     if sketch:
         return _sketched_distribution(source, column)
     values = np.sort(source.numeric_column(column))  # the read buffer is freed on return
@@ -665,6 +669,8 @@ def _float_values(array: Any) -> np.ndarray:
 
 
 def _category_counts(source: Source, column: str) -> dict[str, int]:
+    if isinstance(source, spark.SparkSource):
+        return spark.category_counts(source, column)
     q = source.quote(column)
     rows = source.fetchall(
         f"SELECT CAST({q} AS VARCHAR) AS v, count(*) AS n FROM {source.relation} "

@@ -55,7 +55,7 @@ from typing import Any
 
 import numpy as np
 
-from aims.metrics import _groups
+from aims.metrics import _groups, spark
 from aims.metrics._aggregates import (
     check_method,
     clean,
@@ -164,7 +164,7 @@ def fairness_statistics(
         sensitive=features,
         positive_label=positive_label,
         max_categories=max_categories,
-        counter=_groups.group_rows,
+        counter=spark.confusion_rows if isinstance(src, spark.SparkSource) else _groups.group_rows,
     )
     return FairnessStatistics(
         sensitive=tuple(features),

@@ -331,7 +331,8 @@ def open_source(
         A path to a ``.parquet`` / ``.pq`` or ``.csv`` file, a glob of Parquet files (``logs/*.parquet``)
         or a folder of them; an Arrow table, record batch or reader; a pandas or polars data
         frame; a numpy structured array; or a dict of column name to a one-dimensional numpy
-        array or list.
+        array or list. A PySpark DataFrame or `aims.metrics.spark.SparkTable` gives a Spark
+        source instead, whose statistics Spark computes (`aims.metrics.spark`).
     name : str, default "data"
         How messages name the data when it is not a file (files are named by their file name).
     con : duckdb.DuckDBPyConnection, optional
@@ -359,6 +360,10 @@ def open_source(
     >>> src.row_count()
     3
     """
+    if (type(data).__module__ or "").startswith(("pyspark.", "aims.metrics.spark")):
+        from aims.metrics.spark import open_spark  # Spark's own engine counts
+
+        return open_spark(data, name=name)
     if con is None:
         con = _default_connection()
     view = quote_identifier(f"aims_source_{next(_view_numbers)}")

@@ -26,6 +26,7 @@ from typing import Any
 
 import numpy as np
 
+from aims.metrics import spark
 from aims.metrics._aggregates import check_method, clean, group_difference, group_ratio
 from aims.metrics._binary import (
     as_list,
@@ -226,7 +227,12 @@ def _rank_pass(
         FROM w
         GROUP BY {partition}
     """
-    rows = src.fetchall(sql, params)
+    if isinstance(src, spark.SparkSource):
+        rows = spark.rank_rows(
+            src, label=label, score=score, sensitive=sensitive, positive=positive
+        )
+    else:
+        rows = src.fetchall(sql, params)
     k = len(sensitive)
     missing = sum(int(r[k + 4] or 0) for r in rows if r[k] == 0)
     if missing:
@@ -275,7 +281,10 @@ def _regression_pass(
         FROM scan
         GROUP BY {grouping}
     """
-    rows = src.fetchall(sql, {})
+    if isinstance(src, spark.SparkSource):
+        rows = spark.regression_rows(src, label=label, prediction=prediction, sensitive=sensitive)
+    else:
+        rows = src.fetchall(sql, {})
     k = len(sensitive)
     overall_rows = [r for r in rows if r[k] != 0]
     if not overall_rows or overall_rows[0][k + 1] == 0:
@@ -386,6 +395,7 @@ def performance_report(
         sensitive=features,
         positive_label=positive_label,
         max_categories=max_categories,
+        counter=spark.confusion_rows if isinstance(src, spark.SparkSource) else None,
     )
     ranks = overall_ranks = None
     if score is not None:

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class BusinessCaseConfig(AppConfig):
+    name = "aims.businesscase"
+    label = "businesscase"

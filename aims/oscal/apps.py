@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class OscalConfig(AppConfig):
+    name = "aims.oscal"
+    label = "oscal"

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class PackageConfig(AppConfig):
+    name = "aims.package"
+    label = "package"
