@@ -118,13 +118,17 @@ def coverage(framework: Framework, organization) -> Coverage:
             )
         )
     for kind in control_records():
-        found = kind.current_records(organization).filter(
+        current = kind.current_records(organization)
+        addressing = current.filter(
             models.Q(clauses__in=clause_ids) | models.Q(controls__in=control_ids)
         )
         if served is not None:
             type_id = ContentType.objects.get_for_model(kind.model).pk
-            found = found.filter(pk__in=[pk for t, pk in served if t == type_id])
-        for record in found.distinct().prefetch_related("clauses", "controls"):
+            addressing = addressing.filter(pk__in=[pk for t, pk in served if t == type_id])
+        # The join repeats a record per id it addresses: pick them in a subquery rather than
+        # with DISTINCT, which PostgreSQL refuses on a row holding a json column.
+        found = current.filter(pk__in=addressing.values("pk"))
+        for record in found.prefetch_related("clauses", "controls"):
             record.organization = organization
             url = record.get_absolute_url() if hasattr(record, "get_absolute_url") else ""
             item = (kind.order, kind.label, record.pk, _title(record), url)

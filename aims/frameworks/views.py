@@ -164,10 +164,11 @@ def framework_records(request, framework_slug: str):
     kinds = []
     for kind in services.record_kinds():
         content_type = ContentType.objects.get_for_model(kind.model)
+        # Records naming a clause (a subquery, not DISTINCT: PostgreSQL refuses DISTINCT on a
+        # row holding a json column).
+        named = kind.model.objects.filter(organization=request.org, clauses__isnull=False)
         records = list(
-            kind.model.objects.filter(organization=request.org, clauses__isnull=False)
-            .distinct()
-            .order_by("pk")[:RECORDS_PER_KIND]
+            kind.model.objects.filter(pk__in=named.values("pk")).order_by("pk")[:RECORDS_PER_KIND]
         )
         if not records:
             continue
